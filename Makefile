@@ -1,0 +1,64 @@
+# Deelbaar: `make demo` and `make test` are all a fresh machine needs (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: install demo test test-fast lint format bench vendor messages browser-deps lock clean
+
+install: $(STAMP)
+
+# Reinstall whenever the dependencies or their pinned versions change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/deelbaar demo --addr $(ADDR)
+
+# The browser tests drive Debian's Chromium; install it when missing (needs root, as in CI).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium' (needed by tests/browser)." >&2; exit 1; fi; }
+
+test: install browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check platform sprints solutions integrations tests
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format platform sprints solutions integrations tests
+
+bench: install
+	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Refresh the vendored CSS and JavaScript (needs npm; the app itself never does).
+vendor:
+	bash scripts/vendor.sh
+
+# Extract new strings into the message files, then compile them; commit both.
+messages: install
+	cd platform/deelbaar && ../../$(BIN)/deelbaar makemessages -l nl -l en --no-obsolete --ignore 'static/*'
+	for app in platform/cooperative sprints solutions integrations; do \
+	  if [ -d $$app/locale ]; then (cd $$app && $(CURDIR)/$(BIN)/deelbaar makemessages -l nl -l en --no-obsolete); fi; done
+	$(BIN)/deelbaar compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
+
+# Re-pin exact versions after changing pyproject.toml's dependencies.
+lock:
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
+	.lockvenv/bin/pip install --quiet -e '.[test]'
+	.lockvenv/bin/pip freeze --exclude-editable | grep -v '^deelbaar' > constraints.txt
+	rm -rf .lockvenv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

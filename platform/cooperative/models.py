@@ -1,0 +1,1 @@
+"""Models of the cooperative app; filled by its issue."""

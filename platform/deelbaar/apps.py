@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeelbaarConfig(AppConfig):
+    name = "deelbaar"
+    verbose_name = _("Deelbaar")

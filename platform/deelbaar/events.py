@@ -1,0 +1,57 @@
+"""The one way the platform publishes live events to websockets.
+
+Services call `publish_on_commit()` inside their transaction: the event leaves only once the
+change is committed, so no one is told about something that was rolled back.
+"""
+
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# The handler name consumers implement (`event_message`) for messages of this type.
+MESSAGE_TYPE = "event.message"
+
+
+def user_group(user_id: int) -> str:
+    """The group a person's notification sockets join."""
+    return f"notifications.user.{user_id}"
+
+
+def _message(event: str, data: dict) -> dict:
+    # Round-trip through JSON so Decimals, dates and UUIDs become plain values that every
+    # channel layer can carry (msgpack on Redis cannot).
+    return {
+        "type": MESSAGE_TYPE,
+        "event": event,
+        "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+    }
+
+
+def publish(group: str, event: str, data: dict) -> None:
+    """Send `event` with `data` to everyone in `group` now."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, _message(event, data))
+    except Exception:
+        # A live update is a courtesy: the change itself is committed and a reload shows it.
+        logger.exception("could not publish %s to %s", event, group)
+
+
+def publish_on_commit(group: str, event: str, data: dict, *, using: str | None = None) -> None:
+    """Send the event once the current transaction commits (at once outside one)."""
+    message = _message(event, data)
+    transaction.on_commit(lambda: publish(group, event, message["data"]), using=using)
+
+
+def notify_users(user_ids, event: str, data: dict) -> None:
+    """Notify each person, after the current transaction commits."""
+    for user_id in set(user_ids):
+        publish_on_commit(user_group(user_id), event, data)

@@ -1,0 +1,68 @@
+"""/healthz: whether the database, the channel layer and the job broker answer."""
+
+import asyncio
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from deelbaar.celery import app as celery_app
+
+TIMEOUT = 2.0
+
+
+def _timed(check):
+    start = time.perf_counter()
+    try:
+        detail = check()
+        ok = True
+    except Exception as exc:  # any failure is a finding, not a crash of the health check
+        detail = f"{type(exc).__name__}: {exc}"
+        ok = False
+    return {"ok": ok, "detail": detail, "ms": round((time.perf_counter() - start) * 1000, 1)}
+
+
+def check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+async def _round_trip(layer):
+    channel = await layer.new_channel("healthz.")
+    await layer.send(channel, {"type": "healthz"})
+    await asyncio.wait_for(layer.receive(channel), TIMEOUT)
+
+
+def check_channel_layer():
+    layer = get_channel_layer()
+    async_to_sync(_round_trip)(layer)
+    return type(layer).__name__
+
+
+def check_broker():
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=TIMEOUT)
+    return conn.transport_cls if isinstance(conn.transport_cls, str) else "redis"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {
+        "database": _timed(check_database),
+        "channel_layer": _timed(check_channel_layer),
+        "broker": _timed(check_broker),
+    }
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing", "checks": checks}, status=200 if healthy else 503
+    )

@@ -1,0 +1,45 @@
+"""`deelbaar demo`: migrate, load the demo cooperatives, print the logins, serve."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+
+
+def parse_addr(addr: str) -> tuple[str, int]:
+    host, sep, port = addr.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"--addr must be HOST:PORT, such as 127.0.0.1:8000; got {addr!r}.")
+    return host.strip("[]"), int(port)
+
+
+class Command(BaseCommand):
+    help = "Set up the database, load the demo data (idempotently), print the logins and serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT to serve on.")
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Prepare the demo and print the logins, but do not serve.",
+        )
+
+    def handle(self, *args, addr, no_serve, **options):
+        host, port = parse_addr(addr)
+        call_command("migrate", interactive=False, verbosity=0)
+        logins = []
+        for dotted in settings.DEELBAAR_DEMO_LOADERS:
+            logins.extend(import_string(dotted)() or [])
+
+        self.stdout.write(self.style.SUCCESS("Deelbaar demo is ready. Logins:"))
+        width = max(len(login.role) for login in logins)
+        for login in logins:
+            self.stdout.write(f"  {login.role:<{width}}  {login.username} / {login.password}")
+        if no_serve:
+            return
+        self.stdout.write(f"Serving on http://{addr}/ (Ctrl+C stops it).")
+        import uvicorn
+
+        uvicorn.run(
+            "deelbaar.asgi:application", host=host, port=port, log_level="info", lifespan="off"
+        )

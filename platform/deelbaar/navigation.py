@@ -1,0 +1,35 @@
+"""The main navigation: one list, so every page shows the same menu. Apps append entries."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    login_required: bool = False
+
+
+ENTRIES: list[Entry] = [
+    Entry(_("Home"), "home"),
+    Entry(_("API"), "api:docs"),
+]
+
+
+def main_navigation(request):
+    """Context processor: the entries this visitor may see, with the current one marked."""
+    user = getattr(request, "user", None)
+    logged_in = bool(user and user.is_authenticated)
+    items = []
+    for entry in ENTRIES:
+        if entry.login_required and not logged_in:
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": entry.label, "url": url, "current": request.path == url})
+    return {"main_navigation": items}

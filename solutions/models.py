@@ -1,0 +1,1 @@
+"""Models of the solutions app; filled by its issue."""

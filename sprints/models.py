@@ -1,0 +1,1 @@
+"""Models of the sprints app; filled by its issue."""
