@@ -46,12 +46,12 @@ bench: install
 vendor:
 	bash scripts/vendor.sh
 
-# Extract new strings into the message files, then compile them; commit both.
+# Extract every translatable string into the one Dutch catalogue (English is the source
+# language), then compile it; commit both files.
 messages: install
-	cd platform/deelbaar && ../../$(BIN)/deelbaar makemessages -l nl -l en --no-obsolete --ignore 'static/*'
-	for app in platform/cooperative sprints solutions integrations; do \
-	  if [ -d $$app/locale ]; then (cd $$app && $(CURDIR)/$(BIN)/deelbaar makemessages -l nl -l en --no-obsolete); fi; done
-	$(BIN)/deelbaar compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
+	$(BIN)/deelbaar makemessages -l nl --no-obsolete --ignore=.venv --ignore=node_modules \
+	  --ignore=tests --ignore=var --ignore='*/static/*' --ignore=scripts
+	$(BIN)/deelbaar compilemessages -l nl --ignore=.venv --ignore=node_modules
 
 # Re-pin exact versions after changing pyproject.toml's dependencies.
 lock:

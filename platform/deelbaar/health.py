@@ -49,9 +49,9 @@ def check_channel_layer():
 def check_broker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
-    with celery_app.connection_for_write() as conn:
+    with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=TIMEOUT)
-    return conn.transport_cls if isinstance(conn.transport_cls, str) else "redis"
+    return conn.transport.driver_name
 
 
 @never_cache
