@@ -14,11 +14,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 LAYERS = ["memory", pytest.param("redis", marks=pytest.mark.redis)]
 
 
-def pytest_collection_modifyitems(config, items):
-    skip = pytest.mark.skip(reason="needs REDIS_URL; runs in CI's PostgreSQL/Redis pass")
-    for item in items:
-        if "redis" in item.keywords and not REDIS_URL:
-            item.add_marker(skip)
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; tests create many users and test no cryptography.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -61,3 +60,13 @@ def logged_in_client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = pytest.mark.skip(reason="needs REDIS_URL; runs in CI's PostgreSQL/Redis pass")
+    for item in items:
+        if "redis" in item.keywords and not REDIS_URL:
+            item.add_marker(skip)
+    # Playwright's sync API keeps an event loop running in this thread while its browser is
+    # open, which async tests cannot share: run the browser tests last.
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)

@@ -11,10 +11,6 @@ import time
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM, used by the tests
-# to set up data, refuses that unless told it is safe (it is: the test thread is alone).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -92,6 +88,9 @@ def live_url(live_server_asgi, transactional_db):
 
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API runs an event loop in this thread; Django's ORM, used by the tests
+    # to set up data, refuses that unless told it is safe (it is: the test thread is alone).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run 'make browser-deps' (apt chromium).")
     from playwright.sync_api import sync_playwright

@@ -1,0 +1,179 @@
+"""The shared API base: authentication, one error shape, pagination, filtering, schema."""
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+pytestmark = pytest.mark.django_db
+TEST_URLS = "tests.deelbaar.api_urls"
+
+
+def test_anonymous_gets_401_in_the_error_shape(api_client):
+    response = api_client.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    body = response.json()
+    assert body["status"] == 401
+    assert body["code"] == "not_authenticated"
+    assert body["errors"] == [
+        {"field": None, "code": "not_authenticated", "message": body["detail"]}
+    ]
+
+
+def test_token_is_issued_for_good_credentials_and_authenticates(api_client, user):
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "marieke", "password": "a-Good-passw0rd"}
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=user).key == token
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = api_client.get("/api/v1/me/")
+    assert me.status_code == 200
+    assert me.json()["username"] == "marieke"
+    assert me.json()["name"] == "Marieke de Vries"
+
+
+def test_bad_token_is_refused(api_client, user):
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert api_client.get("/api/v1/me/").status_code == 401
+
+
+def test_session_authentication_works_and_needs_csrf_for_writes(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.get("/api/v1/me/").status_code == 200
+    # A write on a session without the CSRF token is refused, so another site cannot
+    # make a logged-in browser post to the API.
+    response = client.post("/api/v1/auth/token/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_validation_errors_name_each_field(api_client):
+    response = api_client.post("/api/v1/auth/token/", {"username": ""})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    fields = {error["field"]: error["code"] for error in body["errors"]}
+    assert fields == {"username": "blank", "password": "required"}
+
+
+def test_wrong_credentials_are_a_request_level_error(api_client, user):
+    response = api_client.post("/api/v1/auth/token/", {"username": "marieke", "password": "no"})
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] is None
+    assert error["code"] == "authorization"
+
+
+@pytest.mark.urls(TEST_URLS)
+def test_nested_errors_get_dotted_field_names(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.post(
+        "/api/v1/test/nested/",
+        {"title": "x", "criteria": [{"text": "ok"}, {"text": "far too long"}]},
+    )
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["criteria.1.text"]
+
+
+@pytest.mark.urls(TEST_URLS)
+def test_domain_conflict_answers_409_with_the_reason(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/test/transition/")
+    assert response.status_code == 409
+    assert response.json()["errors"] == [
+        {
+            "field": "state",
+            "code": "conflict",
+            "message": "An approved membership cannot be approved again.",
+        }
+    ]
+
+
+@pytest.mark.urls(TEST_URLS)
+def test_model_validation_errors_become_400_with_fields(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/test/model-rule/")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "code"
+
+
+@pytest.mark.urls(TEST_URLS)
+def test_unknown_api_url_answers_json_404(api_client):
+    response = api_client.get("/api/v1/does-not-exist/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.urls(TEST_URLS)
+def test_server_error_on_the_api_is_json_and_hides_details(user):
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    response = client.get("/api/v1/test/crash/")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "boom" not in response.content.decode()
+
+
+@pytest.mark.urls(TEST_URLS)
+def test_pagination_and_filtering(api_client, make_user, user):
+    for number in range(30):
+        make_user(f"person{number:02}", is_staff=number % 3 == 0)
+    api_client.force_authenticate(user)
+
+    first = api_client.get("/api/v1/test/people/").json()
+    assert first["count"] == 31
+    assert len(first["results"]) == 25
+    assert first["next"].endswith("page=2")
+
+    everyone = sorted(["marieke"] + [f"person{n:02}" for n in range(30)])
+    small = api_client.get("/api/v1/test/people/?page_size=5&page=2").json()
+    assert [p["username"] for p in small["results"]] == everyone[5:10]
+
+    staff = api_client.get("/api/v1/test/people/?is_staff=true&page_size=100").json()
+    assert staff["count"] == 10
+    assert all(p["is_staff"] for p in staff["results"])
+
+    newest = api_client.get("/api/v1/test/people/?ordering=-username").json()
+    assert newest["results"][0]["username"] == "person29"
+
+
+@pytest.mark.urls(TEST_URLS)
+def test_bad_filter_and_page_get_clear_errors(api_client, user):
+    api_client.force_authenticate(user)
+    bad_filter = api_client.get("/api/v1/test/people/?id=abc")
+    assert bad_filter.status_code == 400
+    assert bad_filter.json()["errors"][0]["field"] == "id"
+    assert api_client.get("/api/v1/test/people/?page=99").status_code == 404
+
+
+@pytest.mark.urls(TEST_URLS)
+def test_list_query_count_does_not_grow_with_the_data(
+    api_client, make_user, user, django_assert_max_num_queries
+):
+    api_client.force_authenticate(user)
+    for size in (5, 50):
+        for number in range(size):
+            make_user(f"bulk{size}-{number}")
+        with django_assert_max_num_queries(3):
+            assert api_client.get("/api/v1/test/people/?page_size=100").status_code == 200
+
+
+def test_schema_is_openapi_3_and_documents_the_api(api_client):
+    response = api_client.get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/me/" in schema["paths"]
+    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_docs_are_served_offline_from_the_sidecar(api_client):
+    response = api_client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "cdn" not in html.lower()
