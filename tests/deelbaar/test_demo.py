@@ -73,3 +73,76 @@ def test_demo_on_a_fresh_data_folder_from_the_console_script(tmp_path):
     with sqlite3.connect(tmp_path / "data" / "deelbaar.sqlite3") as db:
         count = db.execute("select count(*) from auth_user").fetchone()[0]
     assert count == 2
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_serves_pages_api_and_websockets(tmp_path):
+    """`deelbaar demo` as a user runs it: a real server process, HTTP and websockets."""
+    import asyncio
+    import http.cookiejar
+    import time
+    import urllib.parse
+    import urllib.request
+
+    import websockets
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["DEELBAAR_DATA_DIR"] = str(tmp_path / "data")
+    server = subprocess.Popen(
+        [DEELBAAR, "demo", "--addr", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "the demo server did not come up"
+                time.sleep(0.3)
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        for path in ("/", "/api/v1/schema/", "/api/v1/docs/"):
+            assert opener.open(base + path, timeout=10).status == 200
+        opener.open(f"{base}/accounts/login/", timeout=10)
+        csrf = next(c.value for c in jar if c.name == "csrftoken")
+        form = urllib.parse.urlencode(
+            {"username": "coordinator", "password": "deelbaar-demo", "csrfmiddlewaretoken": csrf}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
+        )
+        opener.open(request, timeout=10)
+        cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
+        assert "sessionid=" in cookies
+
+        async def ping():
+            async with websockets.connect(
+                f"ws://127.0.0.1:{port}/ws/notifications/",
+                additional_headers={"Cookie": cookies},
+                origin=base,
+            ) as socket:
+                await socket.send('{"type": "ping"}')
+                return await asyncio.wait_for(socket.recv(), 10)
+
+        assert asyncio.run(ping()) == '{"type": "pong"}'
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
