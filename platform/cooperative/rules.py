@@ -1,0 +1,72 @@
+"""Who may do what to which object in the cooperative app. Used by the API and the pages.
+
+Check with `deelbaar.permissions.allowed()` / `require()`, never with client-side state.
+"""
+
+import rules
+
+from cooperative import selectors
+
+
+@rules.predicate
+def is_administrator(user):
+    return user.is_superuser
+
+
+@rules.predicate
+def coordinates(user, cooperative):
+    return cooperative is not None and selectors.is_coordinator(user, cooperative)
+
+
+@rules.predicate
+def coordinates_any(user):
+    return selectors.coordinated_cooperatives(user).exists()
+
+
+@rules.predicate
+def works_for(user, organisation):
+    return (
+        organisation is not None
+        and selectors.organisations_of(user).filter(pk=organisation.pk).exists()
+    )
+
+
+@rules.predicate
+def coordinates_membership(user, membership):
+    return membership is not None and selectors.is_coordinator(user, membership.cooperative)
+
+
+@rules.predicate
+def works_for_member(user, membership):
+    return membership is not None and works_for(user, membership.organisation)
+
+
+@rules.predicate
+def membership_is_active(user, membership):
+    return membership is not None and membership.state == "active"
+
+
+@rules.predicate
+def entitled(user, cooperative):
+    return cooperative is not None and selectors.user_is_entitled(user, cooperative)
+
+
+# Organisations and cooperatives
+rules.add_perm("cooperative.add_organisation", is_administrator | coordinates_any)
+rules.add_perm("cooperative.change_organisation", is_administrator | coordinates_any)
+rules.add_perm("cooperative.add_cooperative", is_administrator)
+rules.add_perm("cooperative.change_cooperative", is_administrator | coordinates)
+rules.add_perm("cooperative.appoint_coordinator", is_administrator | coordinates)
+rules.add_perm("cooperative.affiliate", is_administrator)
+# Acting for an organisation (applying for membership): object is the organisation.
+rules.add_perm("cooperative.act_for_organisation", works_for)
+# Memberships: object is the membership.
+rules.add_perm(
+    "cooperative.view_membership", coordinates_membership | works_for_member | membership_is_active
+)
+rules.add_perm("cooperative.decide_membership", coordinates_membership)
+rules.add_perm("cooperative.leave_membership", coordinates_membership | works_for_member)
+# Object is the cooperative.
+rules.add_perm("cooperative.manage_memberships", coordinates)
+rules.add_perm("cooperative.view_audit", is_administrator | coordinates)
+rules.add_perm("cooperative.reuse_solutions", entitled)

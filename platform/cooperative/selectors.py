@@ -1,0 +1,183 @@
+"""Reads of the cooperative app, with their joins decided once."""
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from cooperative.models import (
+    AuditRecord,
+    Cooperative,
+    Coordinator,
+    Membership,
+    MembershipState,
+    Organisation,
+    OrganisationKind,
+)
+
+
+# --- Entitlement: the one rule later apps call -------------------------------------------------
+def entitled_organisations(cooperative):
+    """Organisations whose people may reuse the cooperative's solutions.
+
+    An organisation with an active membership, and every organisation such a member represents
+    (a joint arrangement's municipalities).
+    """
+    active = Membership.objects.filter(cooperative=cooperative, state=MembershipState.ACTIVE)
+    return Organisation.objects.filter(
+        Q(Exists(active.filter(organisation=OuterRef("pk"))))
+        | Q(Exists(active.filter(organisation__represents=OuterRef("pk"))))
+    )
+
+
+def organisation_is_entitled(organisation, cooperative) -> bool:
+    return entitled_organisations(cooperative).filter(pk=organisation.pk).exists()
+
+
+def user_is_entitled(user, cooperative) -> bool:
+    """May this person reuse the cooperative's solutions (for one of their organisations)?"""
+    if user is None or not user.is_authenticated:
+        return False
+    return entitled_organisations(cooperative).filter(affiliations__user=user).exists()
+
+
+# --- Reach ---------------------------------------------------------------------------------------
+def _reached_municipalities(cooperative_ref):
+    active = Membership.objects.filter(cooperative=cooperative_ref, state=MembershipState.ACTIVE)
+    return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).filter(
+        Q(Exists(active.filter(organisation=OuterRef("pk"))))
+        | Q(Exists(active.filter(organisation__represents=OuterRef("pk"))))
+    )
+
+
+def reach_subquery():
+    """Inhabitants served by OuterRef('pk')'s active members, each municipality counted once."""
+    # SUM as a plain function adds no GROUP BY, so the subquery answers one row per cooperative.
+    total = (
+        _reached_municipalities(OuterRef(OuterRef("pk")))
+        .order_by()
+        .annotate(total=Func(F("inhabitants"), function="SUM"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+def reach(cooperative) -> int:
+    """A cooperative's inhabitants: the sum over its active members, each municipality once."""
+    total = _reached_municipalities(cooperative).aggregate(total=Sum("inhabitants"))["total"]
+    return total or 0
+
+
+def reached_municipalities(cooperative):
+    return _reached_municipalities(cooperative).order_by("name")
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+def cooperatives_list():
+    return Cooperative.objects.annotate(
+        reach=reach_subquery(),
+        active_members=Count(
+            "memberships", filter=Q(memberships__state=MembershipState.ACTIVE), distinct=True
+        ),
+    ).order_by("name")
+
+
+def cooperative_detail(slug: str):
+    return cooperatives_list().select_related("office").get(slug=slug)
+
+
+def organisations_list():
+    return Organisation.objects.prefetch_related(
+        Prefetch(
+            "represents",
+            queryset=Organisation.objects.only("id", "slug", "name", "inhabitants", "kind"),
+        )
+    ).order_by("name")
+
+
+def memberships_of(cooperative, *, visible_to):
+    """The memberships this person may see: all for a coordinator, else active ones and those of
+    their own organisations."""
+    memberships = Membership.objects.filter(cooperative=cooperative).select_related(
+        "organisation", "cooperative"
+    )
+    user = visible_to
+    if user is not None and user.is_authenticated:
+        if is_coordinator(user, cooperative):
+            return memberships
+        return memberships.filter(
+            Q(state=MembershipState.ACTIVE) | Q(organisation__affiliations__user=user)
+        ).distinct()
+    return memberships.filter(state=MembershipState.ACTIVE)
+
+
+def membership_queue(cooperative):
+    """What a coordinator has to act on: applications first, then awaiting payment."""
+    return (
+        Membership.objects.filter(
+            cooperative=cooperative, state__in=[MembershipState.APPLIED, MembershipState.APPROVED]
+        )
+        .select_related("organisation")
+        .prefetch_related("organisation__represents")
+        .order_by("state", "applied_at")
+    )
+
+
+def members_for_page(cooperative):
+    """Active memberships, pilots first, with what the page shows about each organisation."""
+    return (
+        Membership.objects.filter(cooperative=cooperative, state=MembershipState.ACTIVE)
+        .select_related("organisation")
+        .prefetch_related("organisation__represents")
+        .order_by("-role", "organisation__name")
+    )
+
+
+# --- People and roles ----------------------------------------------------------------------------
+def is_coordinator(user, cooperative) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return Coordinator.objects.filter(user=user, cooperative=cooperative).exists()
+
+
+def coordinated_cooperatives(user):
+    if user is None or not user.is_authenticated:
+        return Cooperative.objects.none()
+    return Cooperative.objects.filter(coordinator__user=user).order_by("name")
+
+
+def organisations_of(user):
+    if user is None or not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(affiliations__user=user).order_by("name")
+
+
+def roles_of(user) -> list[dict]:
+    """Every role this person holds, as plain data; apps with roles of their own add theirs."""
+    return [
+        {
+            "role": "coordinator",
+            "object_type": "cooperative",
+            "object": cooperative.slug,
+            "name": cooperative.name,
+        }
+        for cooperative in coordinated_cooperatives(user)
+    ]
+
+
+# --- Audit ---------------------------------------------------------------------------------------
+def audit_visible_to(user):
+    """Coordinators read their cooperatives' trail; administrators read all of it."""
+    records = AuditRecord.objects.select_related("object_type", "organisation", "cooperative")
+    if user.is_superuser:
+        return records
+    return records.filter(cooperative__coordinator__user=user)

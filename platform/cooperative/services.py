@@ -1,0 +1,476 @@
+"""Every state change of the cooperative app: one function, one transaction, one audit record.
+
+Each service checks the permission and the transition it needs, writes the change with its
+audit record in one transaction, and notifies people after the commit. Errors are domain
+errors (`deelbaar.errors`) with a message that says what is wrong.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cooperative import audit
+from cooperative.contributions import contribution_for
+from cooperative.models import (
+    Affiliation,
+    ContributionKind,
+    Cooperative,
+    Coordinator,
+    Membership,
+    MembershipRole,
+    MembershipState,
+    Organisation,
+    OrganisationKind,
+)
+from deelbaar import events
+from deelbaar.errors import Conflict, DomainError
+from deelbaar.permissions import require
+
+MEMBERSHIP_FIELDS = [
+    "state",
+    "role",
+    "contribution_due",
+    "paid_on",
+    "paid_amount",
+    "rejection_reason",
+]
+POLICY_FIELDS = [
+    "contribution_kind",
+    "contribution_amount",
+    "contribution_minimum",
+    "contribution_maximum",
+]
+# Organisations that can join a cooperative; suppliers and offices work for one instead.
+MEMBER_KINDS = {
+    OrganisationKind.MUNICIPALITY,
+    OrganisationKind.JOINT_ARRANGEMENT,
+    OrganisationKind.SHARED_SERVICE_CENTRE,
+}
+
+
+def _validated(instance, *, exclude=None):
+    """Run the model's validation; field errors become a 400 naming each field."""
+    instance.full_clean(exclude=exclude, validate_constraints=True)
+    return instance
+
+
+def _unique_slug(model, name, slug=None):
+    base = slugify(slug or name)[:90] or "item"
+    candidate, number = base, 2
+    while model.objects.filter(slug=candidate).exists():
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+# --- Organisations -----------------------------------------------------------------------------
+@transaction.atomic
+def register_organisation(
+    *,
+    actor,
+    kind: str,
+    name: str,
+    cbs_code: str | None = None,
+    inhabitants: int | None = None,
+    represents=(),
+    slug: str | None = None,
+) -> Organisation:
+    require(actor, "cooperative.add_organisation")
+    if kind not in OrganisationKind.values:
+        raise ValidationError(
+            {"kind": _("Unknown kind of organisation: %(kind)s.") % {"kind": kind}}
+        )
+    organisation = Organisation(
+        kind=kind,
+        name=(name or "").strip(),
+        cbs_code=cbs_code or None,
+        inhabitants=inhabitants,
+        slug=_unique_slug(Organisation, name, slug),
+    )
+    _validated(organisation)
+    organisation.save()
+    represented = list(represents)
+    if represented:
+        if kind not in (OrganisationKind.JOINT_ARRANGEMENT, OrganisationKind.SHARED_SERVICE_CENTRE):
+            raise ValidationError(
+                {
+                    "represents": _(
+                        "Only a joint arrangement or shared service centre represents "
+                        "municipalities."
+                    )
+                }
+            )
+        if any(m.kind != OrganisationKind.MUNICIPALITY for m in represented):
+            raise ValidationError({"represents": _("Only municipalities can be represented.")})
+        organisation.represents.set(represented)
+    audit.record(
+        actor=actor,
+        action="organisation.registered",
+        obj=organisation,
+        changes={
+            "kind": [None, kind],
+            "name": [None, organisation.name],
+            "cbs_code": [None, organisation.cbs_code],
+            "inhabitants": [None, inhabitants],
+            "represents": [None, sorted(m.pk for m in represented)],
+        },
+    )
+    return organisation
+
+
+@transaction.atomic
+def affiliate(*, actor, organisation: Organisation, user) -> Affiliation:
+    """Record that `user` works for `organisation`."""
+    require(actor, "cooperative.affiliate")
+    affiliation, created = Affiliation.objects.get_or_create(organisation=organisation, user=user)
+    if created:
+        audit.record(
+            actor=actor,
+            action="organisation.person_added",
+            obj=organisation,
+            changes={"person": [None, user.get_username()]},
+            organisation=organisation,
+        )
+    return affiliation
+
+
+# --- Cooperatives ------------------------------------------------------------------------------
+def _policy(kind, amount, minimum, maximum):
+    errors = {}
+    if kind not in ContributionKind.values:
+        errors["contribution_kind"] = _("Unknown contribution policy: %(kind)s.") % {"kind": kind}
+    values = {}
+    for field, value in (
+        ("contribution_amount", amount),
+        ("contribution_minimum", minimum),
+        ("contribution_maximum", maximum),
+    ):
+        if value is None or value == "":
+            values[field] = None
+            continue
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            errors[field] = _("Enter an amount in euros, such as 1250.00.")
+            continue
+        if not number.is_finite():
+            errors[field] = _("Enter an amount in euros, such as 1250.00.")
+        elif number < 0:
+            errors[field] = _("An amount cannot be negative.")
+        values[field] = number
+    if values.get("contribution_amount") is None and "contribution_amount" not in errors:
+        errors["contribution_amount"] = _("Give the amount, or the amount per inhabitant.")
+    low, high = values.get("contribution_minimum"), values.get("contribution_maximum")
+    if low is not None and high is not None and low > high and not errors:
+        errors["contribution_maximum"] = _("The maximum cannot be below the minimum.")
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def create_cooperative(
+    *,
+    actor,
+    name: str,
+    description: str = "",
+    slug: str | None = None,
+    office=None,
+    contribution_kind: str = ContributionKind.FIXED,
+    contribution_amount=Decimal("0"),
+    contribution_minimum=None,
+    contribution_maximum=None,
+) -> Cooperative:
+    require(actor, "cooperative.add_cooperative")
+    policy = _policy(
+        contribution_kind, contribution_amount, contribution_minimum, contribution_maximum
+    )
+    cooperative = Cooperative(
+        name=(name or "").strip(),
+        description=description,
+        office=office,
+        slug=_unique_slug(Cooperative, name, slug),
+        contribution_kind=contribution_kind,
+        **policy,
+    )
+    _validated(cooperative)
+    cooperative.save()
+    audit.record(
+        actor=actor,
+        action="cooperative.created",
+        obj=cooperative,
+        cooperative=cooperative,
+        changes={
+            "name": [None, cooperative.name],
+            **{f: [None, getattr(cooperative, f)] for f in POLICY_FIELDS},
+        },
+    )
+    return cooperative
+
+
+@transaction.atomic
+def change_contribution_policy(
+    *,
+    actor,
+    cooperative: Cooperative,
+    contribution_kind: str,
+    contribution_amount,
+    contribution_minimum=None,
+    contribution_maximum=None,
+    reason: str = "",
+) -> Cooperative:
+    """Change what joining costs. Memberships already approved keep the amount they were given."""
+    require(actor, "cooperative.change_cooperative", cooperative)
+    cooperative = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    before = audit.snapshot(cooperative, POLICY_FIELDS)
+    policy = _policy(
+        contribution_kind, contribution_amount, contribution_minimum, contribution_maximum
+    )
+    cooperative.contribution_kind = contribution_kind
+    for field, value in policy.items():
+        setattr(cooperative, field, value)
+    _validated(cooperative)
+    cooperative.save(update_fields=POLICY_FIELDS)
+    cooperative.refresh_from_db(fields=POLICY_FIELDS)
+    changes = audit.diff(before, audit.snapshot(cooperative, POLICY_FIELDS))
+    if changes:
+        audit.record(
+            actor=actor,
+            action="cooperative.policy_changed",
+            obj=cooperative,
+            cooperative=cooperative,
+            changes=changes,
+            reason=reason,
+        )
+    return cooperative
+
+
+@transaction.atomic
+def appoint_coordinator(*, actor, cooperative: Cooperative, user) -> Coordinator:
+    require(actor, "cooperative.appoint_coordinator", cooperative)
+    coordinator, created = Coordinator.objects.get_or_create(cooperative=cooperative, user=user)
+    if created:
+        audit.record(
+            actor=actor,
+            action="cooperative.coordinator_appointed",
+            obj=cooperative,
+            cooperative=cooperative,
+            changes={"coordinator": [None, user.get_username()]},
+        )
+    return coordinator
+
+
+# --- Memberships -------------------------------------------------------------------------------
+def _locked(membership: Membership) -> Membership:
+    return (
+        Membership.objects.select_for_update()
+        .select_related("cooperative", "organisation")
+        .get(pk=membership.pk)
+    )
+
+
+def _expect(membership: Membership, state: str, message: str) -> None:
+    """Refuse an illegal transition with a 409 that says why."""
+    if membership.state != state:
+        raise Conflict(message % {"state": membership.get_state_display()}, field="state")
+
+
+def _notify(membership: Membership, event: str) -> None:
+    people = membership.organisation.affiliations.values_list("user_id", flat=True)
+    coordinators = membership.cooperative.coordinator_set.values_list("user_id", flat=True)
+    events.notify_users(
+        [*people, *coordinators],
+        event,
+        {
+            "membership": membership.pk,
+            "cooperative": membership.cooperative.slug,
+            "organisation": membership.organisation.name,
+            "state": membership.state,
+        },
+    )
+
+
+def _save_transition(membership, before, *, actor, action, reason="", organisation=None):
+    membership.save()
+    after = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=membership,
+        cooperative=membership.cooperative,
+        organisation=organisation,
+        changes=audit.diff(before, after),
+        reason=reason,
+    )
+    return membership
+
+
+@transaction.atomic
+def apply_for_membership(
+    *,
+    actor,
+    cooperative: Cooperative,
+    organisation: Organisation,
+    role: str = MembershipRole.MEMBER,
+) -> Membership:
+    """A person applies on behalf of their own organisation."""
+    require(
+        actor,
+        "cooperative.act_for_organisation",
+        organisation,
+        _("You can only apply on behalf of an organisation you work for."),
+    )
+    if role not in MembershipRole.values:
+        raise DomainError(_("Unknown membership role: %(role)s.") % {"role": role}, field="role")
+    if organisation.kind not in MEMBER_KINDS:
+        raise DomainError(
+            _(
+                "A %(kind)s cannot become a member; municipalities, joint arrangements and shared "
+                "service centres can."
+            )
+            % {"kind": organisation.get_kind_display()},
+            field="organisation",
+        )
+    # Lock the organisation so two simultaneous applications queue up; the database's
+    # conditional unique constraint is the final guard.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    if (
+        Membership.objects.open()
+        .filter(cooperative=cooperative, organisation=organisation)
+        .exists()
+    ):
+        raise Conflict(
+            _("%(organisation)s already has an open membership of %(cooperative)s.")
+            % {"organisation": organisation, "cooperative": cooperative},
+            field="organisation",
+        )
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                cooperative=cooperative, organisation=organisation, role=role
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            _("%(organisation)s already has an open membership of %(cooperative)s.")
+            % {"organisation": organisation, "cooperative": cooperative},
+            field="organisation",
+        ) from error
+    audit.record(
+        actor=actor,
+        action="membership.applied",
+        obj=membership,
+        cooperative=cooperative,
+        organisation=organisation,
+        changes={"state": [None, membership.state], "role": [None, role]},
+    )
+    _notify(membership, "membership.applied")
+    return membership
+
+
+@transaction.atomic
+def approve_membership(*, actor, membership: Membership) -> Membership:
+    """Admit the applicant; the contribution due is computed from the policy at this moment."""
+    require(actor, "cooperative.decide_membership", membership)
+    membership = _locked(membership)
+    _expect(
+        membership,
+        MembershipState.APPLIED,
+        _("Only an application can be approved; this membership is %(state)s."),
+    )
+    before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    membership.state = MembershipState.APPROVED
+    membership.contribution_due = contribution_for(membership.cooperative, membership.organisation)
+    membership.decided_at = timezone.now()
+    _save_transition(membership, before, actor=actor, action="membership.approved")
+    _notify(membership, "membership.approved")
+    return membership
+
+
+@transaction.atomic
+def reject_membership(*, actor, membership: Membership, reason: str) -> Membership:
+    require(actor, "cooperative.decide_membership", membership)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the rejection."), field="reason", code="required")
+    membership = _locked(membership)
+    _expect(
+        membership,
+        MembershipState.APPLIED,
+        _("Only an application can be rejected; this membership is %(state)s."),
+    )
+    before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    membership.state = MembershipState.REJECTED
+    membership.rejection_reason = reason
+    membership.decided_at = timezone.now()
+    _save_transition(membership, before, actor=actor, action="membership.rejected", reason=reason)
+    _notify(membership, "membership.rejected")
+    return membership
+
+
+@transaction.atomic
+def record_payment(*, actor, membership: Membership, paid_on: date, amount) -> Membership:
+    """Record that the joining contribution was paid in full; this activates the membership."""
+    require(actor, "cooperative.decide_membership", membership)
+    membership = _locked(membership)
+    _expect(
+        membership,
+        MembershipState.APPROVED,
+        _("A payment can only be recorded for an approved membership; this one is %(state)s."),
+    )
+    try:
+        amount = Decimal(str(amount))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise DomainError(_("Enter the amount paid in euros, such as 1250.00."), field="amount")
+    if amount < 0:
+        raise DomainError(_("An amount cannot be negative."), field="amount")
+    if amount.quantize(Decimal("0.01")) != membership.contribution_due:
+        raise DomainError(
+            _("The amount paid (€ %(paid)s) must equal the contribution due (€ %(due)s).")
+            % {"paid": amount, "due": membership.contribution_due},
+            field="amount",
+        )
+    if not isinstance(paid_on, date):
+        raise DomainError(_("Give the date of payment."), field="paid_on")
+    if paid_on > timezone.localdate():
+        raise DomainError(_("The date of payment cannot be in the future."), field="paid_on")
+    if membership.decided_at and paid_on < timezone.localdate(membership.decided_at):
+        raise DomainError(_("The date of payment cannot be before the approval."), field="paid_on")
+    before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    membership.state = MembershipState.ACTIVE
+    membership.paid_on = paid_on
+    membership.paid_amount = amount.quantize(Decimal("0.01"))
+    membership.activated_at = timezone.now()
+    _save_transition(membership, before, actor=actor, action="membership.activated")
+    _notify(membership, "membership.activated")
+    return membership
+
+
+@transaction.atomic
+def leave_cooperative(*, actor, membership: Membership, reason: str = "") -> Membership:
+    """End an active membership; the organisation's people lose the right to reuse."""
+    require(actor, "cooperative.leave_membership", membership)
+    membership = _locked(membership)
+    _expect(
+        membership,
+        MembershipState.ACTIVE,
+        _("Only an active membership can be ended; this one is %(state)s."),
+    )
+    before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    membership.state = MembershipState.LEFT
+    membership.left_at = timezone.now()
+    _save_transition(
+        membership, before, actor=actor, action="membership.left", reason=(reason or "").strip()
+    )
+    _notify(membership, "membership.left")
+    return membership
+
+
+def contribution_quote(cooperative: Cooperative, organisation: Organisation) -> Decimal:
+    """What joining would cost this organisation now (for the pages; changes nothing)."""
+    return contribution_for(cooperative, organisation)
