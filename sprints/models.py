@@ -1,1 +1,359 @@
-"""Models of the sprints app; filled by its issue."""
+"""Products, their ordered backlog, sprints, increments and user acceptance."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cooperative.models import Cooperative, Organisation
+
+ESTIMATES = (0, 1, 2, 3, 5, 8, 13, 20, 40, 100)
+KEY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
+
+
+class Product(models.Model):
+    """An app under development by a pilot organisation, in sprints."""
+
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("cooperative"),
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="owned_products",
+        verbose_name=_("owning pilot organisation"),
+    )
+    participants = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="participating_products",
+        verbose_name=_("participating organisations"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    key = models.CharField(
+        _("key"),
+        max_length=10,
+        validators=[
+            RegexValidator(
+                KEY_PATTERN,
+                _(
+                    "A key is 2 to 10 capital letters or digits, "
+                    "starting with a letter, such as SUB."
+                ),
+            )
+        ],
+        help_text=_("Prefix of the item references, such as SUB in SUB-42."),
+    )
+    vision = models.TextField(_("vision"), blank=True)
+    sprint_length_days = models.PositiveSmallIntegerField(
+        _("sprint length (days)"),
+        default=14,
+        validators=[MinValueValidator(7), MaxValueValidator(28)],
+    )
+    # The last item number handed out; incremented under a row lock so references are
+    # gapless and unique.
+    last_item_number = models.PositiveIntegerField(default=0, editable=False)
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="TeamMember",
+        related_name="products",
+        verbose_name=_("team"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.UniqueConstraint(fields=["cooperative", "key"], name="product_key_unique"),
+            models.CheckConstraint(name="product_key_format", condition=Q(key__regex=KEY_PATTERN)),
+            models.CheckConstraint(
+                name="sprint_length_one_to_four_weeks",
+                condition=Q(sprint_length_days__gte=7, sprint_length_days__lte=28),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.key})"
+
+
+class TeamRole(models.TextChoices):
+    PRODUCT_OWNER = "product_owner", _("product owner")
+    DEVELOPER = "developer", _("developer")
+    TESTER = "tester", _("tester")
+
+
+class TeamMember(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=TeamRole.choices)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "user", "role"], name="one_role_once"),
+            models.CheckConstraint(name="team_role_known", condition=Q(role__in=TeamRole.values)),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_role_display()}, {self.product}"
+
+
+class ItemKind(models.TextChoices):
+    STORY = "story", _("story")
+    BUG = "bug", _("bug")
+    CHORE = "chore", _("chore")
+    SPIKE = "spike", _("spike")
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    TODO = "todo", _("to do")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    ACCEPTED = "accepted", _("accepted")
+
+
+class SprintState(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    ACTIVE = "active", _("active")
+    REVIEW = "review", _("in review")
+    CLOSED = "closed", _("closed")
+
+
+class Sprint(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="sprints")
+    number = models.PositiveIntegerField(_("number"))
+    goal = models.TextField(_("goal"), blank=True)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=SprintState.choices, default=SprintState.PLANNED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["product", "number"]
+        verbose_name = _("sprint")
+        verbose_name_plural = _("sprints")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="sprint_number_unique"),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(state="active"),
+                name="one_active_sprint",
+                violation_error_message=_("This product already has an active sprint."),
+            ),
+            models.CheckConstraint(
+                name="sprint_ends_after_start", condition=Q(end__gt=models.F("start"))
+            ),
+            models.CheckConstraint(
+                name="sprint_state_known", condition=Q(state__in=SprintState.values)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.key} sprint {self.number}"
+
+
+class BacklogItem(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items")
+    number = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.STORY
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    acceptance_criteria = models.JSONField(_("acceptance criteria"), default=list, blank=True)
+    estimate = models.PositiveSmallIntegerField(
+        _("estimate (points)"), null=True, blank=True, choices=[(e, str(e)) for e in ESTIMATES]
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.OPEN
+    )
+    # The item's place in the product's one ordered list; lower comes first. Moves happen
+    # under a lock on the product, so positions stay a strict order.
+    position = models.BigIntegerField(_("position"))
+    sprint = models.ForeignKey(
+        Sprint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("sprint"),
+    )
+    follow_up_of = models.ForeignKey(
+        "Verdict",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("follow-up of"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["product", "position"]
+        verbose_name = _("backlog item")
+        verbose_name_plural = _("backlog items")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="item_reference_unique"),
+            models.UniqueConstraint(fields=["product", "position"], name="item_position_unique"),
+            models.CheckConstraint(name="item_kind_known", condition=Q(kind__in=ItemKind.values)),
+            models.CheckConstraint(
+                name="item_status_known", condition=Q(status__in=ItemStatus.values)
+            ),
+            models.CheckConstraint(
+                name="item_estimate_allowed",
+                condition=Q(estimate__isnull=True) | Q(estimate__in=ESTIMATES),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.product.key}-{self.number}"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.acceptance_criteria) and self.estimate is not None
+
+
+class ItemChange(models.Model):
+    """One recorded change of an item's status, estimate or sprint: the source of the charts."""
+
+    item = models.ForeignKey(BacklogItem, on_delete=models.CASCADE, related_name="changes")
+    sprint = models.ForeignKey(
+        Sprint, on_delete=models.CASCADE, null=True, blank=True, related_name="item_changes"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    field = models.CharField(max_length=20)
+    old = models.JSONField(null=True)
+    new = models.JSONField(null=True)
+    # The item's estimate just after the change, so charts need nothing but this history.
+    points = models.PositiveSmallIntegerField(null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.item_id} {self.field}: {self.old} -> {self.new}"
+
+
+class IncrementState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("awaiting acceptance")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("not accepted")
+
+
+class Increment(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="increments")
+    sprint = models.ForeignKey(
+        Sprint, on_delete=models.PROTECT, null=True, blank=True, related_name="increments"
+    )
+    version = models.CharField(_("version"), max_length=50)
+    release_notes = models.TextField(_("release notes"), blank=True)
+    git_ref = models.CharField(_("git reference"), max_length=200, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=IncrementState.choices, default=IncrementState.DRAFT
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    testers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="increments_to_test",
+        verbose_name=_("testers asked"),
+    )
+    items = models.ManyToManyField(BacklogItem, through="IncrementItem", related_name="increments")
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["product", "-created_at"]
+        verbose_name = _("increment")
+        verbose_name_plural = _("increments")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "version"], name="increment_version_unique"),
+            models.CheckConstraint(
+                name="increment_state_known", condition=Q(state__in=IncrementState.values)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.name} {self.version}"
+
+
+class ItemOutcome(models.TextChoices):
+    PENDING = "pending", _("awaiting verdicts")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class IncrementItem(models.Model):
+    increment = models.ForeignKey(
+        Increment, on_delete=models.CASCADE, related_name="increment_items"
+    )
+    item = models.ForeignKey(BacklogItem, on_delete=models.PROTECT, related_name="increment_items")
+    outcome = models.CharField(
+        max_length=10, choices=ItemOutcome.choices, default=ItemOutcome.PENDING
+    )
+
+    class Meta:
+        ordering = ["increment", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["increment", "item"], name="item_once_per_increment"),
+        ]
+
+    def __str__(self):
+        return f"{self.increment} / {self.item_id}: {self.outcome}"
+
+
+class Verdict(models.Model):
+    """A tester's judgement of one item in one increment. Never edited; a later increment's
+    verdict on the same item supersedes it."""
+
+    increment_item = models.ForeignKey(
+        IncrementItem, on_delete=models.PROTECT, related_name="verdicts"
+    )
+    tester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts"
+    )
+    accepted = models.BooleanField(_("accepted"))
+    remarks = models.TextField(_("remarks"), blank=True)
+    screenshot = models.FileField(_("screenshot"), upload_to="verdicts/%Y/%m/", blank=True)
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["given_at", "id"]
+        verbose_name = _("verdict")
+        verbose_name_plural = _("verdicts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["increment_item", "tester"], name="one_verdict_per_tester"
+            ),
+            models.CheckConstraint(
+                name="rejection_has_remarks", condition=Q(accepted=True) | ~Q(remarks="")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{'✓' if self.accepted else '✗'} {self.tester}"

@@ -1,0 +1,213 @@
+"""Reads of the sprints app: the backlog, the board, the charts' numbers and the inbox."""
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.utils import timezone
+
+from sprints.models import (
+    BacklogItem,
+    Increment,
+    IncrementItem,
+    IncrementState,
+    ItemChange,
+    ItemOutcome,
+    ItemStatus,
+    Product,
+    SprintState,
+    TeamMember,
+    Verdict,
+)
+
+DONE_STATUSES = {ItemStatus.DONE, ItemStatus.ACCEPTED}
+
+
+def products_visible_to(user):
+    """Products a person may see: their team's, their organisations', their cooperatives'."""
+    if user is None or not user.is_authenticated:
+        return Product.objects.none()
+    return (
+        Product.objects.filter(
+            Q(members__user=user)
+            | Q(owner__affiliations__user=user)
+            | Q(participants__affiliations__user=user)
+            | Q(cooperative__coordinator__user=user)
+        )
+        .distinct()
+        .select_related("cooperative", "owner")
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("name")
+    )
+
+
+def backlog_for(product):
+    """The product backlog: items not committed to a sprint and not accepted, in order."""
+    return (
+        BacklogItem.objects.filter(product=product, sprint__isnull=True)
+        .exclude(status=ItemStatus.ACCEPTED)
+        .select_related("product")
+        .order_by("position")
+    )
+
+
+def board_for(sprint):
+    """The sprint's items grouped by board column, in backlog order."""
+    columns = {
+        ItemStatus.TODO: [],
+        ItemStatus.IN_PROGRESS: [],
+        ItemStatus.DONE: [],
+        ItemStatus.ACCEPTED: [],
+    }
+    for item in sprint.items.select_related("product").order_by("position"):
+        columns.setdefault(item.status, []).append(item)
+    return columns
+
+
+def current_sprint(product):
+    return (
+        product.sprints.filter(state__in=[SprintState.ACTIVE, SprintState.REVIEW])
+        .order_by("-number")
+        .first()
+    )
+
+
+def team_roles(product) -> dict[int, set[str]]:
+    roles = defaultdict(set)
+    for member in TeamMember.objects.filter(product=product):
+        roles[member.user_id].add(member.role)
+    return roles
+
+
+def _day_end(day):
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def burndown(sprint) -> list[dict]:
+    """Remaining points at the end of each day of the sprint, replayed from the item history.
+
+    Each row: date, remaining, ideal, added and removed (scope changes on that day).
+    """
+    changes = list(
+        ItemChange.objects.filter(sprint=sprint, field__in=["sprint", "status", "estimate"])
+        .order_by("at", "id")
+        .values("item_id", "field", "old", "new", "points", "at")
+    )
+    in_scope, points, finished = set(), {}, set()
+    started = sprint.started_at or _day_end(sprint.start - timedelta(days=1))
+    index = 0
+
+    def apply(change):
+        item, field = change["item_id"], change["field"]
+        points[item] = change["points"] or 0
+        if field == "sprint":
+            if change["new"] == sprint.pk:
+                in_scope.add(item)
+            else:
+                in_scope.discard(item)
+        elif field == "status":
+            if change["new"] in DONE_STATUSES:
+                finished.add(item)
+            else:
+                finished.discard(item)
+
+    while index < len(changes) and changes[index]["at"] <= started:
+        apply(changes[index])
+        index += 1
+    initial = sum(points.get(i, 0) for i in in_scope)
+    days = (sprint.end - sprint.start).days
+    rows = []
+    today = timezone.localdate()
+    for offset in range(days + 1):
+        day = sprint.start + timedelta(days=offset)
+        before = set(in_scope)
+        while index < len(changes) and changes[index]["at"] < _day_end(day):
+            apply(changes[index])
+            index += 1
+        remaining = sum(points.get(i, 0) for i in in_scope if i not in finished)
+        future = day > today and sprint.state in (SprintState.PLANNED, SprintState.ACTIVE)
+        rows.append(
+            {
+                "date": day,
+                "remaining": None if future else remaining,
+                "ideal": round(initial * (1 - offset / days), 1) if days else 0,
+                "added": sum(points.get(i, 0) for i in in_scope - before) if offset else 0,
+                "removed": sum(points.get(i, 0) for i in before - in_scope) if offset else 0,
+            }
+        )
+    return rows
+
+
+def velocity(product, *, last: int = 6, before=None) -> list[dict]:
+    """Accepted points per closed sprint, the last `last` sprints, oldest first."""
+    sprints = product.sprints.filter(state=SprintState.CLOSED)
+    if before is not None:
+        sprints = sprints.filter(number__lt=before.number)
+    chosen = list(sprints.order_by("-number")[:last])
+    accepted = dict(
+        ItemChange.objects.filter(sprint__in=chosen, field="status", new=ItemStatus.ACCEPTED)
+        .values("sprint_id")
+        .annotate(total=Sum("points"))
+        .values_list("sprint_id", "total")
+    )
+    committed = dict(
+        ItemChange.objects.filter(sprint__in=chosen, field="sprint", old__isnull=True)
+        .values("sprint_id")
+        .annotate(total=Sum("points"))
+        .values_list("sprint_id", "total")
+    )
+    return [
+        {
+            "sprint": s.number,
+            "id": s.pk,
+            "points": accepted.get(s.pk) or 0,
+            "committed": committed.get(s.pk) or 0,
+        }
+        for s in reversed(chosen)
+    ]
+
+
+def inbox_for(user):
+    """Every item awaiting this tester's verdict, across products, soonest deadline first."""
+    mine = Verdict.objects.filter(increment_item=OuterRef("pk"), tester=user)
+    return (
+        IncrementItem.objects.filter(
+            increment__state=IncrementState.SUBMITTED,
+            increment__testers=user,
+            outcome=ItemOutcome.PENDING,
+        )
+        .exclude(Exists(mine))
+        .select_related("increment__product__cooperative", "item__product")
+        .order_by("increment__deadline", "increment_id", "item__position")
+    )
+
+
+def verdict_history(item):
+    """Every verdict ever given on the item, oldest first, with its increment."""
+    return (
+        Verdict.objects.filter(increment_item__item=item)
+        .select_related("tester", "increment_item__increment")
+        .order_by("given_at", "id")
+    )
+
+
+def increments_of(product):
+    return (
+        Increment.objects.filter(product=product)
+        .select_related("sprint")
+        .prefetch_related(
+            Prefetch(
+                "increment_items", queryset=IncrementItem.objects.select_related("item__product")
+            )
+        )
+        .order_by("-created_at")
+    )
+
+
+def similar_solutions(title: str, description: str = "") -> list:
+    """Existing solutions like a proposed product. The solutions app fills this in."""
+    try:
+        from solutions.selectors import similar_to
+    except ImportError:
+        return []
+    return list(similar_to(title, description))
