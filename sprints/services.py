@@ -244,7 +244,11 @@ def update_item(*, actor, item: BacklogItem, version: int, **changes) -> Backlog
             field=sorted(unknown)[0],
         )
     fields = _clean_item_fields(changes)
-    current = BacklogItem.objects.select_for_update(of=("self",)).select_related("product").get(pk=item.pk)
+    current = (
+        BacklogItem.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .get(pk=item.pk)
+    )
     if current.version != version:
         raise StaleObject(
             _(
@@ -410,7 +414,9 @@ def commit_items(*, actor, sprint: Sprint, items) -> Commitment:
         )
     ids = [getattr(item, "pk", item) for item in items]
     chosen = list(
-        BacklogItem.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("product")
+        BacklogItem.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("product")
     )
     if len(chosen) != len(set(ids)):
         raise DomainError(_("Some of the items do not exist."), field="items")
@@ -452,7 +458,9 @@ def commit_items(*, actor, sprint: Sprint, items) -> Commitment:
 def _transition(sprint, actor, source_states, target, action, message):
     require(actor, "sprints.plan_sprint", sprint.product)
     sprint = (
-        Sprint.objects.select_for_update(of=("self",)).select_related("product__cooperative").get(pk=sprint.pk)
+        Sprint.objects.select_for_update(of=("self",))
+        .select_related("product__cooperative")
+        .get(pk=sprint.pk)
     )
     if sprint.state not in source_states:
         raise Conflict(message % {"state": sprint.get_state_display()}, field="state")
@@ -569,7 +577,9 @@ def set_item_status(*, actor, item: BacklogItem, status: str) -> BacklogItem:
     if status not in BOARD_STATUSES:
         raise DomainError(_("On the board an item is to do, in progress or done."), field="status")
     item = (
-        BacklogItem.objects.select_for_update(of=("self",)).select_related("sprint", "product").get(pk=item.pk)
+        BacklogItem.objects.select_for_update(of=("self",))
+        .select_related("sprint", "product")
+        .get(pk=item.pk)
     )
     if item.sprint is None or item.sprint.state != SprintState.ACTIVE:
         raise Conflict(
