@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("products/", include("sprints.urls")),
     path("api/v1/", include(("deelbaar.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""The sprints API under /api/v1/; filled in with the viewsets."""
+
+urlpatterns = []
