@@ -5,6 +5,7 @@ from decimal import Decimal
 import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -82,6 +83,20 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The check constraints hold these rules; this names the field at fault, where the
+        # constraints could only say which constraint was violated.
+        errors = {}
+        if self.kind == OrganisationKind.MUNICIPALITY:
+            if not self.cbs_code:
+                errors["cbs_code"] = _("A municipality needs its CBS code, such as GM0772.")
+            if self.inhabitants is None:
+                errors["inhabitants"] = _("Give the number of inhabitants of the municipality.")
+        elif self.cbs_code:
+            errors["cbs_code"] = _("Only a municipality has a CBS code.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Affiliation(models.Model):

@@ -5,7 +5,7 @@ audit record in one transaction, and notifies people after the commit. Errors ar
 errors (`deelbaar.errors`) with a message that says what is wrong.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -119,6 +119,53 @@ def register_organisation(
             "represents": [None, sorted(m.pk for m in represented)],
         },
     )
+    return organisation
+
+
+ORGANISATION_FIELDS = ["name", "cbs_code", "inhabitants"]
+
+
+@transaction.atomic
+def update_organisation(
+    *,
+    actor,
+    organisation: Organisation,
+    name: str,
+    cbs_code: str | None = None,
+    inhabitants: int | None = None,
+    represents=(),
+) -> Organisation:
+    """Correct an organisation's name, CBS code, inhabitants or the municipalities it
+    represents. Its kind and slug stay as registered."""
+    require(actor, "cooperative.change_organisation", organisation)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = audit.snapshot(organisation, ORGANISATION_FIELDS)
+    before["represents"] = sorted(organisation.represents.values_list("pk", flat=True))
+    organisation.name = (name or "").strip()
+    organisation.cbs_code = cbs_code or None
+    organisation.inhabitants = inhabitants
+    _validated(organisation)
+    represented = list(represents)
+    if represented and organisation.kind not in (
+        OrganisationKind.JOINT_ARRANGEMENT,
+        OrganisationKind.SHARED_SERVICE_CENTRE,
+    ):
+        raise ValidationError(
+            {
+                "represents": _(
+                    "Only a joint arrangement or shared service centre represents municipalities."
+                )
+            }
+        )
+    if any(m.kind != OrganisationKind.MUNICIPALITY for m in represented):
+        raise ValidationError({"represents": _("Only municipalities can be represented.")})
+    organisation.save(update_fields=ORGANISATION_FIELDS)
+    organisation.represents.set(represented)
+    after = audit.snapshot(organisation, ORGANISATION_FIELDS)
+    after["represents"] = sorted(m.pk for m in represented)
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(actor=actor, action="organisation.changed", obj=organisation, changes=changes)
     return organisation
 
 
@@ -302,7 +349,7 @@ def _save_transition(membership, before, *, actor, action, reason="", organisati
         action=action,
         obj=membership,
         cooperative=membership.cooperative,
-        organisation=organisation,
+        organisation=organisation or membership.organisation,
         changes=audit.diff(before, after),
         reason=reason,
     )
@@ -429,13 +476,15 @@ def record_payment(*, actor, membership: Membership, paid_on: date, amount) -> M
         raise DomainError(_("Enter the amount paid in euros, such as 1250.00."), field="amount")
     if amount < 0:
         raise DomainError(_("An amount cannot be negative."), field="amount")
-    if amount.quantize(Decimal("0.01")) != membership.contribution_due:
+    # Compared as given: quantizing first would silently accept € 0.004 too much, and raises
+    # InvalidOperation on an amount too large to carry cents (a 500 instead of a 400).
+    if amount != membership.contribution_due:
         raise DomainError(
             _("The amount paid (€ %(paid)s) must equal the contribution due (€ %(due)s).")
             % {"paid": amount, "due": membership.contribution_due},
             field="amount",
         )
-    if not isinstance(paid_on, date):
+    if not isinstance(paid_on, date) or isinstance(paid_on, datetime):
         raise DomainError(_("Give the date of payment."), field="paid_on")
     if paid_on > timezone.localdate():
         raise DomainError(_("The date of payment cannot be in the future."), field="paid_on")
@@ -444,7 +493,7 @@ def record_payment(*, actor, membership: Membership, paid_on: date, amount) -> M
     before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
     membership.state = MembershipState.ACTIVE
     membership.paid_on = paid_on
-    membership.paid_amount = amount.quantize(Decimal("0.01"))
+    membership.paid_amount = membership.contribution_due
     membership.activated_at = timezone.now()
     _save_transition(membership, before, actor=actor, action="membership.activated")
     _notify(membership, "membership.activated")

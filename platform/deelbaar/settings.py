@@ -222,6 +222,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several apps have fields called kind, role, state or status with choices of their own;
+    # naming those enums keeps every name in the schema stable and unambiguous.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "cooperative.models.OrganisationKind",
+        "MembershipRoleEnum": "cooperative.models.MembershipRole",
+        "ItemKindEnum": "sprints.models.ItemKind",
+        "ItemStatusEnum": "sprints.models.ItemStatus",
+        "BoardStatusEnum": "sprints.api.serializers.BOARD_STATUS_CHOICES",
+        "SprintStateEnum": "sprints.models.SprintState",
+        "TeamRoleEnum": "sprints.models.TeamRole",
+    },
 }
 
 # --- Security (production) ------------------------------------------------------------------
@@ -240,7 +251,7 @@ if not DEBUG:
 
 # --- Deelbaar -------------------------------------------------------------------------------
 # Demo loaders run in this order by `deelbaar demo`; each app adds its own.
-DEELBAAR_DEMO_LOADERS = ["deelbaar.demo.load"]
+DEELBAAR_DEMO_LOADERS = ["deelbaar.demo.load", "cooperative.demo.load"]
 
 LOGGING = {
     "version": 1,

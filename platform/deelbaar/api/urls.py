@@ -12,5 +12,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     path("auth/", include("rest_framework.urls")),
+    path("", include("cooperative.api.urls")),
     path("", include("sprints.api.urls")),
 ]

@@ -5,6 +5,9 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cooperative import selectors
+from cooperative.api.serializers import OrganisationSummarySerializer, RoleSerializer
+
 
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -13,10 +16,12 @@ class MeSerializer(serializers.Serializer):
     email = serializers.EmailField()
     language = serializers.CharField()
     is_staff = serializers.BooleanField()
+    organisations = OrganisationSummarySerializer(many=True)
+    roles = RoleSerializer(many=True)
 
 
 class MeView(APIView):
-    """Who am I. The cooperative app adds organisations and roles."""
+    """Who am I: my account, the organisations I work for and the roles I hold."""
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
@@ -30,6 +35,8 @@ class MeView(APIView):
                     "email": user.email,
                     "language": get_language(),
                     "is_staff": user.is_staff,
+                    "organisations": selectors.organisations_of(user),
+                    "roles": selectors.roles_of(user),
                 }
             ).data
         )
