@@ -3,7 +3,8 @@
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sprints.models import (
@@ -27,16 +28,25 @@ def products_visible_to(user):
     """Products a person may see: their team's, their organisations', their cooperatives'."""
     if user is None or not user.is_authenticated:
         return Product.objects.none()
+    # Visibility and the item count are subqueries: joining the team, the affiliations, the
+    # coordinators and the items in one query multiplies the rows by each of them.
+    visible = Product.objects.filter(
+        Q(members__user=user)
+        | Q(owner__affiliations__user=user)
+        | Q(participants__affiliations__user=user)
+        | Q(cooperative__coordinator__user=user)
+    ).values("pk")
+    item_count = (
+        BacklogItem.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        Product.objects.filter(
-            Q(members__user=user)
-            | Q(owner__affiliations__user=user)
-            | Q(participants__affiliations__user=user)
-            | Q(cooperative__coordinator__user=user)
-        )
-        .distinct()
+        Product.objects.filter(pk__in=visible)
         .select_related("cooperative", "owner")
-        .annotate(item_count=Count("items", distinct=True))
+        .annotate(item_count=Coalesce(Subquery(item_count), 0))
         .order_by("name")
     )
 
@@ -131,8 +141,10 @@ def burndown(sprint) -> list[dict]:
                 "date": day,
                 "remaining": None if future else remaining,
                 "ideal": round(initial * (1 - offset / days), 1) if days else 0,
-                "added": sum(points.get(i, 0) for i in in_scope - before) if offset else 0,
-                "removed": sum(points.get(i, 0) for i in before - in_scope) if offset else 0,
+                # `before` is the scope at the start (day 0) or the end of the previous day,
+                # so work added on the first day after the start shows as added too.
+                "added": sum(points.get(i, 0) for i in in_scope - before),
+                "removed": sum(points.get(i, 0) for i in before - in_scope),
             }
         )
     return rows

@@ -1,3 +1,19 @@
-"""The sprints API under /api/v1/; filled in with the viewsets."""
+"""The sprints API under /api/v1/."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from sprints.api import views
+
+PRODUCT = "products/<int:product_pk>"
+
+# Path converters, so ids are whole numbers in the URLs and in the schema alike.
+router = SimpleRouter(use_regex_path=False)
+router.register("products", views.ProductViewSet, basename="product")
+router.register(f"{PRODUCT}/backlog", views.BacklogViewSet, basename="backlog")
+router.register(f"{PRODUCT}/sprints", views.ProductSprintViewSet, basename="product-sprint")
+router.register("items", views.ItemViewSet, basename="item")
+router.register("sprints", views.SprintViewSet, basename="sprint")
+router.register("increments", views.IncrementViewSet, basename="increment")
+router.register("me/inbox", views.InboxViewSet, basename="inbox")
+
+urlpatterns = router.urls

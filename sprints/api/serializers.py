@@ -1,0 +1,592 @@
+"""What the sprints API shows and accepts.
+
+Output serializers read the objects the selectors return. Input serializers only check the
+shape of a request (types, choices, ids that exist in the product at hand) before a service
+decides and writes; the business rules themselves live in the services.
+"""
+
+import uuid
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from cooperative.models import Cooperative, Organisation
+from sprints.api.validators import ScreenshotValidator, image_format
+from sprints.models import (
+    BacklogItem,
+    Increment,
+    IncrementItem,
+    ItemKind,
+    Product,
+    Sprint,
+    TeamMember,
+    Verdict,
+)
+from sprints.services import BOARD_STATUSES, EDITABLE_FIELDS
+
+ESTIMATE_CHOICES = BacklogItem._meta.get_field("estimate").choices
+BOARD_STATUS_CHOICES = [(status.value, status.label) for status in BOARD_STATUSES]
+MOVE_TARGETS = (("top", _("the top of the backlog")), ("bottom", _("the bottom of the backlog")))
+
+
+# --- Input fields ------------------------------------------------------------------------------
+@extend_schema_field(OpenApiTypes.INT)
+class ItemOfProductField(serializers.PrimaryKeyRelatedField):
+    """The id of an item of the product in the serializer's context; others do not exist."""
+
+    default_error_messages = {
+        "does_not_exist": _("There is no item {pk_value} in this product."),
+        "incorrect_type": _("Give an item's id, a whole number."),
+    }
+
+    def get_queryset(self):
+        return BacklogItem.objects.select_related("product").filter(product=self.context["product"])
+
+
+class ItemIdsField(serializers.ListField):
+    """A non-empty list of ids of items of the product in the serializer's context.
+
+    Checked with one query, however many ids there are; answers the ids without repeats.
+    """
+
+    child = serializers.IntegerField(min_value=1)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_empty", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        ids = list(dict.fromkeys(super().to_internal_value(data)))
+        found = set(
+            BacklogItem.objects.filter(product=self.context["product"], pk__in=ids).values_list(
+                "pk", flat=True
+            )
+        )
+        missing = [str(pk) for pk in ids if pk not in found]
+        if missing:
+            raise serializers.ValidationError(
+                _("There is no item %(ids)s in this product.") % {"ids": ", ".join(missing)},
+                code="does_not_exist",
+            )
+        return ids
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """A boolean that must be given, in JSON and in multipart forms alike.
+
+    DRF reads a boolean left out of a form as false; for a verdict that would turn a forgotten
+    field into a rejection.
+    """
+
+    default_empty_html = empty
+
+
+# --- People and organisations ----------------------------------------------------------------
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "slug", "name"]
+
+
+# --- Products ----------------------------------------------------------------------------------
+class TeamMemberSerializer(serializers.ModelSerializer):
+    user = PersonSerializer()
+    role_display = serializers.CharField(source="get_role_display")
+
+    class Meta:
+        model = TeamMember
+        fields = ["user", "role", "role_display"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = OrganisationRefSerializer(read_only=True)
+    participants = OrganisationRefSerializer(many=True, read_only=True)
+    team = TeamMemberSerializer(source="members", many=True, read_only=True)
+    item_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "key",
+            "vision",
+            "cooperative",
+            "owner",
+            "participants",
+            "sprint_length_days",
+            "item_count",
+            "team",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ProductInputSerializer(serializers.Serializer):
+    cooperative = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Cooperative.objects.all(),
+        help_text=_("The cooperative's slug."),
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        help_text=_("The id of the owning pilot organisation, an active pilot of the cooperative."),
+    )
+    name = serializers.CharField(max_length=200)
+    key = serializers.CharField(
+        max_length=10, help_text=_("2 to 10 capital letters or digits, such as SUB.")
+    )
+    vision = serializers.CharField(required=False, allow_blank=True, default="")
+    sprint_length_days = serializers.IntegerField(min_value=7, max_value=28, default=14)
+    participants = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Organisation.objects.all(),
+        help_text=_("Ids of the other organisations taking part."),
+    )
+
+    def validate(self, attrs):
+        # The service answers a key taken at the same moment with 409; this names the field
+        # for the usual case, in which the model's own check would not.
+        key = attrs["key"].strip().upper()
+        if Product.objects.filter(cooperative=attrs["cooperative"], key=key).exists():
+            raise serializers.ValidationError(
+                {
+                    "key": _("Another product of this cooperative already uses the key %(key)s.")
+                    % {"key": key}
+                },
+                code="unique",
+            )
+        return attrs
+
+
+# --- Backlog items -----------------------------------------------------------------------------
+class ItemSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True, help_text=_("Such as SUB-42."))
+    ready = serializers.BooleanField(
+        source="is_ready",
+        read_only=True,
+        help_text=_("Has acceptance criteria and an estimate, so it can be committed."),
+    )
+    acceptance_criteria = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = BacklogItem
+        fields = [
+            "id",
+            "reference",
+            "number",
+            "product",
+            "kind",
+            "title",
+            "description",
+            "acceptance_criteria",
+            "estimate",
+            "status",
+            "ready",
+            "position",
+            "sprint",
+            "follow_up_of",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    increment = serializers.IntegerField(source="increment_item.increment_id", read_only=True)
+    increment_version = serializers.CharField(
+        source="increment_item.increment.version", read_only=True
+    )
+    tester = PersonSerializer(read_only=True)
+    screenshot = serializers.FileField(read_only=True, allow_null=True)
+    follow_up = serializers.SerializerMethodField(
+        help_text=_("The backlog item a rejection created.")
+    )
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "increment",
+            "increment_version",
+            "tester",
+            "accepted",
+            "remarks",
+            "screenshot",
+            "given_at",
+            "follow_up",
+        ]
+        read_only_fields = fields
+
+    def get_follow_up(self, verdict) -> int | None:
+        follow_ups = verdict.follow_ups.all()  # prefetched
+        return follow_ups[0].pk if follow_ups else None
+
+
+class ItemRefSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = BacklogItem
+        fields = ["id", "reference", "title"]
+
+
+class IncrementVerdictSerializer(VerdictSerializer):
+    item = ItemRefSerializer(source="increment_item.item", read_only=True)
+    item_outcome = serializers.CharField(source="increment_item.outcome", read_only=True)
+
+    class Meta(VerdictSerializer.Meta):
+        fields = [*VerdictSerializer.Meta.fields, "item", "item_outcome"]
+        read_only_fields = fields
+
+
+class HistoryVerdictSerializer(VerdictSerializer):
+    superseded = serializers.BooleanField(
+        read_only=True, help_text=_("A re-test in a later increment replaced this verdict.")
+    )
+
+    class Meta(VerdictSerializer.Meta):
+        fields = [*VerdictSerializer.Meta.fields, "superseded"]
+        read_only_fields = fields
+
+
+class ItemDetailSerializer(ItemSerializer):
+    follows_up_on = serializers.SerializerMethodField(
+        help_text=_("The reference of the item whose rejection created this one.")
+    )
+    verdicts = HistoryVerdictSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("Every verdict given on the item, oldest first, superseded ones included."),
+    )
+
+    class Meta(ItemSerializer.Meta):
+        fields = [*ItemSerializer.Meta.fields, "follows_up_on", "verdicts"]
+        read_only_fields = fields
+
+    def get_follows_up_on(self, item) -> str | None:
+        if item.follow_up_of_id is None:
+            return None
+        return item.follow_up_of.increment_item.item.reference
+
+
+class ItemInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=ItemKind.choices, default=ItemKind.STORY)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    acceptance_criteria = serializers.ListField(
+        child=serializers.CharField(max_length=1000, allow_blank=True),
+        required=False,
+        default=list,
+        help_text=_("The acceptance criteria, in order."),
+    )
+    estimate = serializers.ChoiceField(
+        choices=ESTIMATE_CHOICES, required=False, allow_null=True, default=None
+    )
+    at_top = serializers.BooleanField(
+        required=False, default=False, help_text=_("Put it at the top instead of the bottom.")
+    )
+
+
+class ItemChangeSerializer(serializers.Serializer):
+    """An edit of an item: the fields to change and the version they were read at."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    kind = serializers.ChoiceField(choices=ItemKind.choices, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    acceptance_criteria = serializers.ListField(
+        child=serializers.CharField(max_length=1000, allow_blank=True), required=False
+    )
+    estimate = serializers.ChoiceField(choices=ESTIMATE_CHOICES, required=False, allow_null=True)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_("The version you read; or send it as the If-Match header (the ETag)."),
+    )
+
+    def validate(self, attrs):
+        known = {*EDITABLE_FIELDS, "version"}
+        unknown = sorted(set(self.initial_data) - known)
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: _(
+                        "This field cannot be edited here; change the status on the board "
+                        "and the order with a move."
+                    )
+                    for name in unknown
+                },
+                code="read_only",
+            )
+        return attrs
+
+
+class ItemStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=BOARD_STATUS_CHOICES)
+
+
+class MoveSerializer(serializers.Serializer):
+    """Where to move an item: before or after another item, or to the top or bottom."""
+
+    item = ItemOfProductField(help_text=_("The id of the item to move."))
+    before = ItemOfProductField(required=False, allow_null=True)
+    after = ItemOfProductField(required=False, allow_null=True)
+    to = serializers.ChoiceField(choices=MOVE_TARGETS, required=False, allow_null=True)
+
+
+# --- Sprints -----------------------------------------------------------------------------------
+class SprintSerializer(serializers.ModelSerializer):
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Sprint
+        fields = [
+            "id",
+            "product",
+            "number",
+            "goal",
+            "start",
+            "end",
+            "state",
+            "state_display",
+            "started_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class BoardItemSerializer(ItemSerializer):
+    class Meta(ItemSerializer.Meta):
+        fields = ["id", "reference", "kind", "title", "estimate", "status", "ready", "version"]
+        read_only_fields = fields
+
+
+class BoardSerializer(serializers.Serializer):
+    todo = BoardItemSerializer(many=True)
+    in_progress = BoardItemSerializer(many=True)
+    done = BoardItemSerializer(many=True)
+    accepted = BoardItemSerializer(many=True)
+
+
+class SprintDetailSerializer(SprintSerializer):
+    board = BoardSerializer(read_only=True, help_text=_("The sprint's items per column."))
+    points = serializers.IntegerField(read_only=True, help_text=_("Points committed."))
+    remaining = serializers.IntegerField(read_only=True, help_text=_("Points not done yet."))
+
+    class Meta(SprintSerializer.Meta):
+        fields = [*SprintSerializer.Meta.fields, "points", "remaining", "board"]
+        read_only_fields = fields
+
+
+class SprintPlanSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    goal = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommitSerializer(serializers.Serializer):
+    items = ItemIdsField(help_text=_("Ids of ready backlog items of this product."))
+
+
+class CommitmentSerializer(serializers.Serializer):
+    sprint = SprintSerializer()
+    points = serializers.IntegerField(help_text=_("Points committed to the sprint in all."))
+    average_velocity = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        allow_null=True,
+        help_text=_("Average accepted points of the last three sprints; null without history."),
+    )
+    exceeds_velocity = serializers.BooleanField()
+    warning = serializers.CharField(allow_null=True)
+
+
+class BurndownDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    remaining = serializers.IntegerField(
+        allow_null=True, help_text=_("Points left at the end of the day; null for future days.")
+    )
+    ideal = serializers.FloatField()
+    added = serializers.IntegerField(help_text=_("Points that came into the sprint that day."))
+    removed = serializers.IntegerField(help_text=_("Points that left the sprint that day."))
+
+
+class BurndownSerializer(serializers.Serializer):
+    sprint = serializers.IntegerField()
+    days = BurndownDaySerializer(many=True)
+
+
+class VelocitySprintSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sprint = serializers.IntegerField(help_text=_("The sprint's number."))
+    points = serializers.IntegerField(help_text=_("Points accepted."))
+    committed = serializers.IntegerField(help_text=_("Points committed."))
+
+
+class VelocitySerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    average_velocity = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        allow_null=True,
+        help_text=_("Average of the last three closed sprints."),
+    )
+    sprints = VelocitySprintSerializer(
+        many=True, help_text=_("The last six closed sprints, oldest first.")
+    )
+
+
+# --- Increments and verdicts -------------------------------------------------------------------
+class IncrementItemSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="item.id")
+    reference = serializers.CharField(source="item.reference")
+    title = serializers.CharField(source="item.title")
+
+    class Meta:
+        model = IncrementItem
+        fields = ["id", "reference", "title", "outcome"]
+        read_only_fields = fields
+
+
+class IncrementSerializer(serializers.ModelSerializer):
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    items = IncrementItemSerializer(source="increment_items", many=True, read_only=True)
+    testers = PersonSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Increment
+        fields = [
+            "id",
+            "product",
+            "sprint",
+            "version",
+            "release_notes",
+            "git_ref",
+            "state",
+            "state_display",
+            "deadline",
+            "testers",
+            "items",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class ProductRefInputSerializer(serializers.Serializer):
+    """The product a new increment belongs to; a product you cannot see does not exist."""
+
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.none(),
+        error_messages={"does_not_exist": _("There is no product {pk_value}.")},
+    )
+
+    def __init__(self, *args, visible, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = visible
+
+
+class IncrementInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField(help_text=_("The product's id."))
+    version = serializers.CharField(max_length=50, help_text=_("Such as 1.4.0."))
+    items = ItemIdsField(help_text=_("Ids of the done items it delivers."))
+    release_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    git_ref = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    sprint = serializers.PrimaryKeyRelatedField(
+        queryset=Sprint.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("There is no sprint {pk_value} in this product.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        product = self.context.get("product")
+        if product is not None:
+            self.fields["sprint"].queryset = Sprint.objects.filter(product=product)
+
+
+class SubmitSerializer(serializers.Serializer):
+    deadline = serializers.DateField(help_text=_("The last day for verdicts."))
+    testers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=False,
+        help_text=_("Ids of the testers to ask; all the product's testers when left out."),
+    )
+
+
+class VerdictInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, help_text=_("The id of an item of the increment."))
+    accepted = RequiredBooleanField()
+    remarks = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10_000,
+        help_text=_("Required when rejecting: what is wrong."),
+    )
+    screenshot = serializers.FileField(
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[ScreenshotValidator()],
+        help_text=_("A PNG, JPEG or WebP image of at most 5 MB (send as multipart)."),
+    )
+
+    def validate_screenshot(self, upload):
+        if upload is not None:
+            # Stored under a name of our own with the extension of what the file really is.
+            upload.name = f"{uuid.uuid4().hex}.{image_format(upload)}"
+        return upload
+
+
+# --- Inbox -------------------------------------------------------------------------------------
+class InboxProductSerializer(serializers.ModelSerializer):
+    cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "key", "name", "cooperative"]
+        read_only_fields = fields
+
+
+class InboxIncrementSerializer(serializers.ModelSerializer):
+    product = InboxProductSerializer()
+
+    class Meta:
+        model = Increment
+        fields = ["id", "version", "deadline", "release_notes", "product"]
+        read_only_fields = fields
+
+
+class InboxItemSerializer(ItemSerializer):
+    class Meta(ItemSerializer.Meta):
+        fields = ["id", "reference", "kind", "title", "description", "acceptance_criteria"]
+        read_only_fields = fields
+
+
+class InboxEntrySerializer(serializers.ModelSerializer):
+    increment = InboxIncrementSerializer()
+    item = InboxItemSerializer()
+
+    class Meta:
+        model = IncrementItem
+        fields = ["id", "increment", "item"]
+        read_only_fields = fields

@@ -1,0 +1,600 @@
+"""The sprints API: thin viewsets that read through selectors and change through services.
+
+Permissions are the rules of `sprints/rules.py`, checked with `deelbaar.permissions`. A product
+a person may not view (`sprints.view_product`) does not exist for them: it and everything in it
+answer 404. A product they may view but not act on answers 403. Each write checks its
+permission before it reads the body, so a person who may not act learns nothing from
+validation errors; the service checks again as it writes.
+"""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers as drf_serializers
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from deelbaar.api.exceptions import error_body
+from deelbaar.errors import StaleObject
+from deelbaar.permissions import allowed, require
+from sprints import selectors, services
+from sprints.api import filters, serializers
+from sprints.api.validators import parse_etag
+from sprints.models import (
+    BacklogItem,
+    Increment,
+    IncrementItem,
+    ItemStatus,
+    Product,
+    Sprint,
+    TeamMember,
+    Verdict,
+)
+
+PRODUCT_ID = OpenApiParameter(
+    "product_pk",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description=gettext_lazy("The product's id."),
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy("The item's ETag as read, instead of `version` in the body."),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=True,
+    description=gettext_lazy("The item's version, to send back as If-Match."),
+)
+
+
+def _valid(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _viewable(user, product) -> None:
+    """A product the person may not view is not there for them."""
+    if not allowed(user, "sprints.view_product", product):
+        raise Http404
+
+
+def _product(request, pk) -> Product:
+    product = Product.objects.select_related("cooperative").filter(pk=pk).first()
+    if product is None:
+        raise Http404
+    _viewable(request.user, product)
+    return product
+
+
+def _with_etag(response, item):
+    response["ETag"] = f'"{item.version}"'
+    return response
+
+
+class SprintsViewSet(viewsets.GenericViewSet):
+    """The defaults of every sprints viewset: numeric ids, no generic filtering or ordering."""
+
+    lookup_value_converter = "int"
+    filter_backends = []
+
+
+# --- Products ----------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("List the products you may see")),
+    retrieve=extend_schema(summary=gettext_lazy("Show a product with its team")),
+)
+class ProductViewSet(SprintsViewSet):
+    """Apps under development by a pilot organisation, with their team.
+
+    You see the products of your team, of your organisations and of the cooperatives you
+    coordinate.
+    """
+
+    serializer_class = serializers.ProductSerializer
+    queryset = Product.objects.none()  # for the schema; the real one depends on the person
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Product.objects.none()
+        return selectors.products_visible_to(self.request.user).prefetch_related(
+            Prefetch(
+                "members",
+                queryset=TeamMember.objects.select_related("user").order_by(
+                    "role", "user__username"
+                ),
+            ),
+            "participants",
+        )
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Start a product; you become its product owner"),
+        request=serializers.ProductInputSerializer,
+        responses={201: serializers.ProductSerializer},
+    )
+    def create(self, request):
+        data = _valid(serializers.ProductInputSerializer, request)
+        product = services.create_product(actor=request.user, **data)
+        product = self.get_queryset().get(pk=product.pk)
+        return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Accepted points of the last six closed sprints"),
+        responses=serializers.VelocitySerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def velocity(self, request, pk=None):
+        product = _product(request, pk)
+        data = {
+            "product": product.pk,
+            "average_velocity": services.average_velocity(product),
+            "sprints": selectors.velocity(product, last=6),
+        }
+        return Response(serializers.VelocitySerializer(data).data)
+
+
+# --- Backlog -----------------------------------------------------------------------------------
+@extend_schema(parameters=[PRODUCT_ID])
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("The product backlog, in order")),
+    create=extend_schema(
+        summary=gettext_lazy("Add an item to the bottom (or top) of the backlog"),
+        request=serializers.ItemInputSerializer,
+        parameters=[ETAG],
+        responses={201: serializers.ItemSerializer},
+    ),
+    move=extend_schema(
+        summary=gettext_lazy("Move an item before or after another, or to the top or bottom"),
+        request=serializers.MoveSerializer,
+        responses=serializers.ItemSerializer,
+    ),
+)
+class BacklogViewSet(SprintsViewSet):
+    """The product's one ordered list of items not committed to a sprint nor accepted."""
+
+    serializer_class = serializers.ItemSerializer
+    queryset = BacklogItem.objects.none()
+
+    def list(self, request, product_pk=None):
+        product = _product(request, product_pk)
+        page = self.paginate_queryset(selectors.backlog_for(product))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def create(self, request, product_pk=None):
+        product = _product(request, product_pk)
+        require(request.user, "sprints.edit_backlog", product)
+        data = _valid(serializers.ItemInputSerializer, request)
+        item = services.create_item(actor=request.user, product=product, **data)
+        response = Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
+        return _with_etag(response, item)
+
+    @action(detail=False, methods=["post"])
+    def move(self, request, product_pk=None):
+        product = _product(request, product_pk)
+        require(request.user, "sprints.order_backlog", product)
+        data = _valid(serializers.MoveSerializer, request, context={"product": product})
+        item = services.move_item(
+            actor=request.user,
+            item=data["item"],
+            before=data.get("before"),
+            after=data.get("after"),
+            to=data.get("to"),
+        )
+        return _with_etag(Response(self.get_serializer(item).data), item)
+
+
+# --- Items -------------------------------------------------------------------------------------
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary=gettext_lazy("Show an item with its verdict history"),
+        parameters=[ETAG],
+        responses=serializers.ItemDetailSerializer,
+    ),
+    partial_update=extend_schema(
+        summary=gettext_lazy("Edit an item, if nobody changed it since you read it"),
+        parameters=[IF_MATCH, ETAG],
+        request=serializers.ItemChangeSerializer,
+        responses={
+            200: serializers.ItemDetailSerializer,
+            412: OpenApiResponse(
+                description=gettext_lazy(
+                    "Someone else changed the item since the version you sent; `current` "
+                    "holds the item as it is now."
+                )
+            ),
+        },
+    ),
+    status=extend_schema(
+        summary=gettext_lazy("Move an item across the sprint board"),
+        request=serializers.ItemStatusSerializer,
+        responses=serializers.ItemSerializer,
+    ),
+)
+class ItemViewSet(SprintsViewSet):
+    """Backlog items. Every answer carries the item's version as its `ETag`."""
+
+    serializer_class = serializers.ItemDetailSerializer
+    queryset = BacklogItem.objects.none()
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def _item(self, pk) -> BacklogItem:
+        item = (
+            BacklogItem.objects.select_related(
+                "product__cooperative", "follow_up_of__increment_item__item__product"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        if item is None:
+            raise Http404
+        _viewable(self.request.user, item.product)
+        return item
+
+    def _show(self, item):
+        item = self._item(item.pk)
+        verdicts = list(selectors.verdict_history(item).prefetch_related("follow_ups"))
+        # A re-test in a later increment supersedes the verdicts of the earlier ones.
+        latest = max((v.increment_item.increment_id for v in verdicts), default=None)
+        for verdict in verdicts:
+            verdict.superseded = verdict.increment_item.increment_id != latest
+        item.verdicts = verdicts
+        return _with_etag(Response(self.get_serializer(item).data), item)
+
+    def retrieve(self, request, pk=None):
+        return self._show(self._item(pk))
+
+    def partial_update(self, request, pk=None):
+        item = self._item(pk)
+        require(request.user, "sprints.edit_backlog", item.product)
+        changes = dict(_valid(serializers.ItemChangeSerializer, request))
+        version = self._version_read(request, changes.pop("version", None))
+        try:
+            item = services.update_item(actor=request.user, item=item, version=version, **changes)
+        except StaleObject as stale:
+            return self._stale(stale, item)
+        return self._show(item)
+
+    @staticmethod
+    def _version_read(request, version):
+        header = request.headers.get("If-Match")
+        if header is not None:
+            from_header = parse_etag(header)
+            if version is not None and version != from_header:
+                raise drf_serializers.ValidationError(
+                    {"version": _("The version in the body and the If-Match header differ.")}
+                )
+            return from_header
+        if version is None:
+            raise drf_serializers.ValidationError(
+                {
+                    "version": drf_serializers.ErrorDetail(
+                        _("Send the version you read, in the body or as the If-Match header."),
+                        code="required",
+                    )
+                }
+            )
+        return version
+
+    def _stale(self, stale, item):
+        # The error, plus the item as it is now, so the client can show what changed.
+        current = self._item(item.pk)
+        body = error_body(
+            stale.status_code,
+            stale.code,
+            str(stale.message),
+            [(stale.field, stale.code, str(stale.message))],
+        )
+        body["current"] = serializers.ItemSerializer(current).data
+        return _with_etag(Response(body, status=stale.status_code), current)
+
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        item = self._item(pk)
+        require(request.user, "sprints.work_on_items", item.product)
+        data = _valid(serializers.ItemStatusSerializer, request)
+        item = services.set_item_status(actor=request.user, item=item, status=data["status"])
+        return _with_etag(Response(serializers.ItemSerializer(item).data), item)
+
+
+# --- Sprints -----------------------------------------------------------------------------------
+@extend_schema(parameters=[PRODUCT_ID])
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("The product's sprints")),
+    create=extend_schema(
+        summary=gettext_lazy("Plan the next sprint"),
+        request=serializers.SprintPlanSerializer,
+        responses={201: serializers.SprintSerializer},
+    ),
+)
+class ProductSprintViewSet(SprintsViewSet):
+    serializer_class = serializers.SprintSerializer
+    queryset = Sprint.objects.none()
+
+    def list(self, request, product_pk=None):
+        product = _product(request, product_pk)
+        page = self.paginate_queryset(product.sprints.order_by("number"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def create(self, request, product_pk=None):
+        product = _product(request, product_pk)
+        require(request.user, "sprints.plan_sprint", product)
+        data = _valid(serializers.SprintPlanSerializer, request)
+        sprint = services.plan_sprint(actor=request.user, product=product, **data)
+        return Response(self.get_serializer(sprint).data, status=status.HTTP_201_CREATED)
+
+
+SPRINT_TRANSITION = {"request": None, "responses": serializers.SprintDetailSerializer}
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary=gettext_lazy("Show a sprint with its board")),
+    start=extend_schema(summary=gettext_lazy("Start a planned sprint"), **SPRINT_TRANSITION),
+    finish=extend_schema(
+        summary=gettext_lazy("End an active sprint's work: it goes to review"),
+        **SPRINT_TRANSITION,
+    ),
+    close=extend_schema(
+        summary=gettext_lazy("Close the sprint; unfinished items return to the top"),
+        **SPRINT_TRANSITION,
+    ),
+    commit=extend_schema(
+        summary=gettext_lazy("Commit ready backlog items to the sprint"),
+        request=serializers.CommitSerializer,
+        responses=serializers.CommitmentSerializer,
+    ),
+    burndown=extend_schema(
+        summary=gettext_lazy("Remaining points per day of the sprint"),
+        responses=serializers.BurndownSerializer,
+    ),
+)
+class SprintViewSet(SprintsViewSet):
+    """A sprint: planned → active → review → closed. Its product owner steers it."""
+
+    serializer_class = serializers.SprintDetailSerializer
+    queryset = Sprint.objects.none()
+
+    def _sprint(self, pk) -> Sprint:
+        sprint = Sprint.objects.select_related("product__cooperative").filter(pk=pk).first()
+        if sprint is None:
+            raise Http404
+        _viewable(self.request.user, sprint.product)
+        return sprint
+
+    def _show(self, sprint):
+        board = selectors.board_for(sprint)
+        items = [item for column in board.values() for item in column]
+        sprint.board = {
+            "todo": board.get(ItemStatus.TODO, []),
+            "in_progress": board.get(ItemStatus.IN_PROGRESS, []),
+            "done": board.get(ItemStatus.DONE, []),
+            "accepted": board.get(ItemStatus.ACCEPTED, []),
+        }
+        sprint.points = sum(item.estimate or 0 for item in items)
+        sprint.remaining = sum(
+            item.estimate or 0 for item in items if item.status not in selectors.DONE_STATUSES
+        )
+        return Response(serializers.SprintDetailSerializer(sprint).data)
+
+    def retrieve(self, request, pk=None):
+        return self._show(self._sprint(pk))
+
+    def _transition(self, request, pk, service):
+        sprint = self._sprint(pk)
+        require(request.user, "sprints.plan_sprint", sprint.product)
+        return self._show(service(actor=request.user, sprint=sprint))
+
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._transition(request, pk, services.start_sprint)
+
+    @action(detail=True, methods=["post"])
+    def finish(self, request, pk=None):
+        return self._transition(request, pk, services.finish_sprint)
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(request, pk, services.close_sprint)
+
+    @action(detail=True, methods=["post"])
+    def commit(self, request, pk=None):
+        sprint = self._sprint(pk)
+        require(request.user, "sprints.plan_sprint", sprint.product)
+        data = _valid(serializers.CommitSerializer, request, context={"product": sprint.product})
+        commitment = services.commit_items(actor=request.user, sprint=sprint, items=data["items"])
+        warning = None
+        if commitment.exceeds_velocity:
+            warning = _(
+                "%(points)s points are committed, more than the average velocity of the last "
+                "three sprints (%(velocity)s)."
+            ) % {"points": commitment.points, "velocity": commitment.average_velocity}
+        data = {
+            "sprint": commitment.sprint,
+            "points": commitment.points,
+            "average_velocity": commitment.average_velocity,
+            "exceeds_velocity": commitment.exceeds_velocity,
+            "warning": warning,
+        }
+        return Response(serializers.CommitmentSerializer(data).data)
+
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def burndown(self, request, pk=None):
+        sprint = self._sprint(pk)
+        data = {"sprint": sprint.pk, "days": selectors.burndown(sprint)}
+        return Response(serializers.BurndownSerializer(data).data)
+
+
+# --- Increments and verdicts -------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("A product's increments, newest first")),
+    retrieve=extend_schema(summary=gettext_lazy("Show an increment with its items' outcomes")),
+    create=extend_schema(
+        summary=gettext_lazy("Prepare an increment of done items"),
+        request=serializers.IncrementInputSerializer,
+        responses={201: serializers.IncrementSerializer},
+    ),
+    submit=extend_schema(
+        summary=gettext_lazy("Ask the testers for their verdicts, with a deadline"),
+        request=serializers.SubmitSerializer,
+        responses=serializers.IncrementSerializer,
+    ),
+)
+class IncrementViewSet(SprintsViewSet):
+    """What a sprint delivers, and its acceptance by the product's testers."""
+
+    serializer_class = serializers.IncrementSerializer
+    queryset = Increment.objects.none()
+    filterset_class = filters.IncrementFilter
+    filter_backends = [DjangoFilterBackend]
+
+    def _increment(self, pk) -> Increment:
+        increment = Increment.objects.select_related("product__cooperative").filter(pk=pk).first()
+        if increment is None:
+            raise Http404
+        _viewable(self.request.user, increment.product)
+        return increment
+
+    def _show(self, increment, status_code=status.HTTP_200_OK):
+        increment = (
+            selectors.increments_of(increment.product)
+            .prefetch_related("testers")
+            .get(pk=increment.pk)
+        )
+        return Response(self.get_serializer(increment).data, status=status_code)
+
+    def list(self, request):
+        filterset = filters.IncrementFilter(
+            request.query_params, queryset=Increment.objects.all(), request=request
+        )
+        if not filterset.is_valid():
+            raise drf_serializers.ValidationError(filterset.errors)
+        product = _product(request, filterset.form.cleaned_data["product"])
+        increments = filterset.filter_queryset(
+            selectors.increments_of(product).prefetch_related("testers")
+        )
+        page = self.paginate_queryset(increments)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return self._show(self._increment(pk))
+
+    def create(self, request):
+        visible = selectors.products_visible_to(request.user)
+        product = _valid(serializers.ProductRefInputSerializer, request, visible=visible)["product"]
+        require(request.user, "sprints.prepare_increment", product)
+        data = dict(
+            _valid(serializers.IncrementInputSerializer, request, context={"product": product})
+        )
+        data.pop("product")
+        increment = services.create_increment(actor=request.user, product=product, **data)
+        return self._show(increment, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        increment = self._increment(pk)
+        require(request.user, "sprints.prepare_increment", increment.product)
+        data = _valid(serializers.SubmitSerializer, request)
+        increment = services.submit_increment(
+            actor=request.user,
+            increment=increment,
+            deadline=data["deadline"],
+            testers=data.get("testers"),
+        )
+        return self._show(increment)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=gettext_lazy("The verdicts given on the increment"),
+        responses=serializers.IncrementVerdictSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=gettext_lazy("Give your verdict on an item: accept, or reject with remarks"),
+        request={
+            "multipart/form-data": serializers.VerdictInputSerializer,
+            "application/json": serializers.VerdictInputSerializer,
+        },
+        responses={201: serializers.IncrementVerdictSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
+    def verdicts(self, request, pk=None):
+        increment = self._increment(pk)
+        if request.method == "POST":
+            return self._give_verdict(request, increment)
+        verdicts = (
+            Verdict.objects.filter(increment_item__increment=increment)
+            .select_related("tester", "increment_item__increment", "increment_item__item__product")
+            .prefetch_related("follow_ups")
+            .order_by("given_at", "id")
+        )
+        page = self.paginate_queryset(verdicts)
+        data = serializers.IncrementVerdictSerializer(
+            page, many=True, context=self.get_serializer_context()
+        ).data
+        return self.get_paginated_response(data)
+
+    def _give_verdict(self, request, increment):
+        require(
+            request.user,
+            "sprints.give_verdict",
+            increment.product,
+            _("Only the product's testers give verdicts, and not on a product they build or own."),
+        )
+        data = _valid(serializers.VerdictInputSerializer, request)
+        verdict = services.give_verdict(actor=request.user, increment=increment, **data)
+        verdict = (
+            Verdict.objects.select_related(
+                "tester", "increment_item__increment", "increment_item__item__product"
+            )
+            .prefetch_related("follow_ups")
+            .get(pk=verdict.pk)
+        )
+        return Response(
+            serializers.IncrementVerdictSerializer(
+                verdict, context=self.get_serializer_context()
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+# --- Inbox -------------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Items awaiting your verdict, soonest deadline first"))
+)
+class InboxViewSet(SprintsViewSet):
+    """Every item awaiting my verdict, across products and cooperatives."""
+
+    serializer_class = serializers.InboxEntrySerializer
+    queryset = IncrementItem.objects.none()
+
+    def list(self, request):
+        page = self.paginate_queryset(selectors.inbox_for(request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,0 +1,112 @@
+"""The backlog, the board and the inbox answer in a number of queries that does not grow.
+
+Each is measured at 50 and at 5,000 items against the same bound. The bulk items are made
+with bulk_create (with the numbers and positions the services would give), for speed.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from rest_framework.test import APIClient
+
+from sprints.models import (
+    BacklogItem,
+    Increment,
+    IncrementItem,
+    IncrementState,
+    ItemStatus,
+    Product,
+)
+from sprints.services import GAP
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+SIZES = [50, 5_000]
+
+
+def as_(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def bulk_items(product, count, **fields) -> list[BacklogItem]:
+    """`count` ready items at the bottom of the backlog, numbered on from the last one."""
+    product.refresh_from_db()
+    last = product.last_item_number
+    bottom = max(product.items.values_list("position", flat=True), default=0)
+    statuses = fields.pop("statuses", None)
+    items = [
+        BacklogItem(
+            product=product,
+            number=last + n,
+            position=bottom + n * GAP,
+            title=f"Verhaal {last + n}",
+            acceptance_criteria=["Het werkt"],
+            estimate=3,
+            status=statuses[n % len(statuses)] if statuses else ItemStatus.OPEN,
+            **fields,
+        )
+        for n in range(1, count + 1)
+    ]
+    BacklogItem.objects.bulk_create(items, batch_size=1_000)
+    Product.objects.filter(pk=product.pk).update(last_item_number=last + count)
+    return list(product.items.filter(number__gt=last).order_by("position"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_backlog_page_takes_the_same_queries_at_any_size(
+    product, product_owner, size, django_assert_max_num_queries
+):
+    bulk_items(product, size)
+    client = as_(product_owner)
+    # The product, the permission, the count and the page.
+    with django_assert_max_num_queries(4):
+        response = client.get(f"{API}/products/{product.pk}/backlog/?page_size=50")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == size
+    assert [row["number"] for row in body["results"]] == list(range(1, 51))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_sprint_board_takes_the_same_queries_at_any_size(
+    product, product_owner, active_sprint, size, django_assert_max_num_queries
+):
+    bulk_items(
+        product,
+        size,
+        sprint=active_sprint,
+        statuses=[ItemStatus.TODO, ItemStatus.IN_PROGRESS, ItemStatus.DONE],
+    )
+    client = as_(product_owner)
+    # The sprint, the permission and the board.
+    with django_assert_max_num_queries(3):
+        response = client.get(f"{API}/sprints/{active_sprint.pk}/")
+    assert response.status_code == 200
+    board = response.json()["board"]
+    assert sum(len(column) for column in board.values()) == size + 2
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_inbox_takes_the_same_queries_at_any_size(
+    product, tester, size, django_assert_max_num_queries
+):
+    items = bulk_items(product, size, statuses=[ItemStatus.DONE])
+    increment = Increment.objects.create(
+        product=product,
+        version="1.0.0",
+        state=IncrementState.SUBMITTED,
+        deadline=date.today() + timedelta(days=3),
+    )
+    increment.testers.add(tester)
+    IncrementItem.objects.bulk_create(
+        [IncrementItem(increment=increment, item=item) for item in items], batch_size=1_000
+    )
+    client = as_(tester)
+    # The count and the page.
+    with django_assert_max_num_queries(2):
+        response = client.get(f"{API}/me/inbox/")
+    assert response.status_code == 200
+    assert response.json()["count"] == size
