@@ -15,6 +15,7 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry(_("Home"), "home"),
+    Entry(_("Cooperatives"), "cooperative:list"),
     Entry(_("API"), "api:docs"),
 ]
 
