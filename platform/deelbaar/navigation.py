@@ -32,5 +32,7 @@ def main_navigation(request):
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": entry.label, "url": url, "current": request.path == url})
+        # A section is current on its own pages too, except the home page.
+        current = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"label": entry.label, "url": url, "current": current})
     return {"main_navigation": items}
