@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -271,11 +271,25 @@ def update_item(*, actor, item: BacklogItem, version: int, **changes) -> Backlog
 
 
 def _renumber(product: Product) -> None:
-    items = list(product.items.order_by("position").only("pk", "position"))
+    """Space the product's items GAP apart again, in the same order, in two statements.
+
+    One UPDATE ranks the rows with ROW_NUMBER() (PostgreSQL, and SQLite 3.33 or newer): Django's
+    bulk_update() took ~10 s for 5,000 items, holding the product's lock all that while.
+    """
     BacklogItem.objects.filter(product=product).update(position=F("position") - SHIFT)
-    for index, item in enumerate(items):
-        item.position = (index + 1) * GAP
-    BacklogItem.objects.bulk_update(items, ["position"])
+    quote = connection.ops.quote_name
+    table, pk = quote(BacklogItem._meta.db_table), quote(BacklogItem._meta.pk.column)
+    column = quote(BacklogItem._meta.get_field("position").column)
+    owner = quote(BacklogItem._meta.get_field("product").column)
+    # Only quoted names are formatted in; the values are parameters.
+    sql = (
+        f"UPDATE {table} SET {column} = ranked.place * %s FROM ("  # noqa: S608
+        f"SELECT {pk}, ROW_NUMBER() OVER (ORDER BY {column}) AS place "
+        f"FROM {table} WHERE {owner} = %s"
+        f") AS ranked WHERE {table}.{pk} = ranked.{pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [GAP, product.pk])
 
 
 def _slot(product, item, *, before=None, after=None):
@@ -318,6 +332,7 @@ def move_item(
         raise DomainError(_("Move to 'top' or 'bottom'."), field="to")
     product = _lock(item.product)
     item = BacklogItem.objects.get(pk=item.pk)
+    item.product = product  # spares the event's reference a query for the product
     target = before or after
     if target is not None:
         target = BacklogItem.objects.get(pk=target.pk)

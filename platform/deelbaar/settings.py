@@ -129,7 +129,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="asgi")},
+            "CONFIG": {
+                # redis-py's default pool of 100 connections runs out when a hundred sockets
+                # join or leave groups at once in one server process.
+                "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
+                "prefix": env.str("CHANNELS_PREFIX", default="asgi"),
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -251,7 +256,7 @@ if not DEBUG:
 
 # --- Deelbaar -------------------------------------------------------------------------------
 # Demo loaders run in this order by `deelbaar demo`; each app adds its own.
-DEELBAAR_DEMO_LOADERS = ["deelbaar.demo.load", "cooperative.demo.load"]
+DEELBAAR_DEMO_LOADERS = ["deelbaar.demo.load", "cooperative.demo.load", "sprints.demo.load"]
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from sprints import services
+# Aliased: the star import below brings the cooperative's `services` into this module.
+from sprints import services as sprints_services
 from sprints.models import TeamRole
 from tests.cooperative.conftest import *  # noqa: F403  (the cooperative fixtures)
 
@@ -17,7 +18,7 @@ def product_owner(member_person):
 
 @pytest.fixture
 def product(zob, eindhoven, eindhoven_membership, product_owner):
-    return services.create_product(
+    return sprints_services.create_product(
         actor=product_owner,
         cooperative=zob,
         owner=eindhoven,
@@ -30,7 +31,7 @@ def product(zob, eindhoven, eindhoven_membership, product_owner):
 @pytest.fixture
 def developer(person, gemboxx, product, product_owner):
     user = person("dani", gemboxx)
-    services.add_team_member(
+    sprints_services.add_team_member(
         actor=product_owner, product=product, user=user, role=TeamRole.DEVELOPER
     )
     return user
@@ -39,21 +40,25 @@ def developer(person, gemboxx, product, product_owner):
 @pytest.fixture
 def tester(person, eindhoven, product, product_owner):
     user = person("tessa", eindhoven)
-    services.add_team_member(actor=product_owner, product=product, user=user, role=TeamRole.TESTER)
+    sprints_services.add_team_member(
+        actor=product_owner, product=product, user=user, role=TeamRole.TESTER
+    )
     return user
 
 
 @pytest.fixture
 def second_tester(person, eindhoven, product, product_owner):
     user = person("timo", eindhoven)
-    services.add_team_member(actor=product_owner, product=product, user=user, role=TeamRole.TESTER)
+    sprints_services.add_team_member(
+        actor=product_owner, product=product, user=user, role=TeamRole.TESTER
+    )
     return user
 
 
 @pytest.fixture
 def make_item(product, product_owner):
     def make(title="Aanvraagformulier", *, ready=True, estimate=3, **extra):
-        return services.create_item(
+        return sprints_services.create_item(
             actor=product_owner,
             product=product,
             title=title,
@@ -68,9 +73,9 @@ def make_item(product, product_owner):
 @pytest.fixture
 def active_sprint(product, product_owner, make_item):
     """Sprint 1, active, with two committed 3-point items."""
-    sprint = services.plan_sprint(
+    sprint = sprints_services.plan_sprint(
         actor=product_owner, product=product, start=date.today(), goal="Eerste aanvraag"
     )
     items = [make_item("Formulier"), make_item("Bevestiging")]
-    services.commit_items(actor=product_owner, sprint=sprint, items=items)
-    return services.start_sprint(actor=product_owner, sprint=sprint)
+    sprints_services.commit_items(actor=product_owner, sprint=sprint, items=items)
+    return sprints_services.start_sprint(actor=product_owner, sprint=sprint)

@@ -1,0 +1,207 @@
+"""Burndown and velocity, derived from a history recorded with the clock frozen.
+
+The sprint of the burndown: 14 days from Monday 3 March 2025 (Europe/Amsterdam).
+
+    Fri 28 Feb   A 5, B 3, C 8, D 2 committed before the start (18 points)
+    Mon  3 Mar   started
+    Tue  4 Mar   A in progress                              18
+    Wed  5 Mar   A done                                     13
+    Thu  6 Mar   E 3 added to the running sprint            16  (added 3)
+    Fri  7 Mar   C re-estimated 8 -> 13                     21
+    Mon 10 Mar   B done                                     18
+    Wed 12 Mar   D done                                     16
+    Fri 14 Mar   E done                                     13
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from sprints import selectors, services
+from sprints.models import ItemStatus
+from tests.sprints.flows import ready_item, run_sprint
+
+pytestmark = pytest.mark.django_db
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+START = date(2025, 3, 3)
+
+
+def at(day: int, hour: int, month: int = 3):
+    return time_machine.travel(datetime(2025, month, day, hour, tzinfo=AMSTERDAM), tick=False)
+
+
+@pytest.fixture
+def sprint_history(product, product_owner, developer):
+    """Records the history in the module docstring; returns the sprint and its items."""
+    with at(28, 10, month=2):
+        items = {
+            name: ready_item(product, product_owner, f"Item {name}", points)
+            for name, points in (("A", 5), ("B", 3), ("C", 8), ("D", 2), ("E", 3))
+        }
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=START)
+        services.commit_items(actor=product_owner, sprint=sprint, items=[items[n] for n in "ABCD"])
+    with at(3, 9):
+        services.start_sprint(actor=product_owner, sprint=sprint)
+
+    def status(name, new):
+        services.set_item_status(actor=developer, item=items[name], status=new)
+
+    with at(4, 15):
+        status("A", ItemStatus.IN_PROGRESS)
+    with at(5, 11):
+        status("A", ItemStatus.DONE)
+    with at(6, 10):
+        services.commit_items(actor=product_owner, sprint=sprint, items=[items["E"]])
+    with at(7, 14):
+        item = items["C"]
+        item.refresh_from_db()
+        services.update_item(actor=developer, item=item, version=item.version, estimate=13)
+    with at(10, 16):
+        status("B", ItemStatus.DONE)
+    with at(12, 10):
+        status("D", ItemStatus.DONE)
+    with at(14, 17):
+        status("E", ItemStatus.DONE)
+    return sprint, items
+
+
+# (date, remaining, ideal, added) for every day of the sprint, both ends included.
+EXPECTED = [
+    (date(2025, 3, 3), 18, 18.0, 0),
+    (date(2025, 3, 4), 18, 16.7, 0),
+    (date(2025, 3, 5), 13, 15.4, 0),
+    (date(2025, 3, 6), 16, 14.1, 3),
+    (date(2025, 3, 7), 21, 12.9, 0),
+    (date(2025, 3, 8), 21, 11.6, 0),
+    (date(2025, 3, 9), 21, 10.3, 0),
+    (date(2025, 3, 10), 18, 9.0, 0),
+    (date(2025, 3, 11), 18, 7.7, 0),
+    (date(2025, 3, 12), 16, 6.4, 0),
+    (date(2025, 3, 13), 16, 5.1, 0),
+    (date(2025, 3, 14), 13, 3.9, 0),
+    (date(2025, 3, 15), 13, 2.6, 0),
+    (date(2025, 3, 16), 13, 1.3, 0),
+    (date(2025, 3, 17), 13, 0.0, 0),
+]
+
+
+def test_burndown_replays_the_history_day_by_day(sprint_history, product_owner):
+    sprint, _items = sprint_history
+    with at(17, 18):
+        sprint = services.finish_sprint(actor=product_owner, sprint=sprint)
+        rows = selectors.burndown(sprint)
+    assert [(r["date"], r["remaining"], r["ideal"], r["added"]) for r in rows] == EXPECTED
+    assert all(r["removed"] == 0 for r in rows)
+
+
+def test_days_still_to_come_have_no_remaining_yet(sprint_history):
+    sprint, _items = sprint_history
+    with at(12, 12):
+        rows = selectors.burndown(sprint)
+    assert [r["remaining"] for r in rows] == [r[1] for r in EXPECTED[:10]] + [None] * 5
+    # The ideal line is drawn for the whole sprint.
+    assert [r["ideal"] for r in rows] == [r[2] for r in EXPECTED]
+
+
+def test_the_burndown_does_not_change_when_read_later(sprint_history, product_owner):
+    sprint, _items = sprint_history
+    with at(17, 18):
+        services.finish_sprint(actor=product_owner, sprint=sprint)
+    with at(20, 9):
+        sprint = services.close_sprint(actor=product_owner, sprint=sprint)
+    with at(15, 9, month=4):
+        rows = selectors.burndown(sprint)
+    assert [(r["date"], r["remaining"], r["ideal"], r["added"]) for r in rows] == EXPECTED
+
+
+def test_removing_an_item_from_scope_shows_as_removed(product, product_owner, developer):
+    """Closing the sprint early returns unfinished work: visible as scope removed that day."""
+    with at(28, 10, month=2):
+        items = [ready_item(product, product_owner, f"Item {n}", 5) for n in range(3)]
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=START)
+        services.commit_items(actor=product_owner, sprint=sprint, items=items)
+    with at(3, 9):
+        services.start_sprint(actor=product_owner, sprint=sprint)
+    with at(5, 12):
+        services.set_item_status(actor=developer, item=items[0], status=ItemStatus.DONE)
+    with at(7, 12):
+        sprint = services.close_sprint(actor=product_owner, sprint=sprint)
+    rows = {r["date"]: r for r in selectors.burndown(sprint)}
+    assert rows[date(2025, 3, 4)]["remaining"] == 15
+    assert rows[date(2025, 3, 5)]["remaining"] == 10
+    assert (rows[date(2025, 3, 7)]["remaining"], rows[date(2025, 3, 7)]["removed"]) == (0, 10)
+
+
+def test_velocity_is_the_last_six_closed_sprints_oldest_first(
+    product, product_owner, developer, tester
+):
+    accepted = [1, 2, 3, 5, 8, 13, 20]
+    sprints = []
+    for number, points in enumerate(accepted):
+        start = date(2025, 1, 6) + timedelta(days=14 * number)
+        with time_machine.travel(
+            datetime.combine(start, datetime.min.time(), tzinfo=AMSTERDAM) + timedelta(hours=9),
+            tick=False,
+        ):
+            sprints.append(
+                run_sprint(
+                    product=product,
+                    owner=product_owner,
+                    developer=developer,
+                    testers=[tester],
+                    estimates=[points],
+                    start=start,
+                )
+            )
+    # A sprint still running counts for nothing yet.
+    services.plan_sprint(actor=product_owner, product=product, start=timezone.localdate())
+    rows = selectors.velocity(product)
+    assert [(r["sprint"], r["id"], r["points"], r["committed"]) for r in rows] == [
+        (s.number, s.pk, p, p) for s, p in zip(sprints[1:], accepted[1:], strict=True)
+    ]
+    assert [r["sprint"] for r in selectors.velocity(product, last=3)] == [5, 6, 7]
+    assert str(services.average_velocity(product)) == "13.7"  # (8 + 13 + 20) / 3
+
+
+def test_velocity_counts_accepted_points_not_committed_ones(
+    product, product_owner, developer, tester
+):
+    sprint = services.plan_sprint(actor=product_owner, product=product, start=START)
+    items = [ready_item(product, product_owner, f"Item {n}", 5) for n in range(3)]
+    services.commit_items(actor=product_owner, sprint=sprint, items=items)
+    services.start_sprint(actor=product_owner, sprint=sprint)
+    for item in items[:2]:
+        services.set_item_status(actor=developer, item=item, status=ItemStatus.DONE)
+    increment = services.create_increment(
+        actor=developer, product=product, version="0.1.0", items=items[:2], sprint=sprint
+    )
+    services.submit_increment(
+        actor=product_owner, increment=increment, deadline=timezone.localdate(), testers=[tester]
+    )
+    services.give_verdict(actor=tester, increment=increment, item=items[0], accepted=True)
+    services.give_verdict(
+        actor=tester, increment=increment, item=items[1], accepted=False, remarks="Nog niet"
+    )
+    services.close_sprint(actor=product_owner, sprint=sprint)
+    assert selectors.velocity(product) == [
+        {"sprint": 1, "id": sprint.pk, "points": 5, "committed": 15}
+    ]
+
+
+def test_scope_added_on_the_first_day_after_the_start_is_visible(product, product_owner, developer):
+    with at(28, 10, month=2):
+        first = ready_item(product, product_owner, "Gepland", 5)
+        late = ready_item(product, product_owner, "Later erbij", 3)
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=START)
+        services.commit_items(actor=product_owner, sprint=sprint, items=[first])
+    with at(3, 9):
+        services.start_sprint(actor=product_owner, sprint=sprint)
+    with at(3, 14):
+        services.commit_items(actor=product_owner, sprint=sprint, items=[late])
+    with at(4, 9):
+        day_one = selectors.burndown(sprint)[0]
+    assert (day_one["remaining"], day_one["ideal"], day_one["added"]) == (8, 5.0, 3)
