@@ -196,7 +196,8 @@ def test_each_printed_login_can_log_in_and_no_other():
         ("mijngemeentedichtbij", "deelbaar-demo"),
         ("woerden", "deelbaar-demo"),
     }
-    assert set(printed) == expected
+    # Later apps' loaders print logins of their own after these.
+    assert expected <= set(printed)
     assert {(login.username, login.password) for login in demo.LOGINS} <= expected
     for username, password in printed:
         assert Client().login(username=username, password=password), username
