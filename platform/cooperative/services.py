@@ -313,8 +313,10 @@ def appoint_coordinator(*, actor, cooperative: Cooperative, user) -> Coordinator
 
 # --- Memberships -------------------------------------------------------------------------------
 def _locked(membership: Membership) -> Membership:
+    # Lock the membership row only: the cooperative and organisation rows stay free for
+    # other changes.
     return (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("cooperative", "organisation")
         .get(pk=membership.pk)
     )
