@@ -16,6 +16,8 @@ class Entry:
 ENTRIES: list[Entry] = [
     Entry(_("Home"), "home"),
     Entry(_("Cooperatives"), "cooperative:list"),
+    Entry(_("Products"), "sprints:product_list", login_required=True),
+    Entry(_("Inbox"), "sprints:inbox", login_required=True),
     Entry(_("API"), "api:docs"),
 ]
 
