@@ -34,7 +34,14 @@ def main_navigation(request):
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        # A section is current on its own pages too, except the home page.
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": entry.label, "url": url, "current": current})
+        items.append({"label": entry.label, "url": url, "current": False})
+    # A section is current on its own pages too (the home page only on itself); where
+    # sections nest, such as /products/inbox/ in /products/, the deepest one wins.
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["current"] = True
     return {"main_navigation": items}

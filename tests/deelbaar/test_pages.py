@@ -90,3 +90,11 @@ def test_login_does_not_redirect_to_other_sites(client, user):
 @pytest.mark.django_db
 def test_unknown_page_is_a_404(client):
     assert client.get("/no-such-page/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_menu_marks_the_deepest_current_section_only(client, user):
+    client.force_login(user)
+    html = client.get("/products/inbox/").content.decode()
+    assert html.count('aria-current="page"') == 1
+    assert 'href="/products/inbox/" aria-current="page"' in html
