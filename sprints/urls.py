@@ -1,4 +1,44 @@
-"""The sprints pages under /products/; filled in with the views."""
+"""The sprints pages, included under /products/."""
+
+from django.urls import path
+
+from sprints import views
 
 app_name = "sprints"
-urlpatterns = []
+
+product = "<int:product_id>/"
+sprint = product + "sprints/<int:number>/"
+
+urlpatterns = [
+    path("", views.product_list, name="product_list"),
+    path("similar/", views.similar_solutions, name="similar_solutions"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/list/", views.inbox_list, name="inbox_list"),
+    path(product, views.backlog, name="backlog"),
+    path(product + "backlog/list/", views.backlog_list, name="backlog_list"),
+    path(product + "items/", views.item_create, name="item_create"),
+    path(product + "items/<int:item_id>/", views.item_detail, name="item_detail"),
+    path(product + "items/<int:item_id>/move", views.item_move, name="item_move"),
+    path(product + "items/<int:item_id>/status", views.item_status, name="item_status"),
+    path(product + "sprints/", views.sprint_list, name="sprint_list"),
+    path(sprint, views.sprint_board, name="sprint_board"),
+    path(sprint + "board/", views.board_columns, name="board_columns"),
+    path(sprint + "plan", views.sprint_plan, name="sprint_plan"),
+    path(sprint + "review", views.sprint_review, name="sprint_review"),
+    path(sprint + "review/charts/", views.review_charts, name="review_charts"),
+    path(sprint + "start", views.sprint_transition, {"action": "start"}, name="sprint_start"),
+    path(sprint + "finish", views.sprint_transition, {"action": "finish"}, name="sprint_finish"),
+    path(sprint + "close", views.sprint_transition, {"action": "close"}, name="sprint_close"),
+    path(product + "increments/", views.increment_list, name="increment_list"),
+    path(
+        product + "increments/<int:increment_id>/submit",
+        views.increment_submit,
+        name="increment_submit",
+    ),
+    path(product + "increments/<int:increment_id>/accept", views.acceptance, name="acceptance"),
+    path(
+        product + "verdicts/<int:verdict_id>/screenshot",
+        views.verdict_screenshot,
+        name="verdict_screenshot",
+    ),
+]

@@ -1,0 +1,126 @@
+/* Live pages: a websocket per page refreshes a part of it when someone changes something.
+ *
+ * An element with data-live-socket (the /ws/ path), data-live-events (event types, space
+ * separated), data-live-refresh (URL of the partial) and data-live-target (id of the element
+ * the partial replaces) listens; the partial is swapped in with htmx, which keeps keyboard
+ * focus on the element with the same id. data-live-announce names the aria-live region that
+ * reads data-live-message when a change came from someone else. Texts come from the template,
+ * so they are translated with the page.
+ */
+(function () {
+  "use strict";
+
+  var OWN_CHANGE_MS = 2000;
+
+  function socketUrl(path) {
+    return (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + path;
+  }
+
+  function Live(root) {
+    this.root = root;
+    this.events = (root.dataset.liveEvents || "").split(/\s+/).filter(Boolean);
+    this.delay = 1000;
+    this.timer = null;
+    this.lastOwnRequest = 0;
+    var live = this;
+    // Requests made from inside this part of the page are the person's own changes.
+    root.addEventListener("htmx:beforeRequest", function (event) {
+      if (event.detail.elt !== root) {
+        live.lastOwnRequest = Date.now();
+      }
+    });
+    this.open();
+  }
+
+  Live.prototype.open = function () {
+    var live = this;
+    var socket = new WebSocket(socketUrl(this.root.dataset.liveSocket));
+    socket.addEventListener("open", function () {
+      live.root.dataset.liveState = "open";
+      live.delay = 1000;
+    });
+    socket.addEventListener("message", function (message) {
+      var event;
+      try {
+        event = JSON.parse(message.data);
+      } catch (error) {
+        return;
+      }
+      if (event && live.events.indexOf(event.type) !== -1) {
+        live.schedule();
+      }
+    });
+    socket.addEventListener("close", function (event) {
+      live.root.dataset.liveState = "closed";
+      // 4401 and 4403: not logged in, or not allowed; trying again will not help.
+      if (event.code === 4401 || event.code === 4403) {
+        return;
+      }
+      window.setTimeout(function () { live.open(); }, live.delay);
+      live.delay = Math.min(live.delay * 2, 30000);
+    });
+  };
+
+  // Several events often come at once (closing a sprint moves many items): refresh once.
+  Live.prototype.schedule = function () {
+    var live = this;
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(function () { live.refresh(); }, 80);
+  };
+
+  Live.prototype.refresh = function () {
+    var live = this;
+    if (this.root.dataset.liveBusy) {
+      this.schedule();
+      return;
+    }
+    var own = Date.now() - this.lastOwnRequest < OWN_CHANGE_MS;
+    window.htmx.ajax("GET", this.root.dataset.liveRefresh, {
+      source: this.root,
+      target: "#" + this.root.dataset.liveTarget,
+      swap: "outerHTML",
+    }).then(function () {
+      live.root.dataset.liveRefreshed = String(Date.now());
+      var region = document.getElementById(live.root.dataset.liveAnnounce || "");
+      if (region && !own && live.root.dataset.liveMessage) {
+        region.textContent = live.root.dataset.liveMessage;
+      }
+    });
+  };
+
+  function reveal(element) {
+    var box = element.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      element.scrollIntoView({ block: "nearest", behavior: "instant" });
+    }
+  }
+
+  // Servers ask for focus with HX-Trigger-After-Settle {"deelbaar:focus": [ids]}. htmx keeps
+  // focus on a swapped element with the same id, without scrolling: bring a moved control into
+  // view. If the focused element is gone (a card moved to another column), focus the first of
+  // the ids that exists.
+  document.body.addEventListener("deelbaar:focus", function (event) {
+    var active = document.activeElement;
+    if (active && active !== document.body && document.body.contains(active)) {
+      if (active.matches("button, a, input, select, textarea")) {
+        reveal(active);
+      }
+      return;
+    }
+    var ids = [].concat(event.detail.value || []);
+    for (var i = 0; i < ids.length; i += 1) {
+      var element = document.getElementById(ids[i]);
+      if (element) {
+        element.focus({ preventScroll: true });
+        reveal(element);
+        return;
+      }
+    }
+  });
+
+  document.querySelectorAll("[data-live-socket]").forEach(function (root) {
+    if (window.htmx && window.WebSocket) {
+      root.live = new Live(root);
+    }
+  });
+})();

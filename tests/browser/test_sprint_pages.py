@@ -1,0 +1,381 @@
+"""The sprints pages in a real browser: reordering by keyboard and by mouse, live updates
+between two people, acceptance by a tester, and axe on every page.
+
+Data is made through the services. The pages are Dutch by default and the new strings are not
+translated yet, so elements are found by id, role and data attributes, never by their words.
+"""
+
+import re
+from datetime import datetime, time, timedelta
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from sprints import selectors
+from sprints import services as sprints_services
+from sprints.models import ItemStatus
+from tests.browser.conftest import login
+from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, developer, tester, ...)
+
+PASSWORD = "a-Good-passw0rd"
+LIVE_WITHIN_MS = 1000
+
+
+def at(days, hour=10):
+    """Freeze the clock `days` from today (negative: in the past), to record a history."""
+    day = timezone.localdate() + timedelta(days=days)
+    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(hour))), tick=False)
+
+
+def ready(product, actor, title, estimate):
+    return sprints_services.create_item(
+        actor=actor,
+        product=product,
+        title=title,
+        acceptance_criteria=["Het werkt zoals beschreven", "Foutmeldingen zijn duidelijk"],
+        estimate=estimate,
+    )
+
+
+def backlog_order(page):
+    return page.eval_on_selector_all(
+        "#backlog-list li[data-item]", "items => items.map(i => Number(i.dataset.item))"
+    )
+
+
+def expect_order(page, ids):
+    """Wait until the page's backlog shows exactly these items in this order, settled: htmx
+    wires up swapped-in forms when it settles, and a key pressed before would submit natively."""
+    page.wait_for_function(
+        """ids => JSON.stringify([...document.querySelectorAll('#backlog-list li[data-item]')]
+            .map(i => Number(i.dataset.item))) === JSON.stringify(ids)
+            && !document.querySelector('.htmx-settling, .htmx-added, .htmx-request')""",
+        arg=ids,
+    )
+
+
+def open_live(page, live_url, path, root):
+    page.goto(live_url + path)
+    expect(page.locator(f"#{root}")).to_have_attribute("data-live-state", "open")
+
+
+@pytest.fixture
+def history(live_url, product, product_owner, developer, tester):
+    """A closed sprint, an active one with progress and scope added, and an increment awaiting
+    the tester's verdict: every page and both charts have something to show."""
+    po, dev = product_owner, developer
+    with at(-21):
+        a, b, c = (
+            ready(product, po, t, e) for t, e in (("Aanvraag", 3), ("Besluit", 5), ("Brief", 2))
+        )
+        first = sprints_services.plan_sprint(
+            actor=po,
+            product=product,
+            start=timezone.localdate() + timedelta(days=1),
+            goal="Eerste aanvraag",
+        )
+        sprints_services.commit_items(actor=po, sprint=first, items=[a, b, c])
+    with at(-20):
+        sprints_services.start_sprint(actor=po, sprint=first)
+    with at(-17):
+        sprints_services.set_item_status(actor=dev, item=a, status=ItemStatus.DONE)
+    with at(-12):
+        sprints_services.set_item_status(actor=dev, item=b, status=ItemStatus.DONE)
+    with at(-8):
+        sprints_services.set_item_status(actor=dev, item=c, status=ItemStatus.IN_PROGRESS)
+    with at(-7):
+        sprints_services.finish_sprint(actor=po, sprint=first)
+        increment = sprints_services.create_increment(
+            actor=dev, product=product, version="0.1.0", items=[a, b], sprint=first
+        )
+        sprints_services.submit_increment(
+            actor=po, increment=increment, deadline=timezone.localdate() + timedelta(days=1)
+        )
+    with at(-6):
+        for item in (a, b):
+            sprints_services.give_verdict(
+                actor=tester, increment=increment, item=item, accepted=True
+            )
+        sprints_services.close_sprint(actor=po, sprint=first)
+        d, e = ready(product, po, "Bijlagen", 8), ready(product, po, "Status volgen", 3)
+        second = sprints_services.plan_sprint(
+            actor=po, product=product, start=timezone.localdate() + timedelta(days=1), goal="Volgen"
+        )
+        sprints_services.commit_items(actor=po, sprint=second, items=[c, d, e])
+    with at(-5, hour=9):
+        sprints_services.start_sprint(actor=po, sprint=second)
+    with at(-4):
+        sprints_services.set_item_status(actor=dev, item=d, status=ItemStatus.IN_PROGRESS)
+    with at(-3):
+        sprints_services.set_item_status(actor=dev, item=e, status=ItemStatus.DONE)
+    with at(-2):
+        f = ready(product, po, "Machtigen", 5)
+        sprints_services.commit_items(actor=po, sprint=second, items=[f])
+    with at(-1):
+        sprints_services.set_item_status(actor=dev, item=d, status=ItemStatus.DONE)
+        awaiting = sprints_services.create_increment(
+            actor=dev, product=product, version="0.2.0", items=[d, e], sprint=second
+        )
+        sprints_services.submit_increment(
+            actor=po, increment=awaiting, deadline=timezone.localdate() + timedelta(days=3)
+        )
+    ready(product, po, "Digitaal ondertekenen", 8)
+    sprints_services.create_item(actor=po, product=product, title="Onderzoek archief", kind="spike")
+    return SimpleNamespace(
+        product=product,
+        first=first,
+        second=second,
+        accepted=a,
+        awaiting=awaiting,
+        done=(d, e),
+        unfinished=c,
+    )
+
+
+def test_every_sprints_page_passes_axe(page, live_url, assert_accessible, history, tester):
+    product = history.product
+    p = product.pk
+    login(page, live_url, "eva", PASSWORD)
+    for path in (
+        "/products/",
+        f"/products/{p}/",
+        f"/products/{p}/items/{history.accepted.pk}/",
+        f"/products/{p}/sprints/",
+        f"/products/{p}/sprints/{history.second.number}/plan",
+        f"/products/{p}/sprints/{history.second.number}/",
+        f"/products/{p}/sprints/{history.first.number}/review",
+        f"/products/{p}/sprints/{history.second.number}/review",
+        f"/products/{p}/increments/",
+        f"/products/{p}/increments/{history.awaiting.pk}/accept",
+    ):
+        page.goto(live_url + path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    # A form with errors is accessible too: each message is tied to its field.
+    page.goto(f"{live_url}/products/{p}/")
+    page.locator("#add-item").click()
+    page.wait_for_load_state()
+    expect(page.locator("#new-item-title")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    # The charts are images with a name, and their numbers are in a table.
+    page.goto(f"{live_url}/products/{p}/sprints/{history.second.number}/review")
+    charts = page.locator("svg[role=img]")
+    expect(charts).to_have_count(2)
+    for index in range(2):
+        title, desc = charts.nth(index).get_attribute("aria-labelledby").split()
+        expect(page.locator(f"#{title}")).to_have_count(1)
+        expect(page.locator(f"#{desc}")).to_have_count(1)
+    expect(page.locator("#burndown-table tbody tr")).to_have_count(15)
+    expect(page.locator("#velocity-table tbody tr")).to_have_count(1)
+
+    tester_page = page.context.browser.new_context(locale="nl-NL").new_page()
+    login(tester_page, live_url, "tessa", PASSWORD)
+    for path in ("/products/inbox/", f"/products/{p}/increments/{history.awaiting.pk}/accept"):
+        tester_page.goto(live_url + path)
+        assert_accessible(tester_page)
+    expect(tester_page.locator("form.sprints-verdict")).to_have_count(2)
+    tester_page.locator(f"#verdict-{history.done[0].pk}-submit").click()
+    tester_page.wait_for_load_state()
+    assert_accessible(tester_page)
+    tester_page.context.close()
+
+
+def test_keyboard_only_reordering(page, live_url, product, product_owner):
+    a, b, c = (ready(product, product_owner, t, 3) for t in ("Eerste", "Tweede", "Derde"))
+    login(page, live_url, "eva", PASSWORD)
+    page.goto(f"{live_url}/products/{product.pk}/")
+    assert backlog_order(page) == [a.pk, b.pk, c.pk]
+    page.evaluate("window.stillTheSamePage = true")
+
+    # From the item's link, Tab reaches its buttons: move up, move down, to top, to bottom.
+    page.locator(f"#item-{a.pk}-link").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == f"move-{a.pk}-down"
+    page.keyboard.press("Enter")
+    expect_order(page, [b.pk, a.pk, c.pk])
+    expect(page.locator("#backlog-announcement")).to_contain_text(a.reference)
+    # Focus stays on the button pressed, so pressing again moves the item further.
+    assert page.evaluate("document.activeElement.id") == f"move-{a.pk}-down"
+    page.keyboard.press("Enter")
+    expect_order(page, [b.pk, c.pk, a.pk])
+
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == f"move-{a.pk}-up"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == f"move-{a.pk}-top"
+    page.keyboard.press("Enter")
+    expect_order(page, [a.pk, b.pk, c.pk])
+    expect(page.locator(f"#item-{a.pk} .sprints-item__place")).to_have_text("1")
+    assert [i.pk for i in selectors.backlog_for(product)] == [a.pk, b.pk, c.pk]
+    assert page.evaluate("window.stillTheSamePage"), "the moves reloaded the page"
+    # The region that announces it is a polite live region.
+    region = page.locator("#backlog-announcement")
+    assert region.get_attribute("role") == "status"
+    assert region.get_attribute("aria-live") == "polite"
+
+
+def test_drag_and_drop_reordering(page, live_url, product, product_owner):
+    a, b, c = (ready(product, product_owner, t, 3) for t in ("Eerste", "Tweede", "Derde"))
+    login(page, live_url, "eva", PASSWORD)
+    page.goto(f"{live_url}/products/{product.pk}/")
+    # Dropped on the upper half of the first item: before it.
+    # Grabbed by its corner: a drag cannot start on the item's buttons.
+    grab = {"x": 8, "y": 8}
+    page.drag_and_drop(
+        f"#item-{c.pk}", f"#item-{a.pk}", source_position=grab, target_position={"x": 40, "y": 4}
+    )
+    expect_order(page, [c.pk, a.pk, b.pk])
+    # Dropped on the lower half of the last item: after it.
+    # The move's own event refreshes the list once more; drag the next one after that.
+    expect(page.locator("#backlog")).to_have_attribute("data-live-refreshed", re.compile(r"\d"))
+    expect_order(page, [c.pk, a.pk, b.pk])
+    box = page.locator(f"#item-{b.pk}").bounding_box()
+    page.drag_and_drop(
+        f"#item-{c.pk}",
+        f"#item-{b.pk}",
+        source_position=grab,
+        target_position={"x": 40, "y": box["height"] - 4},
+    )
+    expect_order(page, [a.pk, b.pk, c.pk])
+    assert [i.pk for i in selectors.backlog_for(product)] == [a.pk, b.pk, c.pk]
+
+
+def test_two_people_see_each_others_changes_live(
+    browser, live_url, product, product_owner, developer
+):
+    a, b, c = (ready(product, product_owner, t, 3) for t in ("Eerste", "Tweede", "Derde"))
+    contexts = [browser.new_context(locale="nl-NL") for _ in range(2)]
+    owner, dev = (context.new_page() for context in contexts)
+    try:
+        login(owner, live_url, "eva", PASSWORD)
+        login(dev, live_url, "dani", PASSWORD)
+        for page in (owner, dev):
+            open_live(page, live_url, f"/products/{product.pk}/", "backlog")
+
+        # The product owner moves an item; the developer's list follows within a second.
+        owner.locator(f"#move-{c.pk}-top").click()
+        expect(owner.locator("#backlog-list li[data-item]").first).to_have_attribute(
+            "data-item", str(c.pk)
+        )
+        expect(dev.locator("#backlog-list li[data-item]").first).to_have_attribute(
+            "data-item", str(c.pk), timeout=LIVE_WITHIN_MS
+        )
+        expect(dev.locator("#backlog-announcement")).not_to_be_empty()
+
+        # The developer adds an item; the product owner sees it within a second.
+        dev.locator("#new-item-title").fill("Vierde")
+        dev.locator("#add-item").click()
+        dev.wait_for_load_state()
+        created = product.items.get(title="Vierde")
+        expect(owner.locator(f"#item-{created.pk}")).to_be_visible(timeout=LIVE_WITHIN_MS)
+        assert backlog_order(owner) == [c.pk, a.pk, b.pk, created.pk]
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_tester_accepts_and_rejects_and_the_follow_up_tops_the_backlog(
+    browser, live_url, product, product_owner, developer, tester
+):
+    first, second = (ready(product, product_owner, t, 3) for t in ("Aanvraag", "Besluit"))
+    waiting = ready(product, product_owner, "Wacht", 2)
+    sprint = sprints_services.plan_sprint(
+        actor=product_owner, product=product, start=timezone.localdate()
+    )
+    sprints_services.commit_items(actor=product_owner, sprint=sprint, items=[first, second])
+    sprints_services.start_sprint(actor=product_owner, sprint=sprint)
+    for item in (first, second):
+        sprints_services.set_item_status(actor=developer, item=item, status=ItemStatus.DONE)
+
+    contexts = [browser.new_context(locale="nl-NL") for _ in range(2)]
+    owner, testing = (context.new_page() for context in contexts)
+    try:
+        login(owner, live_url, "eva", PASSWORD)
+        login(testing, live_url, "tessa", PASSWORD)
+        open_live(testing, live_url, "/products/inbox/", "inbox-live")
+        expect(testing.locator("#inbox tbody tr")).to_have_count(0)
+
+        # The product owner prepares and submits the increment through the page; the tester's
+        # inbox fills without a reload.
+        owner.goto(f"{live_url}/products/{product.pk}/increments/")
+        owner.locator("#increment-version").fill("1.0.0")
+        for item in (first, second):
+            owner.locator(f"#increment-items input[value='{item.pk}']").check()
+        owner.locator("#create-increment").click()
+        owner.wait_for_load_state()
+        increment = product.increments.get(version="1.0.0")
+        owner.locator(f"#submit-{increment.pk}").click()
+        owner.wait_for_load_state()
+        expect(testing.locator("#inbox tbody tr")).to_have_count(2)
+
+        open_live(owner, live_url, f"/products/{product.pk}/", "backlog")
+        assert backlog_order(owner)[0] == waiting.pk
+
+        testing.locator(f"#inbox tbody tr[data-item='{first.pk}'] a").click()
+        testing.wait_for_load_state()
+        assert f"/increments/{increment.pk}/accept" in testing.url
+        testing.locator(f"#verdict-{first.pk}-decision_0").check()
+        testing.locator(f"#verdict-{first.pk}-submit").click()
+        testing.wait_for_load_state()
+        expect(testing.locator(f"#entry-{first.pk}")).to_have_attribute("data-outcome", "accepted")
+
+        # A rejection without remarks is explained and nothing is recorded...
+        testing.locator(f"#verdict-{second.pk}-decision_1").check()
+        testing.locator(f"#verdict-{second.pk}-submit").click()
+        testing.wait_for_load_state()
+        remarks = testing.locator(f"#verdict-{second.pk}-remarks")
+        expect(remarks).to_have_attribute("aria-invalid", "true")
+        expect(testing.locator(f"#verdict-{second.pk}-remarks-error")).to_be_visible()
+        # ...with remarks it is, and the follow-up appears at the top of the owner's backlog.
+        testing.locator(f"#verdict-{second.pk}-decision_1").check()
+        remarks.fill("De knop 'Versturen' doet niets")
+        testing.locator(f"#verdict-{second.pk}-submit").click()
+        testing.wait_for_load_state()
+        expect(testing.locator(f"#entry-{second.pk}")).to_have_attribute("data-outcome", "rejected")
+        expect(testing.locator(f"form#verdict-{second.pk}-form")).to_have_count(0)
+
+        follow_up = product.items.get(follow_up_of__isnull=False)
+        expect(owner.locator("#backlog-list li[data-item]").first).to_have_attribute(
+            "data-item", str(follow_up.pk)
+        )
+        owner.reload()
+        assert backlog_order(owner)[:2] == [follow_up.pk, waiting.pk]
+        # The product owner never sees a verdict form, even on the acceptance page.
+        owner.goto(f"{live_url}/products/{product.pk}/increments/{increment.pk}/accept")
+        expect(owner.locator("form.sprints-verdict")).to_have_count(0)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_board_moves_by_keyboard_and_live(browser, live_url, product, product_owner, developer):
+    a, b = (ready(product, product_owner, t, 3) for t in ("Eerste", "Tweede"))
+    sprint = sprints_services.plan_sprint(
+        actor=product_owner, product=product, start=timezone.localdate()
+    )
+    sprints_services.commit_items(actor=product_owner, sprint=sprint, items=[a, b])
+    sprints_services.start_sprint(actor=product_owner, sprint=sprint)
+    contexts = [browser.new_context(locale="nl-NL") for _ in range(2)]
+    owner, dev = (context.new_page() for context in contexts)
+    try:
+        login(owner, live_url, "eva", PASSWORD)
+        login(dev, live_url, "dani", PASSWORD)
+        path = f"/products/{product.pk}/sprints/{sprint.number}/"
+        for page in (owner, dev):
+            open_live(page, live_url, path, "board-live")
+        dev.locator(f"#card-{a.pk}-to-in_progress").focus()
+        dev.keyboard.press("Enter")
+        card = f"#column-in_progress ~ ul #card-{a.pk}"
+        expect(dev.locator(card)).to_be_visible()
+        # The card moved, so focus goes to it rather than getting lost.
+        expect(dev.locator(f"#card-{a.pk}")).to_be_focused()
+        expect(dev.locator("#board-announcement")).to_contain_text(a.reference)
+        expect(owner.locator(card)).to_be_visible(timeout=LIVE_WITHIN_MS)
+    finally:
+        for context in contexts:
+            context.close()
