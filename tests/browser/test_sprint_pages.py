@@ -222,16 +222,18 @@ def test_keyboard_only_reordering(page, live_url, product, product_owner):
 def test_drag_and_drop_reordering(page, live_url, product, product_owner):
     a, b, c = (ready(product, product_owner, t, 3) for t in ("Eerste", "Tweede", "Derde"))
     login(page, live_url, "eva", PASSWORD)
+    # Tall enough that no item needs scrolling to: a scroll in mid-drag loses the drag.
+    page.set_viewport_size({"width": 1280, "height": 1400})
     page.goto(f"{live_url}/products/{product.pk}/")
-    # Dropped on the upper half of the first item: before it.
-    # Grabbed by its corner: a drag cannot start on the item's buttons.
+    # Grabbed by its corner (a drag cannot start on the item's buttons) and dropped on the
+    # upper half of the first item: before it.
     grab = {"x": 8, "y": 8}
     page.drag_and_drop(
         f"#item-{c.pk}", f"#item-{a.pk}", source_position=grab, target_position={"x": 40, "y": 4}
     )
     expect_order(page, [c.pk, a.pk, b.pk])
-    # Dropped on the lower half of the last item: after it.
-    # The move's own event refreshes the list once more; drag the next one after that.
+    # The move's own event refreshes the list once more; drag the next one after that, onto
+    # the lower half of the last item: after it.
     expect(page.locator("#backlog")).to_have_attribute("data-live-refreshed", re.compile(r"\d"))
     expect_order(page, [c.pk, a.pk, b.pk])
     box = page.locator(f"#item-{b.pk}").bounding_box()

@@ -70,7 +70,7 @@
     window.htmx.ajax("POST", source.dataset.moveUrl, {
       source: source,
       target: "#backlog-list",
-      swap: "outerHTML",
+      swap: "outerHTML settle:0ms",
       values: values,
     });
   });

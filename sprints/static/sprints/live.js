@@ -22,11 +22,22 @@
     this.delay = 1000;
     this.timer = null;
     this.lastOwnRequest = 0;
+    this.refreshStarted = 0;
     var live = this;
     // Requests made from inside this part of the page are the person's own changes.
     root.addEventListener("htmx:beforeRequest", function (event) {
       if (event.detail.elt !== root) {
         live.lastOwnRequest = Date.now();
+      } else {
+        live.refreshStarted = Date.now();
+      }
+    });
+    // A refresh that was under way when the person made a change of their own may show the
+    // list from before it: drop it and fetch again, rather than undo their change on screen.
+    root.addEventListener("htmx:beforeSwap", function (event) {
+      if (event.detail.elt === root && live.lastOwnRequest >= live.refreshStarted) {
+        event.detail.shouldSwap = false;
+        live.schedule();
       }
     });
     this.open();
@@ -78,7 +89,9 @@
     window.htmx.ajax("GET", this.root.dataset.liveRefresh, {
       source: this.root,
       target: "#" + this.root.dataset.liveTarget,
-      swap: "outerHTML",
+      // settle:0ms wires up the new content at once (htmx waits 20 ms by default): a key
+      // pressed right after the swap must not fall back to a plain form submission.
+      swap: "outerHTML settle:0ms",
     }).then(function () {
       live.root.dataset.liveRefreshed = String(Date.now());
       var region = document.getElementById(live.root.dataset.liveAnnounce || "");
