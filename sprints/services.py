@@ -470,7 +470,7 @@ def commit_items(*, actor, sprint: Sprint, items) -> Commitment:
     )
 
 
-def _transition(sprint, actor, source_states, target, action, message):
+def _transition(sprint, actor, source_states, target, message):
     require(actor, "sprints.plan_sprint", sprint.product)
     sprint = (
         Sprint.objects.select_for_update(of=("self",))
@@ -491,7 +491,6 @@ def start_sprint(*, actor, sprint: Sprint) -> Sprint:
         actor,
         (SprintState.PLANNED,),
         SprintState.ACTIVE,
-        "sprint.started",
         _("Only a planned sprint can be started; this one is %(state)s."),
     )
     sprint.started_at = timezone.now()
@@ -521,7 +520,6 @@ def finish_sprint(*, actor, sprint: Sprint) -> Sprint:
         actor,
         (SprintState.ACTIVE,),
         SprintState.REVIEW,
-        "sprint.review",
         _("Only an active sprint can go to review; this one is %(state)s."),
     )
     sprint.save(update_fields=["state"])
@@ -545,7 +543,6 @@ def close_sprint(*, actor, sprint: Sprint) -> Sprint:
         actor,
         (SprintState.ACTIVE, SprintState.REVIEW),
         SprintState.CLOSED,
-        "sprint.closed",
         _("Only an active sprint or one in review can be closed; this one is %(state)s."),
     )
     sprint.closed_at = timezone.now()

@@ -509,20 +509,21 @@ def _board_context(request, product, sprint):
     }
 
 
-@login_required
-@require_GET
-def sprint_board(request, product_id, number):
-    product = _product(request, product_id)
-    sprint = _sprint(product, number)
-    return render(request, "sprints/sprint_board.html", _board_context(request, product, sprint))
+def _sprint_view(template, context):
+    """A GET view of one sprint: the whole page, or the partial htmx swaps in."""
+
+    @login_required
+    @require_GET
+    def view(request, product_id, number):
+        product = _product(request, product_id)
+        sprint = _sprint(product, number)
+        return render(request, template, context(request, product, sprint))
+
+    return view
 
 
-@login_required
-@require_GET
-def board_columns(request, product_id, number):
-    product = _product(request, product_id)
-    sprint = _sprint(product, number)
-    return render(request, "sprints/_board.html", _board_context(request, product, sprint))
+sprint_board = _sprint_view("sprints/sprint_board.html", _board_context)
+board_columns = _sprint_view("sprints/_board.html", _board_context)
 
 
 @login_required
@@ -628,20 +629,8 @@ def _review_context(request, product, sprint):
     }
 
 
-@login_required
-@require_GET
-def sprint_review(request, product_id, number):
-    product = _product(request, product_id)
-    sprint = _sprint(product, number)
-    return render(request, "sprints/sprint_review.html", _review_context(request, product, sprint))
-
-
-@login_required
-@require_GET
-def review_charts(request, product_id, number):
-    product = _product(request, product_id)
-    sprint = _sprint(product, number)
-    return render(request, "sprints/_review_charts.html", _review_context(request, product, sprint))
+sprint_review = _sprint_view("sprints/sprint_review.html", _review_context)
+review_charts = _sprint_view("sprints/_review_charts.html", _review_context)
 
 
 # --- Increments ------------------------------------------------------------------------------
