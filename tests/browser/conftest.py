@@ -60,6 +60,12 @@ class LiveServer:
                 raise RuntimeError("the live server did not start")
             time.sleep(0.02)
 
+    def wait_until_idle(self, timeout=10):
+        """Wait until every request and websocket of the last test has been handled."""
+        deadline = time.monotonic() + timeout
+        while self.server.server_state.tasks and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     def stop(self):
         self.server.should_exit = True
         self.thread.join(timeout=10)
@@ -104,13 +110,18 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context per test (no cookies shared), Dutch as the browser language."""
+def page(browser, live_server_asgi, live_url):
+    """A fresh browser context per test (no cookies shared), Dutch as the browser language.
+
+    It depends on `live_url` so that it is closed before the test database is: the server
+    answers the closing websockets by touching the database, which must still be there.
+    """
     context = browser.new_context(locale="nl-NL")
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()
+    live_server_asgi.wait_until_idle()
 
 
 @pytest.fixture
