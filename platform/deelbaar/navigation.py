@@ -15,6 +15,7 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry(_("Home"), "home"),
+    Entry(_("Library"), "solutions:catalogue"),
     Entry(_("Cooperatives"), "cooperative:list"),
     Entry(_("Products"), "sprints:product_list", login_required=True),
     Entry(_("Inbox"), "sprints:inbox", login_required=True),

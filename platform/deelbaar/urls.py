@@ -15,6 +15,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("products/", include("sprints.urls")),
+    # Before the cooperatives: it adds /cooperatives/<slug>/reuse/ beside the library.
+    path("", include("solutions.urls")),
     path("cooperatives/", include("cooperative.urls")),
     path("api/v1/", include(("deelbaar.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

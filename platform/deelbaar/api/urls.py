@@ -14,4 +14,5 @@ urlpatterns = [
     path("auth/", include("rest_framework.urls")),
     path("", include("cooperative.api.urls")),
     path("", include("sprints.api.urls")),
+    path("", include("solutions.api.urls")),
 ]

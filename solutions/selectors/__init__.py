@@ -1,0 +1,6 @@
+"""Every non-trivial read of the library, one module per capability:
+
+- `catalogue`: search, facets, sorting, the solution page, similar solutions.
+- `publication`: publication requests, releases, the newest release.
+- `reuse`: where a solution is in use, reviews, upgrades, a cooperative's reuse figures.
+"""
