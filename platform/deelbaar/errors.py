@@ -10,11 +10,26 @@ class DomainError(Exception):
     default_code = "invalid"
     default_message = _("The request breaks a rule of the platform.")
 
-    def __init__(self, message=None, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message=None,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        problems=None,
+    ):
         self.message = message or self.default_message
         self.field = field
         self.code = code or self.default_code
+        # Several problems at once (a publiccode.yml with many faults): (field, code, message)
+        # each, the field a key path such as "maintenance.contacts.0.name".
+        self.problems = [tuple(p) for p in problems] if problems else []
         super().__init__(str(self.message))
+
+    @property
+    def errors(self) -> list[tuple]:
+        """Every (field, code, message) this error carries."""
+        return self.problems or [(self.field, self.code, str(self.message))]
 
 
 class NotAllowed(DomainError):

@@ -50,9 +50,7 @@ def error_body(status_code: int, code: str, detail: str, errors=()) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        body = error_body(
-            exc.status_code, exc.code, str(exc.message), [(exc.field, exc.code, str(exc.message))]
-        )
+        body = error_body(exc.status_code, exc.code, str(exc.message), exc.errors)
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
