@@ -5,7 +5,7 @@ import json
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
-from deelbaar.events import user_group
+from deelbaar.events import MESSAGE_TYPE, user_group
 
 # Close codes in the 4000 range are ours; 4401 mirrors HTTP 401.
 CLOSE_UNAUTHENTICATED = 4401
@@ -57,6 +57,15 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "error", "detail": _('Unknown message; only {"type": "ping"} is understood.')}
         )
+
+    async def dispatch(self, message):
+        # Channels first closes stale database connections, in the one database thread, before
+        # every handler. Forwarding an event touches no database, and that hop per socket per
+        # event queued a fan-out to many sockets of one process behind that single thread.
+        if message.get("type") == MESSAGE_TYPE:
+            await self.event_message(message)
+            return
+        await super().dispatch(message)
 
     async def event_message(self, message):
         await self.send_json({"type": message["event"], "data": message["data"]})
