@@ -47,6 +47,15 @@ def increment_submitted(increment, tester_ids) -> None:
     notify_users(tester_ids, "increment.submitted", data)
 
 
+def increment_decided(increment) -> None:
+    """increment.decided: every item has its outcome, so the increment is accepted or rejected."""
+    publish_on_commit(
+        product_group(increment.product_id),
+        "increment.decided",
+        {"id": increment.pk, "version": increment.version, "state": increment.state},
+    )
+
+
 def verdict_given(verdict, increment_item, tester_ids) -> None:
     data = {
         "id": verdict.pk,

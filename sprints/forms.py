@@ -113,6 +113,18 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
         ],
         error_messages={"invalid_choice": _("A sprint lasts 1 to 4 weeks.")},
     )
+    participants = forms.ModelMultipleChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Participating organisations"),
+        help_text=_(
+            "Other members of the pilot's cooperative that take part, grouped by cooperative."
+        ),
+        error_messages={
+            "invalid_choice": _("Choose participants from the organisations listed."),
+        },
+    )
     # Set once the person has seen the similar solutions and still wants to start.
     similar_seen = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -126,6 +138,33 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
                 "cooperative": m.cooperative.name,
             }
         )
+        self.fields["participants"].queryset = participant_memberships_for(
+            self.fields["pilot"].queryset
+        )
+        self.fields["participants"].label_from_instance = _participant_label
+
+    def participant_groups(self) -> list[dict]:
+        """The participants' checkboxes per cooperative, for one fieldset each."""
+        groups = []
+        for choice in self["participants"]:
+            membership = choice.data["value"].instance
+            if not groups or groups[-1]["cooperative"] != membership.cooperative:
+                groups.append({"cooperative": membership.cooperative, "choices": []})
+            groups[-1]["choices"].append(choice)
+        return groups
+
+    def clean(self):
+        data = super().clean()
+        pilot, chosen = data.get("pilot"), data.get("participants")
+        if pilot and chosen:
+            elsewhere = [m for m in chosen if m.cooperative_id != pilot.cooperative_id]
+            if elsewhere:
+                self.add_error(
+                    "participants",
+                    _("Participants must be members of %(cooperative)s, the pilot's cooperative.")
+                    % {"cooperative": pilot.cooperative.name},
+                )
+        return data
 
     def clean_key(self):
         # The model's own rule, checked here too so every problem shows at once.
@@ -142,6 +181,7 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
             "key": data["key"],
             "vision": data["vision"],
             "sprint_length_days": data["weeks"] * 7,
+            "participants": [m.organisation for m in data["participants"]],
         }
 
 
@@ -154,6 +194,33 @@ def pilot_memberships_for(user):
         .distinct()
         .order_by("cooperative__name", "organisation__name")
     )
+
+
+def participant_memberships_for(pilots):
+    """The organisations that may take part in a product of these pilots' cooperatives: every
+    open membership (applied, approved or active), as create_product() requires. Where a
+    cooperative offers one pilot only, that pilot owns the product and is not offered."""
+    cooperative_ids = {p.cooperative_id for p in pilots}
+    owners = {}
+    for pilot in pilots:
+        owners.setdefault(pilot.cooperative_id, []).append(pilot.pk)
+    sole_pilots = [ids[0] for ids in owners.values() if len(ids) == 1]
+    return (
+        Membership.objects.open()
+        .filter(cooperative_id__in=cooperative_ids)
+        .exclude(pk__in=sole_pilots)
+        .select_related("organisation", "cooperative")
+        .order_by("cooperative__name", "cooperative_id", "organisation__name")
+    )
+
+
+def _participant_label(membership):
+    if membership.state == MembershipState.ACTIVE:
+        return membership.organisation.name
+    return _("%(organisation)s (membership %(state)s)") % {
+        "organisation": membership.organisation.name,
+        "state": membership.get_state_display(),
+    }
 
 
 # --- Backlog items ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cooperative import audit
 from cooperative.models import Cooperative, Membership, MembershipRole, MembershipState
@@ -120,7 +121,14 @@ def create_product(
     sprint_length_days: int = 14,
     participants=(),
 ) -> Product:
-    """A pilot organisation starts a product; its creator becomes the product owner."""
+    """A pilot organisation starts a product; its creator becomes the product owner.
+
+    Participants are the other organisations taking part. Each must hold an open membership of
+    the product's cooperative (applied, approved or active), so an organisation whose
+    application is still being decided may already take part; one that left or was rejected
+    may not. The owner is never its own participant. Either refusal is a DomainError on the
+    field "participants"; a participant gives its people a view of the product.
+    """
     coordinator = allowed(actor, "cooperative.manage_memberships", cooperative)
     if not coordinator and not allowed(actor, "cooperative.act_for_organisation", owner):
         raise NotAllowed(_("Only the pilot's own people or a coordinator can start a product."))
@@ -136,6 +144,8 @@ def create_product(
             % {"owner": owner, "cooperative": cooperative},
             field="owner",
         )
+    participants = list(participants)
+    _check_participants(cooperative=cooperative, owner=owner, participants=participants)
     product = Product(
         cooperative=cooperative,
         owner=owner,
@@ -166,6 +176,32 @@ def create_product(
         changes={"name": [None, product.name], "key": [None, product.key]},
     )
     return product
+
+
+def _check_participants(*, cooperative, owner, participants) -> None:
+    if not participants:
+        return
+    if any(p.pk == owner.pk for p in participants):
+        raise DomainError(
+            _("%(owner)s owns the product, so it cannot also be a participant.") % {"owner": owner},
+            field="participants",
+        )
+    members = set(
+        Membership.objects.open()
+        .filter(cooperative=cooperative, organisation__in=[p.pk for p in participants])
+        .values_list("organisation_id", flat=True)
+    )
+    outsiders = [p for p in participants if p.pk not in members]
+    if outsiders:
+        raise DomainError(
+            ngettext(
+                "Only members of %(cooperative)s can take part, and %(names)s is not one.",
+                "Only members of %(cooperative)s can take part, and %(names)s are not.",
+                len(outsiders),
+            )
+            % {"cooperative": cooperative, "names": ", ".join(str(p) for p in outsiders)},
+            field="participants",
+        )
 
 
 @transaction.atomic
@@ -855,3 +891,4 @@ def _decide_increment(increment: Increment, actor) -> None:
         cooperative=increment.product.cooperative,
         changes={"state": [IncrementState.SUBMITTED, increment.state]},
     )
+    events.increment_decided(increment)

@@ -37,6 +37,11 @@ urlpatterns = [
     ),
     path(product + "increments/<int:increment_id>/accept", views.acceptance, name="acceptance"),
     path(
+        product + "increments/<int:increment_id>/accept/entries/",
+        views.acceptance_entries,
+        name="acceptance_entries",
+    ),
+    path(
         product + "verdicts/<int:verdict_id>/screenshot",
         views.verdict_screenshot,
         name="verdict_screenshot",

@@ -113,7 +113,10 @@ def product_list(request):
             similar = selectors.similar_solutions(data["name"], data["vision"])
             if similar and not data["similar_seen"]:
                 # Nothing is written until the person has looked at what already exists.
-                form = ProductForm({**request.POST.dict(), "similar_seen": "1"}, user=request.user)
+                # A copy keeps every value of a list, such as the chosen participants.
+                seen = request.POST.copy()
+                seen["similar_seen"] = "1"
+                form = ProductForm(seen, user=request.user)
                 form.is_valid()
                 messages.warning(
                     request,
@@ -781,14 +784,30 @@ def _acceptance_context(request, product, increment, *, failed=None):
     }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def acceptance(request, product_id, increment_id):
-    product = _product(request, product_id)
+def _increment(product, increment_id) -> Increment:
     increment = get_object_or_404(
         Increment.objects.select_related("sprint"), product=product, pk=increment_id
     )
     increment.product = product
+    return increment
+
+
+@login_required
+@require_GET
+def acceptance_entries(request, product_id, increment_id):
+    """The verdicts and forms alone, for the live update."""
+    product = _product(request, product_id)
+    increment = _increment(product, increment_id)
+    return render(
+        request, "sprints/_acceptance.html", _acceptance_context(request, product, increment)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acceptance(request, product_id, increment_id):
+    product = _product(request, product_id)
+    increment = _increment(product, increment_id)
     if request.method == "GET":
         return render(
             request, "sprints/acceptance.html", _acceptance_context(request, product, increment)

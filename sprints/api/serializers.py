@@ -155,7 +155,10 @@ class ProductInputSerializer(serializers.Serializer):
         many=True,
         required=False,
         queryset=Organisation.objects.all(),
-        help_text=_("Ids of the other organisations taking part."),
+        help_text=_(
+            "Ids of the other organisations taking part: members of the cooperative (applied, "
+            "approved or active), not the owner."
+        ),
     )
 
     def validate(self, attrs):

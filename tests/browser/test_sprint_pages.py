@@ -197,6 +197,33 @@ def test_every_sprints_page_passes_axe(page, live_url, assert_accessible, histor
     tester_page.context.close()
 
 
+def test_choosing_participants_passes_axe(
+    page,
+    live_url,
+    assert_accessible,
+    eindhoven_membership,
+    mgd_membership,
+    woerden_application,
+    coordinator,
+):
+    login(page, live_url, "carla", PASSWORD)
+    page.goto(live_url + "/products/")
+    participants = page.locator("fieldset#id_participants")
+    expect(participants.locator("fieldset[data-cooperative] legend")).to_have_count(1)
+    expect(participants.locator("input[type=checkbox]")).to_have_count(3)
+    assert_accessible(page)
+    # The pilot chosen cannot also take part: the refusal is tied to the checkboxes.
+    page.locator("#id_pilot").select_option(str(eindhoven_membership.pk))
+    page.locator("#id_name").fill("Inwonerscloud")
+    page.locator("#id_key").fill("INW")
+    page.locator(f"#id_participants input[value='{eindhoven_membership.pk}']").check()
+    page.locator("#start-product").click()
+    page.wait_for_load_state()
+    expect(page.locator("#id_participants-error")).to_be_visible()
+    expect(page.locator("#id_participants input").first).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+
+
 def test_keyboard_only_reordering(page, live_url, product, product_owner):
     a, b, c = (ready(product, product_owner, t, 3) for t in ("Eerste", "Tweede", "Derde"))
     login(page, live_url, "eva", PASSWORD)
@@ -361,6 +388,77 @@ def test_tester_accepts_and_rejects_and_the_follow_up_tops_the_backlog(
         # The product owner never sees a verdict form, even on the acceptance page.
         owner.goto(f"{live_url}/products/{product.pk}/increments/{increment.pk}/accept")
         expect(owner.locator("form.sprints-verdict")).to_have_count(0)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_two_testers_see_each_others_verdicts_live(
+    browser, live_url, assert_accessible, product, product_owner, developer, tester, second_tester
+):
+    first, second = (ready(product, product_owner, t, 3) for t in ("Aanvraag", "Besluit"))
+    sprint = sprints_services.plan_sprint(
+        actor=product_owner, product=product, start=timezone.localdate()
+    )
+    sprints_services.commit_items(actor=product_owner, sprint=sprint, items=[first, second])
+    sprints_services.start_sprint(actor=product_owner, sprint=sprint)
+    for item in (first, second):
+        sprints_services.set_item_status(actor=developer, item=item, status=ItemStatus.DONE)
+    increment = sprints_services.create_increment(
+        actor=developer, product=product, version="1.0.0", items=[first, second]
+    )
+    sprints_services.submit_increment(
+        actor=product_owner, increment=increment, deadline=timezone.localdate() + timedelta(days=3)
+    )
+    contexts = [browser.new_context(locale="nl-NL") for _ in range(2)]
+    tessa, timo = (context.new_page() for context in contexts)
+    try:
+        login(tessa, live_url, "tessa", PASSWORD)
+        login(timo, live_url, "timo", PASSWORD)
+        path = f"/products/{product.pk}/increments/{increment.pk}/accept"
+        for page in (tessa, timo):
+            open_live(page, live_url, path, "acceptance-live")
+        # Timo is halfway through rejecting the second item when Tessa's verdicts come in.
+        timo.locator(f"#verdict-{second.pk}-decision_1").check()
+        timo.locator(f"#verdict-{second.pk}-remarks").fill("Het besluit mist de datum")
+
+        tessa.locator(f"#verdict-{first.pk}-decision_0").check()
+        tessa.locator(f"#verdict-{first.pk}-submit").click()
+        tessa.wait_for_load_state()
+        expect(timo.locator(f"#entry-{first.pk}-verdicts li")).to_have_count(
+            1, timeout=LIVE_WITHIN_MS
+        )
+        expect(timo.locator("#acceptance-announcement")).not_to_be_empty()
+        # What Timo typed is still there, and his form for the first item too.
+        expect(timo.locator(f"#verdict-{second.pk}-remarks")).to_have_value(
+            "Het besluit mist de datum"
+        )
+        expect(timo.locator(f"#verdict-{second.pk}-decision_1")).to_be_checked()
+        expect(timo.locator(f"form#verdict-{first.pk}-form")).to_have_count(1)
+        assert_accessible(timo)
+
+        # Timo's rejection reaches Tessa within a second: the outcome and the verdict.
+        timo.locator(f"#verdict-{second.pk}-submit").click()
+        timo.wait_for_load_state()
+        expect(tessa.locator(f"#entry-{second.pk}")).to_have_attribute(
+            "data-outcome", "rejected", timeout=LIVE_WITHIN_MS
+        )
+        expect(tessa.locator(f"#entry-{second.pk}-verdicts li")).to_have_count(1)
+        # Tessa's own form for the second item stays: her verdict is still asked for.
+        expect(tessa.locator(f"form#verdict-{second.pk}-form")).to_have_count(1)
+        assert_accessible(tessa)
+
+        # Timo accepts the first item: with the second rejected, that decides the increment.
+        # Tessa's page shows it is rejected and no longer asks for her verdict.
+        timo.locator(f"#verdict-{first.pk}-decision_0").check()
+        timo.locator(f"#verdict-{first.pk}-submit").click()
+        timo.wait_for_load_state()
+        increment.refresh_from_db()
+        assert increment.state == "rejected"
+        expect(tessa.locator("#increment-state")).to_have_attribute(
+            "data-state", "rejected", timeout=LIVE_WITHIN_MS
+        )
+        expect(tessa.locator("form.sprints-verdict")).to_have_count(0)
     finally:
         for context in contexts:
             context.close()

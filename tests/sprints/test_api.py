@@ -516,7 +516,7 @@ def test_increment_submission_bad_input(product, product_owner, developer, submi
 
 
 def test_a_product_is_created_with_its_creator_as_product_owner(
-    zob, eindhoven, eindhoven_membership, member_person, mgd
+    zob, eindhoven, eindhoven_membership, member_person, mgd, mgd_membership
 ):
     client = as_(member_person)
     created = ok(
@@ -571,6 +571,31 @@ def test_a_product_is_created_with_its_creator_as_product_owner(
             400,
             "sprint_length_days",
         )
+
+
+def test_participants_must_be_other_members_of_the_cooperative(
+    zob, eindhoven, eindhoven_membership, member_person, woerden_application, woerden, utrecht
+):
+    client = as_(member_person)
+    new = {"cooperative": zob.slug, "owner": eindhoven.pk, "name": "Inwonerscloud", "key": "INW"}
+    with nothing_written():
+        for participants, says in (
+            ([utrecht.pk], "Utrecht is not one"),
+            ([woerden.pk, utrecht.pk], "Utrecht is not one"),
+            ([eindhoven.pk], "Eindhoven owns the product"),
+        ):
+            body = problem(
+                client.post(f"{API}/products/", {**new, "participants": participants}),
+                400,
+                "participants",
+            )
+            assert says in body["errors"][0]["message"]
+        problem(
+            client.post(f"{API}/products/", {**new, "participants": [10**6]}), 400, "participants"
+        )
+    # An organisation whose membership is still being decided may take part.
+    created = ok(client.post(f"{API}/products/", {**new, "participants": [woerden.pk]}), 201)
+    assert [p["id"] for p in created["participants"]] == [woerden.pk]
 
 
 def test_unknown_ids_answer_404_in_the_error_shape(product_owner, product):

@@ -159,6 +159,19 @@ async def test_everyone_on_the_product_sees_each_change(
             "tester": tester.pk,
         }
 
+    # The last outstanding outcome decides the increment, which the acceptance page follows.
+    await call(
+        services.give_verdict,
+        actor=tester,
+        increment=increment,
+        item=second,
+        accepted=False,
+        remarks="Intrekken na het besluit kan nog.",
+    )
+    for communicator in sockets:
+        decided = await next_event(communicator, "increment.decided")
+        assert decided == {"id": increment.pk, "version": "0.1.0", "state": "rejected"}
+
     for communicator in sockets:
         await communicator.disconnect()
 

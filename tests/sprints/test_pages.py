@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cooperative import services as cooperative_services
 from sprints import selectors
 from sprints import services as sprints_services
 from sprints.models import (
@@ -145,6 +146,11 @@ def pages(w):
         "review_charts": ("get", url("review_charts", product_id=p, number=s), None),
         "increment_list": ("get", url("increment_list", product_id=p), None),
         "acceptance": ("get", url("acceptance", product_id=p, increment_id=w.submitted.pk), None),
+        "acceptance_entries": (
+            "get",
+            url("acceptance_entries", product_id=p, increment_id=w.submitted.pk),
+            None,
+        ),
         "inbox": ("get", url("inbox"), None),
         "create_item": (
             "post",
@@ -210,6 +216,7 @@ EXPECTED = {
     "review_charts": VIEW,
     "increment_list": VIEW,
     "acceptance": VIEW,
+    "acceptance_entries": VIEW,
     "create_item": only("developer", "product_owner"),
     "edit_item": only("developer", "product_owner"),
     "move_item": only("product_owner"),
@@ -278,6 +285,21 @@ def test_acceptance_shows_verdict_forms_to_the_asked_tester_only(world):
         html = html_of(client_for(world.users[role]).get(address))
         assert 'name="decision"' not in html, role
         assert 'id="acceptance-intro"' in html
+
+
+def test_the_live_part_of_acceptance_keeps_the_testers_forms(world):
+    """The partial the page swaps in when a verdict is given: the verdicts so far, and forms
+    that keep what the tester typed (hx-preserve) while the rest is replaced."""
+    kwargs = {"product_id": world.product.pk, "increment_id": world.submitted.pk}
+    page = html_of(client_for(world.users["tester"]).get(url("acceptance", **kwargs)))
+    assert f'data-live-refresh="{url("acceptance_entries", **kwargs)}"' in page
+    assert 'data-live-target="acceptance"' in page
+    partial = html_of(client_for(world.users["tester"]).get(url("acceptance_entries", **kwargs)))
+    assert partial.lstrip().startswith('<div id="acceptance">')
+    assert f'id="entry-{world.done.pk}"' in partial
+    assert re.search(rf'<form [^>]*id="verdict-{world.done.pk}-form"[^>]*hx-preserve', partial)
+    owner = client_for(world.users["product_owner"]).get(url("acceptance_entries", **kwargs))
+    assert 'name="decision"' not in html_of(owner)
 
 
 def test_a_tester_who_was_not_asked_sees_no_form_and_may_not_post(world, second_tester):
@@ -520,6 +542,73 @@ def test_starting_a_product_through_the_page(zob, eindhoven, eindhoven_membershi
     assert response.status_code == 302
     assert response["Location"] == url("backlog", product_id=product.pk)
     assert product.sprint_length_days == 14
+
+
+def test_the_product_form_offers_participants_by_cooperative(
+    zob, eindhoven_membership, mgd_membership, woerden_application, product_owner
+):
+    client = client_for(product_owner)
+    page = html_of(client.get(url("product_list")))
+    offered = re.findall(r'name="participants" value="(\d+)"', page)
+    # Eindhoven is the only pilot Eva may start for, so it owns the product and is not offered.
+    assert sorted(map(int, offered)) == sorted([mgd_membership.pk, woerden_application.pk])
+    assert f'data-cooperative="{zob.pk}"' in page and "<legend" in page
+    assert "Woerden (membership applied)" in page
+    response = client.post(
+        url("product_list"),
+        {
+            "pilot": eindhoven_membership.pk,
+            "name": "Inwonerscloud",
+            "key": "INW",
+            "weeks": "2",
+            "participants": [mgd_membership.pk, woerden_application.pk],
+        },
+    )
+    assert response.status_code == 302
+    product = Product.objects.get(key="INW")
+    assert set(product.participants.all()) == {
+        mgd_membership.organisation,
+        woerden_application.organisation,
+    }
+    backlog = html_of(client.get(response["Location"]))
+    shown = re.search(r'id="product-participants"[^>]*>(.*?)</span>', backlog, re.S).group(1)
+    assert "MijnGemeenteDichtbij" in shown and "Woerden" in shown
+
+
+def test_a_participant_that_may_not_take_part_is_refused_on_its_field(
+    zob, dimpact, eindhoven_membership, mgd_membership, coordinator, outsider_person, utrecht
+):
+    elsewhere = cooperative_services.apply_for_membership(
+        actor=outsider_person, cooperative=dimpact, organisation=utrecht
+    )
+    # The coordinator may start a product for either pilot, so both are offered to take part.
+    client = client_for(coordinator)
+    data = {"pilot": eindhoven_membership.pk, "name": "Inwonerscloud", "key": "INW", "weeks": "2"}
+    owner = html_of(
+        client.post(url("product_list"), {**data, "participants": [eindhoven_membership.pk]})
+    )
+    assert "Eindhoven owns the product" in field_error(owner, "id_participants")
+    unknown = html_of(client.post(url("product_list"), {**data, "participants": [elsewhere.pk]}))
+    assert "Choose participants from the organisations listed." in field_error(
+        unknown, "id_participants"
+    )
+    assert not Product.objects.exists()
+
+
+def test_the_chosen_participants_survive_the_look_at_similar_solutions(
+    zob, eindhoven_membership, mgd_membership, woerden_application, product_owner, monkeypatch
+):
+    found = [SimpleNamespace(name="Subsidieloket", short_description="Aanvragen online")]
+    monkeypatch.setattr(selectors, "similar_solutions", lambda title, description="": found)
+    chosen = [mgd_membership.pk, woerden_application.pk]
+    data = {"pilot": eindhoven_membership.pk, "name": "Subsidies", "key": "SUB", "weeks": "2"}
+    html = html_of(
+        client_for(product_owner).post(url("product_list"), {**data, "participants": chosen})
+    )
+    checked = re.findall(
+        r'name="participants" value="(\d+)" id="[^"]+" data-organisation="\d+" checked', html
+    )
+    assert sorted(map(int, checked)) == sorted(chosen)
 
 
 def test_similar_solutions_are_shown_before_anything_is_written(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from cooperative import services as cooperative
 from cooperative.models import AuditRecord
 from deelbaar.errors import Conflict, DomainError, NotAllowed, StaleObject
 from sprints import selectors, services
@@ -49,6 +50,68 @@ def audit_actions(obj):
         .order_by("at", "id")
         .values_list("action", flat=True)
     )
+
+
+# --- products ------------------------------------------------------------------------------------
+class TestParticipants:
+    def create(self, actor, zob, eindhoven, participants):
+        return services.create_product(
+            actor=actor,
+            cooperative=zob,
+            owner=eindhoven,
+            name="Inwonerscloud",
+            key="INW",
+            participants=participants,
+        )
+
+    def test_open_members_take_part_and_their_people_see_the_product(
+        self,
+        zob,
+        eindhoven,
+        eindhoven_membership,
+        member_person,
+        mgd_membership,
+        mgd_person,
+        woerden_application,
+        applicant_person,
+    ):
+        mgd, woerden = mgd_membership.organisation, woerden_application.organisation
+        product = self.create(member_person, zob, eindhoven, [mgd, woerden])
+        assert set(product.participants.all()) == {mgd, woerden}
+        for person in (mgd_person, applicant_person):
+            assert product in selectors.products_visible_to(person)
+
+    def test_outsiders_and_the_owner_are_refused(
+        self,
+        zob,
+        dimpact,
+        eindhoven,
+        eindhoven_membership,
+        member_person,
+        utrecht,
+        mgd,
+        mgd_person,
+        woerden_application,
+        coordinator,
+    ):
+        # MijnGemeenteDichtbij applied to another cooperative; Woerden's application is rejected.
+        cooperative.apply_for_membership(actor=mgd_person, cooperative=dimpact, organisation=mgd)
+        cooperative.reject_membership(
+            actor=coordinator, membership=woerden_application, reason="Geen bijdrage"
+        )
+        woerden = woerden_application.organisation
+        for participants, says in (
+            ([utrecht], "Utrecht is not one"),
+            ([mgd], "MijnGemeenteDichtbij is not one"),
+            ([woerden], "Woerden is not one"),
+            ([utrecht, mgd], "Utrecht, MijnGemeenteDichtbij are not"),
+            ([eindhoven], "Eindhoven owns the product"),
+        ):
+            with pytest.raises(DomainError) as error:
+                self.create(member_person, zob, eindhoven, participants)
+            assert error.value.field == "participants"
+            assert says in str(error.value.message)
+        assert not zob.products.exists()
 
 
 # --- numbering and readiness -------------------------------------------------------------------
