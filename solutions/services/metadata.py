@@ -1,0 +1,513 @@
+"""Editing a solution's metadata, and reading it in from a publiccode.yml.
+
+Both hold every field to publiccode.yml's own rules (`solutions.publiccode`), so whatever is
+saved can be exported as a valid file, and both report every problem at once: a DomainError
+whose `problems` are (field, code, message), the field a key path such as
+"maintenance_contractors.0.until" (editing) or "maintenance.contractors.0.until" (a file).
+Nothing is written when there is any problem.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cooperative import audit
+from cooperative.models import Organisation
+from deelbaar.errors import Conflict, DomainError, StaleObject
+from deelbaar.events import publish_on_commit
+from deelbaar.permissions import require
+from solutions import publiccode
+from solutions.events import solution_group
+from solutions.licences import LicenceError, normalise_licence
+from solutions.models import (
+    DevelopmentStatus,
+    MaintenanceType,
+    SoftwareType,
+    Solution,
+    SolutionCategory,
+)
+
+EDITABLE_FIELDS = (
+    "name",
+    "short_description_nl",
+    "short_description_en",
+    "long_description_nl",
+    "long_description_en",
+    "features_nl",
+    "features_en",
+    "categories",
+    "platforms",
+    "software_type",
+    "development_status",
+    "licence",
+    "developed_by",
+    "maintenance_type",
+    "maintenance_contractors",
+    "maintenance_contacts",
+    "repository_url",
+    "documentation_url",
+    "landing_url",
+    "standards",
+    "dependencies",
+    "screenshots",
+    "estimated_cost",
+)
+# The columns the audit trail compares (categories are compared separately).
+AUDITED_FIELDS = (*(f for f in EDITABLE_FIELDS if f != "categories"), "maintenance_until")
+# Paths the library's own pages take beside solutions/<slug>/.
+RESERVED_SLUGS = {"import", "similar", "new", "search"}
+LIST_ITEM_MAX = 500
+COST_MAX = Decimal("9999999999.99")
+
+
+# --- Checking the fields ---------------------------------------------------------------------
+class _Problems:
+    def __init__(self):
+        self.items: list[tuple] = []
+
+    def add(self, path, code, message):
+        self.items.append((path, code, str(message)))
+
+    def rule(self, path, problem):
+        if problem:
+            self.add(path, *problem)
+
+    def raise_any(self):
+        if self.items:
+            count = len(self.items)
+            raise DomainError(
+                _("The metadata has %(count)s problem(s); each is listed with its field.")
+                % {"count": count},
+                field=self.items[0][0],
+                code="invalid",
+                problems=self.items,
+            )
+
+
+def _text(problems, name, value, *, required=False, max_length=None) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        problems.add(name, "type", _("This is text."))
+        return ""
+    value = value.strip()
+    if required and not value:
+        problems.add(name, "required", _("Fill this in."))
+    elif max_length and len(value) > max_length:
+        problems.add(
+            name,
+            "too_long",
+            _("This has at most %(max)s characters; it has %(length)s.")
+            % {"max": max_length, "length": len(value)},
+        )
+    return value
+
+
+def _strings(problems, name, value, *, rule=None, max_length=LIST_ITEM_MAX) -> list[str]:
+    """A list of non-empty strings, stripped, in order; empty entries dropped."""
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        problems.add(name, "type", _("This is a list of texts."))
+        return []
+    cleaned = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            problems.add(f"{name}.{index}", "type", _("Each entry is text."))
+            continue
+        item = item.strip()
+        if not item:
+            continue
+        if len(item) > max_length:
+            problems.add(
+                f"{name}.{index}",
+                "too_long",
+                _("An entry has at most %(max)s characters.") % {"max": max_length},
+            )
+        elif rule:
+            problems.rule(f"{name}.{index}", rule(item))
+        cleaned.append(item)
+    return cleaned
+
+
+def _entries(problems, name, value, keys) -> list[dict]:
+    """A list of mappings with text values under `keys`, stripped; empty ones left out."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        problems.add(name, "type", _("This is a list."))
+        return []
+    cleaned = []
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            problems.add(f"{name}.{index}", "type", _("Each entry is a set of named values."))
+            continue
+        kept = {}
+        for key in keys:
+            item = entry.get(key)
+            if item in (None, ""):
+                continue
+            if isinstance(item, date):
+                item = item.isoformat()
+            if isinstance(item, str):
+                item = item.strip()
+            kept[key] = item
+        if kept:
+            cleaned.append(kept)
+    return cleaned
+
+
+def _url(problems, name, value) -> str:
+    value = _text(problems, name, value)
+    if value:
+        problems.rule(name, publiccode.url_problem(value))
+    return value
+
+
+def _choice(problems, name, value, choices):
+    if value not in choices:
+        problems.add(
+            name,
+            "invalid_choice",
+            _("%(value)s is not one of: %(choices)s.")
+            % {"value": str(value)[:60], "choices": ", ".join(choices)},
+        )
+    return value
+
+
+def _dependencies(problems, value) -> list[dict]:
+    entries = _entries(
+        problems, "dependencies", value, ("name", "kind", "version_min", "version_max", "version")
+    )
+    originals = value if isinstance(value, list | tuple) else []
+    for index, entry in enumerate(entries):
+        path = f"dependencies.{index}"
+        if not isinstance(entry.get("name"), str) or not entry.get("name"):
+            problems.add(f"{path}.name", "required", _("Give the dependency's name."))
+        kind = entry.setdefault("kind", "open")
+        if kind not in publiccode.DEPENDENCY_KINDS:
+            problems.add(
+                f"{path}.kind",
+                "invalid_choice",
+                _("A dependency is open, proprietary or hardware."),
+            )
+        for key in ("version_min", "version_max", "version"):
+            if key in entry and not isinstance(entry[key], str):
+                entry[key] = str(entry[key])
+        original = originals[index] if index < len(originals) else {}
+        if isinstance(original, dict) and isinstance(original.get("optional"), bool):
+            entry["optional"] = original["optional"]
+    return entries
+
+
+def _cost(problems, value):
+    if value in (None, ""):
+        return None
+    try:
+        cost = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        problems.add("estimated_cost", "invalid", _("Give the cost as an amount in euros."))
+        return None
+    if not cost.is_finite() or cost < 0 or cost > COST_MAX:
+        problems.add(
+            "estimated_cost",
+            "invalid",
+            _("The cost is an amount from 0 to 9,999,999,999.99 euros."),
+        )
+        return None
+    return cost.quantize(Decimal("0.01"))
+
+
+def _developed_by(problems, value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, Organisation):
+        return value
+    organisation = None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        organisation = Organisation.objects.filter(pk=int(value)).first()
+    if organisation is None:
+        problems.add("developed_by", "not_found", _("There is no such organisation."))
+    return organisation
+
+
+def clean_metadata(fields: dict, current: Solution) -> dict:
+    """The given fields, cleaned and checked against publiccode.yml's rules; the rules that
+    concern several fields (maintenance, a short description in some language) are checked
+    on the solution as it will be. DomainError with every problem otherwise."""
+    problems = _Problems()
+    cleaned = {}
+    for name, value in fields.items():
+        if name == "name":
+            cleaned[name] = _text(problems, name, value, required=True, max_length=200)
+        elif name.startswith("short_description_"):
+            text = _text(problems, name, value)
+            if text:
+                problems.rule(name, publiccode.short_description_problem(text))
+            cleaned[name] = text
+        elif name.startswith("long_description_"):
+            text = _text(problems, name, value)
+            if text:
+                problems.rule(name, publiccode.long_description_problem(text))
+            cleaned[name] = text
+        elif name.startswith("features_") or name == "standards":
+            cleaned[name] = _strings(problems, name, value)
+        elif name == "categories":
+            categories = list(
+                dict.fromkeys(_strings(problems, name, value, rule=publiccode.category_problem))
+            )
+            if not categories and not any(p[0].startswith("categories") for p in problems.items):
+                problems.add(name, "required", _("Choose at least one category."))
+            cleaned[name] = categories
+        elif name == "platforms":
+            platforms = list(dict.fromkeys(_strings(problems, name, value, max_length=50)))
+            if not platforms and not any(p[0].startswith("platforms") for p in problems.items):
+                problems.add(name, "required", _("Choose at least one platform, such as web."))
+            cleaned[name] = platforms
+        elif name == "software_type":
+            cleaned[name] = _choice(problems, name, value, SoftwareType.values)
+        elif name == "development_status":
+            cleaned[name] = _choice(problems, name, value, DevelopmentStatus.values)
+        elif name == "licence":
+            try:
+                cleaned[name] = normalise_licence(value)
+            except LicenceError as error:
+                problems.add(name, error.code, error.message)
+        elif name == "developed_by":
+            cleaned[name] = _developed_by(problems, value)
+        elif name == "maintenance_type":
+            cleaned[name] = value
+        elif name == "maintenance_contractors":
+            cleaned[name] = _entries(problems, name, value, ("name", "until", "email", "website"))
+        elif name == "maintenance_contacts":
+            cleaned[name] = _entries(
+                problems, name, value, ("name", "email", "phone", "affiliation")
+            )
+        elif name.endswith("_url"):
+            cleaned[name] = _url(problems, name, value)
+        elif name == "dependencies":
+            cleaned[name] = _dependencies(problems, value)
+        elif name == "screenshots":
+            cleaned[name] = _strings(problems, name, value, rule=publiccode.screenshot_problem)
+        elif name == "estimated_cost":
+            cleaned[name] = _cost(problems, value)
+
+    def merged(name):
+        return cleaned[name] if name in cleaned else getattr(current, name)
+
+    short_given = {"short_description_nl", "short_description_en"} & set(cleaned)
+    if short_given and not (merged("short_description_nl") or merged("short_description_en")):
+        problems.add(
+            "short_description_nl",
+            "required",
+            _("Give a short description in Dutch or English (at most 150 characters)."),
+        )
+    maintenance = {"maintenance_type", "maintenance_contractors", "maintenance_contacts"}
+    if maintenance & set(cleaned):
+        kind = merged("maintenance_type")
+        contractors = merged("maintenance_contractors") or []
+        contacts = merged("maintenance_contacts") or []
+        for subpath, code, message in publiccode.maintenance_problems(kind, contractors, contacts):
+            field = {"type": "maintenance_type"}.get(subpath) or f"maintenance_{subpath}"
+            problems.add(field, code, message)
+        # Each kind of maintenance keeps only the list publiccode.yml has for it.
+        cleaned["maintenance_type"] = kind
+        cleaned["maintenance_contractors"] = contractors if kind == MaintenanceType.CONTRACT else []
+        cleaned["maintenance_contacts"] = (
+            contacts if kind in (MaintenanceType.INTERNAL, MaintenanceType.COMMUNITY) else []
+        )
+    problems.raise_any()
+    if "maintenance_type" in cleaned:
+        contractors = cleaned["maintenance_contractors"]
+        cleaned["maintenance_until"] = (
+            min(date.fromisoformat(c["until"]) for c in contractors) if contractors else None
+        )
+    return cleaned
+
+
+# --- Services --------------------------------------------------------------------------------
+def _snapshot(solution) -> dict:
+    values = audit.snapshot(solution, AUDITED_FIELDS)
+    values["categories"] = sorted(solution.categories.values_list("category", flat=True))
+    return values
+
+
+def _apply(solution, cleaned: dict) -> None:
+    categories = cleaned.get("categories")
+    for name, value in cleaned.items():
+        if name != "categories":
+            setattr(solution, name, value)
+    solution.updated_at = timezone.now()
+    solution.version += 1
+    try:
+        solution.full_clean(exclude=["search_vector", "slug", "cooperative", "source_product"])
+    except ValidationError as error:
+        # A safety net: the rules above should have caught it, with a clearer message.
+        raise DomainError(
+            _("The metadata breaks a rule of the library."),
+            problems=[
+                (name, "invalid", message)
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ],
+        ) from error
+    solution.save()
+    if categories is not None:
+        SolutionCategory.objects.filter(solution=solution).exclude(category__in=categories).delete()
+        existing = set(solution.categories.values_list("category", flat=True))
+        SolutionCategory.objects.bulk_create(
+            [
+                SolutionCategory(solution=solution, category=c)
+                for c in categories
+                if c not in existing
+            ]
+        )
+
+
+def _published(solution, event: str) -> None:
+    publish_on_commit(
+        solution_group(solution.pk),
+        event,
+        {"id": solution.pk, "slug": solution.slug, "version": solution.version},
+    )
+
+
+def _locked(solution) -> Solution:
+    return (
+        Solution.objects.select_for_update(of=("self",))
+        .select_related("cooperative", "developed_by")
+        .get(pk=solution.pk)
+    )
+
+
+@transaction.atomic
+def update_solution(*, actor, solution: Solution, version, **fields) -> Solution:
+    """Change a solution's metadata if nobody changed it since `version` was read (else
+    StaleObject, 412). Every field is checked against publiccode.yml's rules and every problem
+    reported at once; the audit trail records what changed."""
+    require(actor, "solutions.edit_solution", solution)
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be edited here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            field=unknown[0],
+        )
+    if isinstance(version, bool) or not isinstance(version, int):
+        try:
+            version = int(str(version))
+        except ValueError:
+            raise DomainError(
+                _("Send the version of the solution you read, a whole number."), field="version"
+            ) from None
+    current = _locked(solution)
+    if current.version != version:
+        raise StaleObject(
+            _(
+                "Someone else changed %(name)s since you opened it (now version %(version)s). "
+                "Reload to see their change."
+            )
+            % {"name": current.name, "version": current.version},
+            field="version",
+        )
+    cleaned = clean_metadata(fields, current)
+    before = _snapshot(current)
+    _apply(current, cleaned)
+    after = _snapshot(current)
+    changes = audit.diff(before, after)
+    audit.record(
+        actor=actor,
+        action="solution.updated",
+        obj=current,
+        cooperative=current.cooperative,
+        changes=changes,
+    )
+    _published(current, "solution.updated")
+    return current
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:180] or "oplossing"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-oplossing"
+    slug, number = base, 1
+    while Solution.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _as_domain_error(problems) -> DomainError:
+    return DomainError(
+        _(
+            "The publiccode.yml has %(count)s problem(s); each is listed with its key path. "
+            "Nothing was imported."
+        )
+        % {"count": len(problems)},
+        code="invalid_publiccode",
+        problems=[p.as_error() for p in problems],
+    )
+
+
+@transaction.atomic
+def import_publiccode(*, actor, cooperative, text, solution: Solution | None = None) -> Solution:
+    """Read a publiccode.yml into the library: a new solution of `cooperative` (for its
+    coordinators), or new metadata for `solution` (for those who may edit it). Every problem
+    of the file is reported at once, with its key path, and nothing is written if there is
+    one. The release history is the library's own: softwareVersion and releaseDate are read
+    by publication, not here."""
+    if solution is None:
+        require(actor, "solutions.import_solution", cooperative)
+    else:
+        require(actor, "solutions.edit_solution", solution)
+        if cooperative is not None and cooperative.pk != solution.cooperative_id:
+            raise DomainError(
+                _("%(solution)s belongs to another cooperative.") % {"solution": solution.name},
+                field="cooperative",
+            )
+    data, problems = publiccode.parse_publiccode(text)
+    if not problems:
+        problems = publiccode.validate_publiccode(data)
+    if not problems:
+        fields, problems = publiccode.read_solution_fields(data)
+    if problems:
+        raise _as_domain_error(problems)
+    categories = fields.pop("categories")
+    owner_name = fields.pop("developed_by_name")
+    developed_by = (
+        Organisation.objects.filter(name__iexact=owner_name).order_by("pk").first()
+        if owner_name
+        else None
+    )
+    if solution is None:
+        created = Solution(cooperative=cooperative, slug=_unique_slug(fields["name"]), version=0)
+        created.developed_by = developed_by
+        before = {}
+        target = created
+    else:
+        target = _locked(solution)
+        before = _snapshot(target)
+        if developed_by is not None:
+            target.developed_by = developed_by
+    try:
+        with transaction.atomic():
+            _apply(target, {**fields, "categories": categories})
+    except IntegrityError as error:
+        raise Conflict(
+            _("Another solution took this name's address just now; try again."), field="name"
+        ) from error
+    after = _snapshot(target)
+    audit.record(
+        actor=actor,
+        action="solution.imported",
+        obj=target,
+        cooperative=target.cooperative,
+        changes=audit.diff(before, after),
+        reason=_("Read from a publiccode.yml."),
+    )
+    _published(target, "solution.updated")
+    return target
