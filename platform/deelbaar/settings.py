@@ -237,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "BoardStatusEnum": "sprints.api.serializers.BOARD_STATUS_CHOICES",
         "SprintStateEnum": "sprints.models.SprintState",
         "TeamRoleEnum": "sprints.models.TeamRole",
+        "AdoptionStateEnum": "solutions.models.AdoptionState",
+        "PublicationStateEnum": "solutions.models.PublicationState",
+        "IncrementStateEnum": "sprints.models.IncrementState",
     },
 }
 
