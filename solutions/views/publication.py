@@ -1,3 +1,313 @@
-"""Placeholder until this capability is built."""
+"""The publication pages: the request form reached from an accepted increment, and the queue of
+publication requests (coordinators decide, requesters follow and may withdraw theirs).
 
-urlpatterns = []
+Thin views: they find the object, check the permission for it, and call one service. An
+increment whose product the person may not view, or a request they may not view, is not there
+for them (404); one they may view but not act on answers 403. The queue's buttons work with
+htmx (the row is replaced, a message says what happened and takes the focus) and without
+JavaScript (a plain POST and a redirect back).
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cooperative.selectors import coordinated_cooperatives
+from deelbaar.errors import DomainError, NotAllowed
+from deelbaar.permissions import allowed
+from solutions.forms.publication import DecisionForm, PublicationRequestForm, RejectForm
+from solutions.models import PublicationState, Release, Solution
+from solutions.selectors import publication as selectors
+from solutions.selectors.publication import newest_release
+from solutions.services import publication as services
+from sprints.models import Increment, IncrementState
+
+# How many decided requests the queue shows beneath the open ones.
+HISTORY = 50
+
+
+def solution_url(solution) -> str:
+    # The solution page belongs to the catalogue; its address is /solutions/<slug>/.
+    return f"/solutions/{solution.slug}/"
+
+
+def _require(user, permission, obj):
+    """Pages answer 403 where the API raises NotAllowed; the rule is the same one."""
+    if not allowed(user, permission, obj):
+        raise PermissionDenied
+
+
+def _htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- Requesting ------------------------------------------------------------------------------
+def _increment(request, increment_id) -> Increment:
+    increment = (
+        Increment.objects.select_related("product__cooperative", "product__owner", "sprint")
+        .filter(pk=increment_id)
+        .first()
+    )
+    if increment is None or not allowed(request.user, "sprints.view_product", increment.product):
+        raise Http404(_("There is no increment at this address, or you may not see it."))
+    return increment
+
+
+def _obstacle(increment) -> str | None:
+    """Why this increment cannot be requested now, or None."""
+    if increment.state != IncrementState.ACCEPTED:
+        return _(
+            "Only an accepted increment can be published; increment %(version)s is %(state)s."
+        ) % {"version": increment.version, "state": increment.get_state_display()}
+    if Release.objects.filter(increment=increment).exists():
+        return _("Increment %(version)s is already published.") % {"version": increment.version}
+    if increment.publication_requests.filter(state=PublicationState.REQUESTED).exists():
+        return _("Publication of increment %(version)s is already requested.") % {
+            "version": increment.version
+        }
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request, increment_id):
+    increment = _increment(request, increment_id)
+    product = increment.product
+    _require(request.user, "solutions.request_publication", increment)
+    solutions = Solution.objects.filter(cooperative=product.cooperative).order_by("name")
+    own = solutions.filter(source_product=product).first()
+    newest = newest_release(own) if own else None
+    initial = {"version": increment.version, "solution": own, "name": product.name}
+    form = PublicationRequestForm(
+        request.POST or None, solutions=solutions, initial=initial, auto_id="publish-%s"
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            publication = services.request_publication(
+                actor=request.user, increment=increment, **form.service_arguments()
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except DomainError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Publication of %(product)s %(version)s is requested; a coordinator of "
+                    "%(cooperative)s decides."
+                )
+                % {
+                    "product": product.name,
+                    "version": publication.version,
+                    "cooperative": product.cooperative.name,
+                },
+            )
+            return redirect(f"{reverse('solutions:publication_requests')}#request-{publication.pk}")
+    return render(
+        request,
+        "solutions/publication/publish.html",
+        {
+            "increment": increment,
+            "product": product,
+            "form": form,
+            "obstacle": _obstacle(increment),
+            "own_solution": own,
+            "newest": newest,
+        },
+    )
+
+
+# --- The queue -------------------------------------------------------------------------------
+def _row(publication, *, coordinated, user, bound=None):
+    """One open request with what this person may do to it (`bound`: a form that failed)."""
+    prefix = f"r{publication.pk}-%s"
+    row = {
+        "publication": publication,
+        "may_decide": publication.increment.product.cooperative_id in coordinated,
+        "may_withdraw": publication.requested_by_id == user.pk,
+        "reject_form": RejectForm(auto_id=prefix),
+    }
+    if bound is not None:
+        row[bound[0]] = bound[1]
+    return row
+
+
+def _coordinated(user) -> set[int]:
+    return set(coordinated_cooperatives(user).values_list("pk", flat=True))
+
+
+def _render_queue(request, failed=None, status=200):
+    """The queue page; `failed` is (request pk, form key, bound form) of a refused action."""
+    coordinated = _coordinated(request.user)
+    rows = []
+    for publication in selectors.open_requests_for(request.user):
+        bound = failed[1:] if failed and failed[0] == publication.pk else None
+        rows.append(_row(publication, coordinated=coordinated, user=request.user, bound=bound))
+    decided = selectors.publication_requests_for(request.user).exclude(
+        state=PublicationState.REQUESTED
+    )[:HISTORY]
+    return render(
+        request,
+        "solutions/publication/queue.html",
+        {
+            "rows": rows,
+            "decided": decided,
+            "coordinates": bool(coordinated),
+            "failed_form": failed[2] if failed else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def queue(request):
+    return _render_queue(request)
+
+
+def _render_row(request, row, *, focus):
+    response = render(request, "solutions/publication/_queue_update.html", {"row": row})
+    # Keyboard focus follows the change: to the first field in error, or to the message.
+    response["HX-Trigger-After-Settle"] = json.dumps({"deelbaar:focus": focus})
+    return response
+
+
+def _first_error_id(form):
+    for field in form:
+        if field.errors:
+            return field.auto_id
+    return "queue-messages"
+
+
+def _answer(request, pk):
+    """After an action: back to the queue, or (htmx) the row gone, with the message."""
+    if not _htmx(request):
+        return redirect("solutions:publication_requests")
+    publication = selectors.open_requests_for(request.user).filter(pk=pk).first()
+    row = None
+    if publication is not None:
+        row = _row(publication, coordinated=_coordinated(request.user), user=request.user)
+    return _render_row(request, row, focus="queue-messages")
+
+
+def _queue_action(request, pk, *, permission, form_class, form_key, perform):
+    """Run one action on a request; answer with the row (htmx) or a redirect (plain POST)."""
+    publication = selectors.publication_request(pk)
+    if publication is None or not allowed(
+        request.user, "solutions.view_publication_request", publication
+    ):
+        raise Http404(_("There is no publication request at this address, or you may not see it."))
+    _require(request.user, permission, publication)
+    form = form_class(request.POST, auto_id=f"r{publication.pk}-%s")
+    if form.is_valid():
+        try:
+            message = perform(publication, form.cleaned_data)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except DomainError as error:
+            if error.field in form.fields:
+                form.add_service_error(error)
+            else:
+                # The request moved on (someone decided first), or the release may not be
+                # made: say so, and show the request as it is now.
+                messages.error(request, str(error.message))
+                return _answer(request, pk)
+        else:
+            messages.success(request, message)
+            return _answer(request, pk)
+    if _htmx(request):
+        row = _row(
+            publication,
+            coordinated=_coordinated(request.user),
+            user=request.user,
+            bound=(form_key, form),
+        )
+        return _render_row(request, row, focus=_first_error_id(form))
+    return _render_queue(request, failed=(publication.pk, form_key, form), status=400)
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    def perform(publication, data):
+        release = services.approve_publication(actor=request.user, publication_request=publication)
+        return _("%(solution)s %(version)s is published.") % {
+            "solution": release.solution.name,
+            "version": release.version,
+        }
+
+    return _queue_action(
+        request,
+        pk,
+        permission="solutions.decide_publication",
+        form_class=DecisionForm,
+        form_key="approve_form",
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def reject(request, pk):
+    def perform(publication, data):
+        services.reject_publication(
+            actor=request.user, publication_request=publication, reason=data["reason"]
+        )
+        return _("The publication of %(product)s %(version)s is rejected.") % {
+            "product": publication.increment.product.name,
+            "version": publication.version,
+        }
+
+    return _queue_action(
+        request,
+        pk,
+        permission="solutions.decide_publication",
+        form_class=RejectForm,
+        form_key="reject_form",
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    def perform(publication, data):
+        services.withdraw_publication(actor=request.user, publication_request=publication)
+        return _("Your request to publish %(product)s %(version)s is withdrawn.") % {
+            "product": publication.increment.product.name,
+            "version": publication.version,
+        }
+
+    return _queue_action(
+        request,
+        pk,
+        permission="solutions.withdraw_publication",
+        form_class=DecisionForm,
+        form_key="withdraw_form",
+        perform=perform,
+    )
+
+
+urlpatterns = [
+    path("solutions/publish/<int:increment_id>/", publish, name="publish"),
+    path("solutions/publication-requests/", queue, name="publication_requests"),
+    path(
+        "solutions/publication-requests/<int:pk>/approve",
+        approve,
+        name="publication_approve",
+    ),
+    path("solutions/publication-requests/<int:pk>/reject", reject, name="publication_reject"),
+    path(
+        "solutions/publication-requests/<int:pk>/withdraw",
+        withdraw,
+        name="publication_withdraw",
+    ),
+]

@@ -1,0 +1,416 @@
+"""Publication: a product owner asks to publish an accepted increment; a coordinator of the
+product's cooperative approves it, which makes the release (and, the first time, the solution),
+or rejects it with a reason; the requester may withdraw it while it is open.
+
+Nothing that is not accepted is published, and versions only go up: each release is strictly
+greater (by semantic-version precedence) than the solution's newest. Every decision goes into
+the audit trail; `release.published` reaches the solution's page and its adopters.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cooperative import audit
+from cooperative.models import Coordinator
+from deelbaar.errors import Conflict, DomainError
+from deelbaar.permissions import require
+from solutions import events, versions
+from solutions.models import (
+    SHORT_DESCRIPTION_MAX,
+    AdoptionState,
+    PublicationRequest,
+    PublicationState,
+    Release,
+    Solution,
+)
+from solutions.selectors.publication import newest_release
+from sprints.models import Increment, IncrementState, Product
+
+NAME_MAX = Solution._meta.get_field("name").max_length
+SLUG_MAX = Solution._meta.get_field("slug").max_length
+# Paths of the library that a solution's slug must not take: /solutions/<slug>/ would hide them.
+RESERVED_SLUGS = frozenset(
+    {"publication-requests", "publish", "releases", "similar", "import", "new", "search"}
+)
+SLUG_ATTEMPTS = 5
+REQUEST_REFUSED = gettext_lazy(
+    "Only the product owner can request publication of the product's increments."
+)
+DECIDE_REFUSED = gettext_lazy(
+    "Only a coordinator of the product's cooperative decides on its publication."
+)
+WITHDRAW_REFUSED = gettext_lazy("Only the person who requested the publication can withdraw it.")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _check_increment(increment: Increment) -> None:
+    """Only an accepted increment, not yet released and without an open request."""
+    if increment.state != IncrementState.ACCEPTED:
+        raise Conflict(
+            _(
+                "Only an accepted increment can be published; increment %(version)s is "
+                "%(state)s. Its testers must accept every item first."
+            )
+            % {"version": increment.version, "state": increment.get_state_display()},
+            field="increment",
+            code="not_accepted",
+        )
+    if Release.objects.filter(increment=increment).exists():
+        raise Conflict(
+            _("Increment %(version)s is already published.") % {"version": increment.version},
+            field="increment",
+            code="already_published",
+        )
+
+
+def _check_newer(solution: Solution | None, version, text: str) -> None:
+    """The version must be strictly greater than the solution's newest release."""
+    if solution is None:
+        return
+    newest = newest_release(solution)
+    if newest is not None and not versions.is_newer(version, versions.of_release(newest)):
+        raise Conflict(
+            _(
+                "Version %(version)s is not greater than %(newest)s, the newest release of "
+                "%(solution)s; a release's version must go up."
+            )
+            % {"version": text, "newest": newest.version, "solution": solution.name},
+            field="version",
+            code="version_not_greater",
+        )
+
+
+def _coordinator_ids(cooperative_id) -> list[int]:
+    return list(
+        Coordinator.objects.filter(cooperative_id=cooperative_id).values_list("user_id", flat=True)
+    )
+
+
+def _adopter_user_ids(solution: Solution) -> list[int]:
+    """The people of every organisation that has the solution in use."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            affiliations__organisation__adoptions__solution=solution,
+            affiliations__organisation__adoptions__state=AdoptionState.IN_USE,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _slug_candidates(base: str):
+    if base not in RESERVED_SLUGS:
+        yield base
+    number = 2
+    while True:
+        yield f"{base}-{number}"
+        number += 1
+
+
+def _create_solution(request: PublicationRequest, product: Product) -> Solution:
+    """The solution, the first time a product is published: a slug of its own from the name."""
+    base = slugify(request.name)[: SLUG_MAX - 10].strip("-") or "solution"
+    taken = set(Solution.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    attempts = 0
+    for slug in _slug_candidates(base):
+        if slug in taken:
+            continue
+        solution = Solution(
+            cooperative_id=product.cooperative_id,
+            source_product=product,
+            name=request.name,
+            slug=slug,
+            short_description_nl=request.short_description,
+            long_description_nl=product.vision,
+            developed_by_id=product.owner_id,
+        )
+        try:
+            with transaction.atomic():
+                solution.save()
+        except IntegrityError:
+            # Someone took the slug between our read and our write: try the next one.
+            attempts += 1
+            if attempts >= SLUG_ATTEMPTS:
+                raise Conflict(
+                    _("Could not find a free address for %(name)s; try again.")
+                    % {"name": request.name},
+                    field="name",
+                ) from None
+            taken.add(slug)
+            continue
+        return solution
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _locked_request(publication_request) -> PublicationRequest:
+    return (
+        PublicationRequest.objects.select_for_update(of=("self",))
+        .select_related("increment__product__cooperative", "solution", "requested_by")
+        .get(pk=publication_request.pk)
+    )
+
+
+def _check_open(request: PublicationRequest) -> None:
+    if request.state != PublicationState.REQUESTED:
+        raise Conflict(
+            _("This publication request is already %(state)s.")
+            % {"state": request.get_state_display()},
+            field="state",
+        )
+
+
+# --- requesting ------------------------------------------------------------------------------
+@transaction.atomic
+def request_publication(
+    *,
+    actor,
+    increment: Increment,
+    version: str | None = None,
+    solution: Solution | None = None,
+    name: str = "",
+    short_description: str = "",
+) -> PublicationRequest:
+    """The product owner asks to publish an accepted increment, as a new release of `solution`
+    (of the product's cooperative) or, when the product has none yet, of a new solution called
+    `name`. The version defaults to the increment's and must be newer than the newest release."""
+    require(
+        actor,
+        "solutions.request_publication",
+        increment,
+        REQUEST_REFUSED,
+    )
+    increment = (
+        Increment.objects.select_for_update(of=("self",))
+        .select_related("product__cooperative", "product__owner")
+        .get(pk=increment.pk)
+    )
+    product = increment.product
+    _check_increment(increment)
+    if increment.publication_requests.filter(state=PublicationState.REQUESTED).exists():
+        raise Conflict(
+            _("Publication of increment %(version)s is already requested.")
+            % {"version": increment.version},
+            field="increment",
+            code="already_requested",
+        )
+    text = (increment.version if version is None else version or "").strip()
+    parsed = versions.parse(text)
+    if solution is None:
+        solution = Solution.objects.filter(source_product=product).order_by("pk").first()
+    elif solution.cooperative_id != product.cooperative_id:
+        raise DomainError(
+            _("%(solution)s belongs to another cooperative than %(product)s.")
+            % {"solution": solution.name, "product": product.name},
+            field="solution",
+        )
+    name = (name or "").strip()
+    short_description = (short_description or "").strip()
+    if len(short_description) > SHORT_DESCRIPTION_MAX:
+        raise DomainError(
+            _("A short description has at most %(max)s characters.")
+            % {"max": SHORT_DESCRIPTION_MAX},
+            field="short_description",
+            code="max_length",
+        )
+    if solution is None:
+        if not name:
+            raise DomainError(_("Give the new solution a name."), field="name", code="required")
+        if len(name) > NAME_MAX:
+            raise DomainError(
+                _("A name has at most %(max)s characters.") % {"max": NAME_MAX},
+                field="name",
+                code="max_length",
+            )
+    else:
+        # Releases of an existing solution keep its name and description.
+        name, short_description = "", ""
+    _check_newer(solution, parsed, text)
+    try:
+        with transaction.atomic():
+            request = PublicationRequest.objects.create(
+                increment=increment,
+                solution=solution,
+                version=text,
+                name=name,
+                short_description=short_description,
+                requested_by=actor,
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            _("Publication of increment %(version)s is already requested.")
+            % {"version": increment.version},
+            field="increment",
+            code="already_requested",
+        ) from error
+    audit.record(
+        actor=actor,
+        action="publication.requested",
+        obj=request,
+        cooperative=product.cooperative,
+        organisation=product.owner,
+        changes={
+            "state": [None, request.state],
+            "increment": [None, increment.version],
+            "version": [None, text],
+            "solution": [None, solution.slug if solution else name],
+        },
+    )
+    events.publication_event(
+        request, "publication.requested", _coordinator_ids(product.cooperative_id)
+    )
+    return request
+
+
+# --- deciding --------------------------------------------------------------------------------
+@transaction.atomic
+def approve_publication(*, actor, publication_request: PublicationRequest) -> Release:
+    """A coordinator of the product's cooperative approves: the release is made (and, the first
+    time, the solution). Answers the release; the request is approved and points to it."""
+    require(
+        actor,
+        "solutions.decide_publication",
+        publication_request,
+        DECIDE_REFUSED,
+    )
+    request = _locked_request(publication_request)
+    _check_open(request)
+    # The product's lock serialises approvals of one product, so two of its first requests
+    # cannot each make a solution, and the newest release is read once nobody else writes one.
+    product = (
+        Product.objects.select_for_update(of=("self",))
+        .select_related("cooperative", "owner")
+        .get(pk=request.increment.product_id)
+    )
+    increment = request.increment
+    _check_increment(increment)
+    parsed = versions.parse(request.version)
+    solution = request.solution
+    if solution is None:
+        solution = Solution.objects.filter(source_product=product).order_by("pk").first()
+    created = solution is None
+    if created:
+        solution = _create_solution(request, product)
+    else:
+        solution = Solution.objects.select_for_update(of=("self",)).get(pk=solution.pk)
+    _check_newer(solution, parsed, request.version)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            release = Release.objects.create(
+                solution=solution,
+                version=request.version,
+                notes=increment.release_notes,
+                increment=increment,
+                published_by=actor,
+                published_at=now,
+                **versions.parts(parsed),
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            _("%(solution)s already has a release %(version)s, or this increment is released.")
+            % {"solution": solution.name, "version": request.version},
+            field="version",
+        ) from error
+    request.state = PublicationState.APPROVED
+    request.decided_by = actor
+    request.decided_at = now
+    request.solution = solution
+    request.release = release
+    request.save(update_fields=["state", "decided_by", "decided_at", "solution", "release"])
+    cooperative = product.cooperative
+    audit.record(
+        actor=actor,
+        action="publication.approved",
+        obj=request,
+        cooperative=cooperative,
+        changes={
+            "state": [PublicationState.REQUESTED, request.state],
+            "release": [None, release.version],
+        },
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action="solution.created",
+            obj=solution,
+            cooperative=cooperative,
+            organisation=solution.developed_by,
+            changes={"name": [None, solution.name], "slug": [None, solution.slug]},
+        )
+    audit.record(
+        actor=actor,
+        action="release.published",
+        obj=release,
+        cooperative=cooperative,
+        changes={
+            "version": [None, release.version],
+            "solution": [None, solution.slug],
+            "increment": [None, increment.pk],
+        },
+    )
+    events.release_published(release, _adopter_user_ids(solution))
+    events.publication_event(request, "publication.approved", [request.requested_by_id])
+    return release
+
+
+@transaction.atomic
+def reject_publication(*, actor, publication_request: PublicationRequest, reason: str):
+    """A coordinator refuses the publication, saying why; nothing is published."""
+    require(
+        actor,
+        "solutions.decide_publication",
+        publication_request,
+        DECIDE_REFUSED,
+    )
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise DomainError(_("Give the reason for the rejection."), field="reason", code="required")
+    request = _locked_request(publication_request)
+    _check_open(request)
+    request.state = PublicationState.REJECTED
+    request.reason = reason
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["state", "reason", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        action="publication.rejected",
+        obj=request,
+        cooperative=request.increment.product.cooperative,
+        reason=reason,
+        changes={"state": [PublicationState.REQUESTED, request.state]},
+    )
+    events.publication_event(request, "publication.rejected", [request.requested_by_id])
+    return request
+
+
+@transaction.atomic
+def withdraw_publication(*, actor, publication_request: PublicationRequest):
+    """The requester takes back an open request; the increment may be requested again."""
+    require(
+        actor,
+        "solutions.withdraw_publication",
+        publication_request,
+        WITHDRAW_REFUSED,
+    )
+    request = _locked_request(publication_request)
+    _check_open(request)
+    request.state = PublicationState.WITHDRAWN
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["state", "decided_by", "decided_at"])
+    cooperative = request.increment.product.cooperative
+    audit.record(
+        actor=actor,
+        action="publication.withdrawn",
+        obj=request,
+        cooperative=cooperative,
+        changes={"state": [PublicationState.REQUESTED, request.state]},
+    )
+    events.publication_event(request, "publication.withdrawn", _coordinator_ids(cooperative.pk))
+    return request
