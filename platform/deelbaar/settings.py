@@ -259,7 +259,12 @@ if not DEBUG:
 
 # --- Deelbaar -------------------------------------------------------------------------------
 # Demo loaders run in this order by `deelbaar demo`; each app adds its own.
-DEELBAAR_DEMO_LOADERS = ["deelbaar.demo.load", "cooperative.demo.load", "sprints.demo.load"]
+DEELBAAR_DEMO_LOADERS = [
+    "deelbaar.demo.load",
+    "cooperative.demo.load",
+    "sprints.demo.load",
+    "solutions.demo.load",
+]
 
 LOGGING = {
     "version": 1,

@@ -414,3 +414,55 @@ def withdraw_publication(*, actor, publication_request: PublicationRequest):
     )
     events.publication_event(request, "publication.withdrawn", _coordinator_ids(cooperative.pk))
     return request
+
+
+# --- releases of software brought in from outside -------------------------------------------
+@transaction.atomic
+def record_release(*, actor, solution: Solution, version: str, notes: str = "") -> Release:
+    """A coordinator records a release that software brought into the library (from its
+    publiccode.yml) already had. Only for a solution without a source product: what Deelbaar's
+    own sprints build is published from an accepted increment, never recorded by hand."""
+    require(
+        actor,
+        "solutions.edit_solution",
+        solution,
+        gettext_lazy("Only a coordinator of the solution's cooperative records its releases."),
+    )
+    solution = Solution.objects.select_for_update(of=("self",)).get(pk=solution.pk)
+    if solution.source_product_id is not None:
+        raise Conflict(
+            _(
+                "%(solution)s is built in this platform's sprints: its releases come from "
+                "accepted increments, through a publication request."
+            )
+            % {"solution": solution.name},
+            field="version",
+            code="published_from_sprints",
+        )
+    version = (version or "").strip()
+    parsed = versions.parse(version)
+    _check_newer(solution, parsed, version)
+    try:
+        with transaction.atomic():
+            release = Release.objects.create(
+                solution=solution,
+                version=version,
+                notes=notes or "",
+                published_by=actor,
+                **versions.parts(parsed),
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            _("%(solution)s already has a release %(version)s.")
+            % {"solution": solution.name, "version": version},
+            field="version",
+        ) from error
+    audit.record(
+        actor=actor,
+        action="release.recorded",
+        obj=release,
+        cooperative=solution.cooperative,
+        changes={"version": [None, release.version], "solution": [None, solution.slug]},
+    )
+    events.release_published(release, _adopter_user_ids(solution))
+    return release

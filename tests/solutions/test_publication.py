@@ -440,3 +440,42 @@ def test_an_existing_solution_of_the_cooperative_can_be_chosen(
     )
     assert release.solution == other
     assert Solution.objects.filter(source_product__isnull=False).count() == 0
+
+
+class TestRecordedReleasesOfSoftwareBroughtIn:
+    """Software brought in from outside (no source product) had releases before the library;
+    a coordinator records them. Deelbaar's own products publish only accepted increments."""
+
+    @pytest.fixture
+    def brought_in(self, dimpact):
+        from tests.solutions.factories import make_solution
+
+        return make_solution(cooperative=dimpact, name="Zaakgericht werken")
+
+    def test_a_coordinator_records_increasing_releases(self, brought_in, other_coordinator):
+        from solutions.services.publication import record_release
+
+        first = record_release(actor=other_coordinator, solution=brought_in, version="2.3.0")
+        second = record_release(actor=other_coordinator, solution=brought_in, version="2.10.0")
+        assert [first.version, second.version] == ["2.3.0", "2.10.0"]
+        with pytest.raises(Conflict) as refused:
+            record_release(actor=other_coordinator, solution=brought_in, version="2.9.0")
+        assert refused.value.field == "version"
+        assert brought_in.releases.count() == 2
+
+    def test_others_cannot_record(self, brought_in, coordinator, member_person):
+        from solutions.services.publication import record_release
+
+        for person in (coordinator, member_person):
+            with pytest.raises(NotAllowed):
+                record_release(actor=person, solution=brought_in, version="1.0.0")
+        assert brought_in.releases.count() == 0
+
+    def test_a_product_of_the_platform_publishes_only_through_a_request(
+        self, solution, coordinator
+    ):
+        from solutions.services.publication import record_release
+
+        with pytest.raises(Conflict) as refused:
+            record_release(actor=coordinator, solution=solution, version="9.0.0")
+        assert refused.value.code == "published_from_sprints"
