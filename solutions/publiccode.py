@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from solutions.licences import LicenceError, normalise_licence
 from solutions.models import (
@@ -356,7 +357,30 @@ def parse_publiccode(text) -> tuple[object, list[Problem]]:
                 ),
             )
         ]
+    # YAML escapes ("\0") make NUL characters that no database column can keep.
+    nul = [Problem(path, "invalid_character", _NUL_MESSAGE) for path in _nul_paths(data, "")]
+    if nul:
+        return None, nul
     return data, []
+
+
+_NUL_MESSAGE = gettext_lazy("Text may not contain the NUL character (\\0).")
+
+
+def _nul_paths(value, path):
+    """Key paths of every string (key or value) that holds a NUL character."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = _join(path, str(key))
+            if isinstance(key, str) and "\x00" in key:
+                yield where
+            yield from _nul_paths(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, _join(path, str(index)))
 
 
 def _too_large(size) -> Problem:

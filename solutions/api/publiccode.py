@@ -10,6 +10,8 @@
   the `version` read (or `If-Match`), a stale one answers 412 with the solution as it is now.
 """
 
+from collections.abc import Mapping
+
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -27,7 +29,7 @@ from rest_framework.views import APIView
 from cooperative.models import Cooperative
 from cooperative.selectors import coordinated_cooperatives
 from deelbaar.api.exceptions import error_body
-from deelbaar.errors import DomainError, NotAllowed, StaleObject
+from deelbaar.errors import Conflict, DomainError, NotAllowed, StaleObject
 from deelbaar.permissions import require
 from solutions.api.serializers.metadata import (
     ImportInputSerializer,
@@ -35,7 +37,12 @@ from solutions.api.serializers.metadata import (
     MetadataSerializer,
 )
 from solutions.models import Solution
-from solutions.publiccode import MAX_BYTES, dump_publiccode, export_publiccode
+from solutions.publiccode import (
+    MAX_BYTES,
+    dump_publiccode,
+    export_publiccode,
+    validate_publiccode,
+)
 from solutions.services import metadata as services
 
 
@@ -112,7 +119,16 @@ class PubliccodeView(APIView):
     )
     def get(self, request, slug):
         solution = _solution(slug)
-        response = Response(export_publiccode(solution))
+        exported = export_publiccode(solution)
+        problems = validate_publiccode(exported)
+        if problems:
+            # Never an invalid file: say what the metadata still lacks, at its key path.
+            raise Conflict(
+                _("The solution's metadata is not complete enough for a valid publiccode.yml."),
+                code="incomplete_metadata",
+                problems=[p.as_error() for p in problems],
+            )
+        response = Response(exported)
         response["Content-Disposition"] = 'inline; filename="publiccode.yml"'
         return response
 
@@ -182,6 +198,11 @@ class ImportView(APIView):
         # from the file's problems; the service checks again as it writes.
         self._check(request, cooperative, solution)
         data = request.data
+        if not isinstance(data, Mapping):
+            raise DomainError(
+                _("Send a JSON object with the publiccode.yml's text, or the file itself."),
+                field="text",
+            )
         text = data.get("text")
         upload = request.FILES.get("file")
         if upload is not None:

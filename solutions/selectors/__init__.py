@@ -4,3 +4,8 @@
 - `publication`: publication requests, releases, the newest release.
 - `reuse`: where a solution is in use, reviews, upgrades, a cooperative's reuse figures.
 """
+
+# Not `catalogue()` itself: it would hide the module of the same name.
+from solutions.selectors.catalogue import similar_to, solution_detail
+
+__all__ = ["similar_to", "solution_detail"]

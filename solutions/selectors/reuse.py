@@ -36,7 +36,9 @@ def releases_newest_first(solution_ref):
     return (
         Release.objects.filter(solution=solution_ref)
         .annotate(final=_final_first())
-        .order_by("-major", "-minor", "-patch", "-final", "-prerelease", "-published_at", "-pk")
+        # Not by the pre-release's text ("rc.9" > "rc.10"): versions only go up, so among
+        # pre-releases of one number the one published last is the newest.
+        .order_by("-major", "-minor", "-patch", "-final", "-published_at", "-pk")
     )
 
 

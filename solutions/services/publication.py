@@ -112,6 +112,13 @@ def _slug_candidates(base: str):
         number += 1
 
 
+def _contact(user) -> list[dict]:
+    """The requester as the first maintenance contact, when their address is known."""
+    if not user.email:
+        return []
+    return [{"name": user.get_full_name() or user.get_username(), "email": user.email}]
+
+
 def _create_solution(request: PublicationRequest, product: Product) -> Solution:
     """The solution, the first time a product is published: a slug of its own from the name."""
     base = slugify(request.name)[: SLUG_MAX - 10].strip("-") or "solution"
@@ -128,6 +135,11 @@ def _create_solution(request: PublicationRequest, product: Product) -> Solution:
             short_description_nl=request.short_description,
             long_description_nl=product.vision,
             developed_by_id=product.owner_id,
+            # Seeds for the publiccode.yml; the editors complete the rest (repository,
+            # categories), and until then the export lists what is missing.
+            features_nl=[item.title for item in request.increment.items.order_by("number")[:10]],
+            platforms=["web"],
+            maintenance_contacts=_contact(request.requested_by),
         )
         try:
             with transaction.atomic():
@@ -202,9 +214,14 @@ def request_publication(
     parsed = versions.parse(text)
     if solution is None:
         solution = Solution.objects.filter(source_product=product).order_by("pk").first()
-    elif solution.cooperative_id != product.cooperative_id:
+    elif solution.source_product_id != product.pk:
+        # An increment is released only into its own product's solution: never into another
+        # product's, nor into software brought in from outside.
         raise DomainError(
-            _("%(solution)s belongs to another cooperative than %(product)s.")
+            _(
+                "%(solution)s is not the solution of %(product)s; its increments are released "
+                "only into their own product's solution."
+            )
             % {"solution": solution.name, "product": product.name},
             field="solution",
         )

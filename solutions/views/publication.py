@@ -81,7 +81,7 @@ def publish(request, increment_id):
     increment = _increment(request, increment_id)
     product = increment.product
     _require(request.user, "solutions.request_publication", increment)
-    solutions = Solution.objects.filter(cooperative=product.cooperative).order_by("name")
+    solutions = Solution.objects.filter(source_product=product).order_by("name")
     own = solutions.filter(source_product=product).first()
     newest = newest_release(own) if own else None
     initial = {"version": increment.version, "solution": own, "name": product.name}

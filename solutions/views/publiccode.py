@@ -21,7 +21,7 @@ from deelbaar.errors import DomainError, NotAllowed, StaleObject
 from deelbaar.permissions import allowed
 from solutions.forms.metadata import ImportForm, MetadataForm, changes_since
 from solutions.models import Solution
-from solutions.publiccode import publiccode_yaml
+from solutions.publiccode import export_publiccode, publiccode_yaml, validate_publiccode
 from solutions.services import metadata as services
 
 
@@ -49,6 +49,15 @@ def solution_url(solution) -> str:
 def download(request, slug):
     """The solution's publiccode.yml, as a file to save."""
     solution = _solution(slug)
+    problems = validate_publiccode(export_publiccode(solution))
+    if problems:
+        # Never an invalid file: say what the metadata still lacks, and who can complete it.
+        context = {
+            "solution": solution,
+            "problems": problems,
+            "can_edit": allowed(request.user, "solutions.edit_solution", solution),
+        }
+        return render(request, "solutions/publiccode/incomplete.html", context, status=409)
     response = HttpResponse(
         publiccode_yaml(solution), content_type="application/yaml; charset=utf-8"
     )

@@ -430,16 +430,41 @@ def test_a_solution_never_takes_a_path_of_the_library(
     assert release.solution.slug == "publication-requests-2"
 
 
-def test_an_existing_solution_of_the_cooperative_can_be_chosen(
+def test_an_increment_is_released_only_into_its_own_products_solution(
     accepted_increment, product_owner, coordinator, zob
 ):
+    """Not into another product's solution, nor into software brought in from outside."""
     other = make_solution(cooperative=zob, name="Gedeeld loket")
     make_release(other, "2.0.0")
+    with pytest.raises(DomainError) as refused:
+        request_publication(
+            actor=product_owner, increment=accepted_increment, solution=other, version="2.1.0"
+        )
+    assert refused.value.field == "solution"
+    assert other.releases.count() == 1
+    assert not PublicationRequest.objects.exists()
+
+
+def test_the_products_own_solution_can_be_chosen(
+    accepted_increment, product_owner, coordinator, solution
+):
     release = publish(
-        accepted_increment, product_owner, coordinator, solution=other, version="2.1.0"
+        accepted_increment, product_owner, coordinator, solution=solution, version="1.1.0"
     )
-    assert release.solution == other
-    assert Solution.objects.filter(source_product__isnull=False).count() == 0
+    assert release.solution == solution
+
+
+def test_a_new_solution_is_seeded_from_the_increment(
+    accepted_increment, product_owner, coordinator
+):
+    product_owner.email = "eva@eindhoven.example"
+    product_owner.save(update_fields=["email"])
+    release = publish(accepted_increment, product_owner, coordinator, name="Subsidies")
+    solution = release.solution
+    titles = [i.title for i in accepted_increment.items.order_by("number")]
+    assert solution.features_nl == titles
+    assert solution.maintenance_type == "internal"
+    assert solution.maintenance_contacts[0]["email"] == "eva@eindhoven.example"
 
 
 class TestRecordedReleasesOfSoftwareBroughtIn:

@@ -482,3 +482,12 @@ def test_a_solution_cannot_be_updated_into_another_cooperative(solution, coordin
             solution=solution,
         )
     assert refused.value.field == "cooperative"
+
+
+def test_a_nul_character_is_refused_at_its_key_path():
+    data, problems = parse_publiccode('name: "Naam\\0met nul"\nfeatures:\n  - "a\\0b"\n')
+    assert data is None
+    assert [(p.path, p.code) for p in problems] == [
+        ("name", "invalid_character"),
+        ("features.0", "invalid_character"),
+    ]

@@ -314,3 +314,28 @@ def test_a_put_needs_every_field(client_for, coordinator, solution):
     response = client.put(metadata_url(solution.slug), full, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["name"] == "Helemaal nieuw"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "null"])
+def test_an_import_body_that_is_not_an_object_is_refused_clearly(body, other_coordinator, dimpact):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(other_coordinator)
+    response = client.post(
+        "/api/v1/solutions/import?cooperative=dimpact", body, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "text"
+
+
+@pytest.mark.django_db
+def test_an_incomplete_solution_exports_no_file_but_says_what_is_missing(solution, client):
+    Solution.objects.filter(pk=solution.pk).update(repository_url="")
+    response = client.get(f"/api/v1/solutions/{solution.slug}/publiccode.yml")
+    assert response.status_code == 409
+    assert "url" in {error["field"] for error in response.json()["errors"]}
+    page = client.get(f"/solutions/{solution.slug}/publiccode.yml")
+    assert page.status_code == 409
+    assert b'data-path="url"' in page.content

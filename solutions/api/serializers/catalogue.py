@@ -1,0 +1,143 @@
+"""The catalogue's API shapes: a solution in a list, a solution in full, facets, similar ones."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from solutions.models import Solution
+from solutions.selectors.catalogue import (
+    SIMILAR_DESCRIPTION_MAX_LENGTH,
+    SIMILAR_LIMIT_MAX,
+    SIMILAR_TITLE_MAX_LENGTH,
+)
+
+
+class NamedSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SolutionSummarySerializer(serializers.ModelSerializer):
+    """A solution as the catalogue lists it."""
+
+    cooperative = NamedSerializer()
+    developed_by = NamedSerializer(allow_null=True)
+    categories = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text=_("The solution's page."))
+    api_url = serializers.SerializerMethodField(help_text=_("The solution in this API."))
+
+    class Meta:
+        model = Solution
+        fields = [
+            "slug",
+            "name",
+            "short_description_nl",
+            "short_description_en",
+            "development_status",
+            "licence",
+            "categories",
+            "cooperative",
+            "developed_by",
+            "adoption_count",
+            "created_at",
+            "url",
+            "api_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_categories(self, solution) -> list[str]:
+        # Prefetched by the selector: no query per solution.
+        return [c.category for c in solution.categories.all()]
+
+    def _link(self, url_name, slug) -> str:
+        # Reversed once per response, not once per solution: a page lists up to 100.
+        links = self.context.setdefault("solution_links", {})
+        if url_name not in links:
+            links[url_name] = reverse(url_name, kwargs={"slug": "__slug__"})
+        return links[url_name].replace("__slug__", slug)
+
+    def get_url(self, solution) -> str:
+        return self._link("solutions:detail", solution.slug)
+
+    def get_api_url(self, solution) -> str:
+        return self._link("api:solution-detail", solution.slug)
+
+
+class SolutionSerializer(SolutionSummarySerializer):
+    """A solution in full: every field of its page and of its publiccode.yml."""
+
+    source_product = serializers.IntegerField(source="source_product_id", allow_null=True)
+
+    class Meta(SolutionSummarySerializer.Meta):
+        fields = [
+            *SolutionSummarySerializer.Meta.fields,
+            "long_description_nl",
+            "long_description_en",
+            "features_nl",
+            "features_en",
+            "software_type",
+            "platforms",
+            "maintenance_type",
+            "maintenance_contractors",
+            "maintenance_contacts",
+            "maintenance_until",
+            "repository_url",
+            "documentation_url",
+            "landing_url",
+            "standards",
+            "dependencies",
+            "screenshots",
+            "estimated_cost",
+            "source_product",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    """Each facet's values with counts; a facet's counts ignore its own selection."""
+
+    status = FacetValueSerializer(many=True)
+    category = FacetValueSerializer(many=True)
+    licence = FacetValueSerializer(many=True)
+    cooperative = FacetValueSerializer(many=True)
+    developed_by = FacetValueSerializer(many=True)
+
+
+class CataloguePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    query = serializers.CharField()
+    sort = serializers.CharField()
+    results = SolutionSummarySerializer(many=True)
+    facets = FacetsSerializer()
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=SIMILAR_TITLE_MAX_LENGTH)
+    description = serializers.CharField(
+        max_length=SIMILAR_DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    limit = serializers.IntegerField(
+        min_value=1, max_value=SIMILAR_LIMIT_MAX, required=False, default=5
+    )
+
+
+class SimilarSolutionSerializer(serializers.Serializer):
+    score = serializers.FloatField(help_text=_("How alike: higher is more alike."))
+    solution = SolutionSummarySerializer()
+
+
+class SimilarResultSerializer(serializers.Serializer):
+    results = SimilarSolutionSerializer(many=True)

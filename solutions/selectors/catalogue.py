@@ -1,0 +1,494 @@
+"""The public catalogue: search, facets, sorting and pages; the solution page; similar solutions.
+
+Facets are *disjunctive*: the counts of one facet are taken over the list filtered by the
+search and by every **other** facet, not by its own selection. Ticking "beta" therefore leaves
+"stable" in the status facet with the number of solutions that ticking it as well would add,
+and values within one facet combine with OR, facets with AND. So, for every facet:
+
+- with nothing ticked in it, a value's count is the number of solutions in the list that have
+  that value (for the single-valued facets the counts add up to the list's length; a solution
+  has several categories, and not every one has a `developed_by`);
+- with values ticked in it, a value's count is the length the list would have if only that
+  value were ticked there.
+
+A catalogue costs the same queries whatever the size of the library: the count and the page
+(with its categories), one GROUP BY per facet, and one look-up per cooperative or developer
+filter given, to check that it exists.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    FloatField,
+    OuterRef,
+    Q,
+    TextChoices,
+    Value,
+    prefetch_related_objects,
+)
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from cooperative.models import Cooperative, Organisation
+from deelbaar.errors import DomainError, NotFound
+from solutions import search
+from solutions.models import Category, DevelopmentStatus, Solution, SolutionCategory
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+QUERY_MAX_LENGTH = 200
+# The most frequent values a facet shows (ticked ones are always shown).
+FACET_LIMIT = 25
+# At most this many values ticked in one facet.
+MAX_VALUES = 50
+SIMILAR_TITLE_MAX_LENGTH = 200
+SIMILAR_DESCRIPTION_MAX_LENGTH = 10_000
+SIMILAR_LIMIT_MAX = 20
+
+LICENCE = re.compile(r"^[A-Za-z0-9.+\-() ]{1,200}$")
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+
+
+class Sort(TextChoices):
+    RELEVANCE = "relevance", _("relevance")
+    NEWEST = "newest", _("newest first")
+    MOST_ADOPTED = "most_adopted", _("most adopted")
+    NAME = "name", _("name")
+
+
+# The facets, in the order pages show them, with their labels.
+FACETS = {
+    "status": _("Development status"),
+    "category": _("Category"),
+    "licence": _("Licence"),
+    "cooperative": _("Cooperative"),
+    "developed_by": _("Developed by"),
+}
+
+_STATUS_ORDER = {value: index for index, value in enumerate(DevelopmentStatus.values)}
+# Lazy labels, translated only for the values a facet shows.
+_STATUS_LABELS = dict(DevelopmentStatus.choices)
+_CATEGORY_LABELS = dict(Category.choices)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    query: str
+    sort: str
+    filters: dict[str, tuple[str, ...]]
+    page: Page
+    facets: dict[str, list[FacetValue]]
+
+    @property
+    def solutions(self) -> list[Solution]:
+        return list(self.page.object_list)
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
+
+
+@dataclass
+class _Selection:
+    """The validated filters, with what each needs to filter and to be labelled."""
+
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cooperatives: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug: (id, name)
+    developers: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+# --- Validation ----------------------------------------------------------------------------
+def _values(name: str, raw) -> tuple[str, ...]:
+    """The distinct non-empty values given for a filter (a list, or one comma-separated)."""
+    if isinstance(raw, str):
+        raw = [raw]
+    values = []
+    for item in raw or ():
+        for value in str(item).split(","):
+            value = value.strip()
+            if value and value not in values:
+                values.append(value)
+    if len(values) > MAX_VALUES:
+        raise DomainError(
+            _("Choose at most %(max)d values for this filter.") % {"max": MAX_VALUES},
+            field=name,
+            code="too_many",
+        )
+    return tuple(values)
+
+
+def _refuse(name: str, value: str, message) -> DomainError:
+    return DomainError(message % {"value": value}, field=name, code="invalid_choice")
+
+
+def _select(filters: Mapping[str, Iterable[str]] | None) -> _Selection:
+    selection = _Selection()
+    for name, raw in (filters or {}).items():
+        if name not in FACETS:
+            raise DomainError(
+                _("“%(name)s” is not a filter of the catalogue; use one of: %(names)s.")
+                % {"name": name, "names": ", ".join(FACETS)},
+                field=name,
+                code="unknown_filter",
+            )
+        values = _values(name, raw)
+        if values:
+            selection.values[name] = values
+    for value in selection.values.get("status", ()):
+        if value not in DevelopmentStatus.values:
+            raise _refuse(
+                "status",
+                value,
+                _("“%(value)s” is not a development status; use one of: ")
+                + ", ".join(DevelopmentStatus.values)
+                + ".",
+            )
+    for value in selection.values.get("category", ()):
+        if value not in Category.values:
+            raise _refuse("category", value, _("“%(value)s” is not a category of publiccode.yml."))
+    for value in selection.values.get("licence", ()):
+        if not LICENCE.match(value):
+            raise _refuse("licence", value, _("“%(value)s” is not a licence (SPDX) expression."))
+    for name, model, target, message in (
+        ("cooperative", Cooperative, "cooperatives", _("There is no cooperative “%(value)s”.")),
+        (
+            "developed_by",
+            Organisation,
+            "developers",
+            _("There is no organisation “%(value)s”."),
+        ),
+    ):
+        slugs = selection.values.get(name, ())
+        for value in slugs:
+            if not SLUG.match(value):
+                raise _refuse(name, value, message)
+        if slugs:
+            found = {
+                slug: (pk, label)
+                for pk, slug, label in model.objects.filter(slug__in=slugs).values_list(
+                    "pk", "slug", "name"
+                )
+            }
+            missing = [slug for slug in slugs if slug not in found]
+            if missing:
+                raise _refuse(name, missing[0], message)
+            setattr(selection, target, found)
+    return selection
+
+
+def _sort(sort: str | None, query: str) -> str:
+    if not sort:
+        return Sort.RELEVANCE.value if search.words(query, 1) else Sort.NAME.value
+    if sort not in Sort.values:
+        raise DomainError(
+            _("“%(value)s” is not a way to sort; use one of: %(choices)s.")
+            % {"value": sort, "choices": ", ".join(Sort.values)},
+            field="sort",
+            code="invalid_choice",
+        )
+    return sort
+
+
+def _query(query: str | None) -> str:
+    query = (query or "").strip()
+    if len(query) > QUERY_MAX_LENGTH:
+        raise DomainError(
+            _("Search for at most %(max)d characters.") % {"max": QUERY_MAX_LENGTH},
+            field="q",
+            code="max_length",
+        )
+    return query
+
+
+def _whole_number(name: str, value, minimum: int = 1) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number < minimum:
+        raise DomainError(
+            _("“%(value)s” is not a whole number of at least %(min)d.")
+            % {"value": value, "min": minimum},
+            field=name,
+            code="invalid",
+        )
+    return number
+
+
+# --- Filtering and counting ----------------------------------------------------------------
+def _conditions(selection: _Selection) -> dict[str, Q]:
+    """Each ticked facet's condition, by facet name."""
+    values = selection.values
+    conditions = {}
+    if "status" in values:
+        conditions["status"] = Q(development_status__in=values["status"])
+    if "category" in values:
+        conditions["category"] = Q(
+            Exists(
+                SolutionCategory.objects.filter(
+                    solution=OuterRef("pk"), category__in=values["category"]
+                )
+            )
+        )
+    if "licence" in values:
+        conditions["licence"] = Q(licence__in=values["licence"])
+    if selection.cooperatives:
+        conditions["cooperative"] = Q(
+            cooperative_id__in=[pk for pk, _ in selection.cooperatives.values()]
+        )
+    if selection.developers:
+        conditions["developed_by"] = Q(
+            developed_by_id__in=[pk for pk, _ in selection.developers.values()]
+        )
+    return conditions
+
+
+# The facets' GROUP BYs over the matched rows `m`: (value, label) expressions, and the join.
+_GROUPS = {
+    "status": ("m.development_status", "NULL", ""),
+    "licence": ("m.licence", "NULL", ""),
+    "cooperative": (
+        "co.slug",
+        "co.name",
+        "JOIN cooperative_cooperative co ON co.id = m.cooperative_id",
+    ),
+    "developed_by": (
+        "org.slug",
+        "org.name",
+        "JOIN cooperative_organisation org ON org.id = m.developed_by_id",
+    ),
+}
+_SQL_ORDER = {
+    Sort.RELEVANCE: "m.rank DESC, m.name, m.id",
+    Sort.NEWEST: "m.created_at DESC, m.id DESC",
+    Sort.MOST_ADOPTED: "m.adoption_count DESC, m.name, m.id",
+    Sort.NAME: "m.name, m.id",
+}
+
+
+def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, limit: int):
+    """One query, one pass over the matching solutions: the length of the list, every facet's
+    counts (each over the list filtered by the other facets) and the ids of the page.
+
+    Returns (total, {facet: {value: (label, count)}}, [ids of the page, in order]).
+    """
+    conditions = _conditions(selection)
+    flags = {
+        f"ok_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+        for name, condition in conditions.items()
+    }
+    matched = search.matching(Solution.objects.all(), query)
+    # Ranking costs a pass over every match: only when the list is sorted by it.
+    matched = (
+        search.with_rank(matched, query)
+        if sort == Sort.RELEVANCE
+        else matched.annotate(rank=Value(0.0, output_field=FloatField()))
+    )
+    inner = (
+        matched.annotate(**flags)
+        .values(
+            "id",
+            "name",
+            "created_at",
+            "adoption_count",
+            "development_status",
+            "licence",
+            "cooperative_id",
+            "developed_by_id",
+            "rank",
+            *flags,
+        )
+        .order_by()
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+
+    def where(leave_out=None):
+        parts = [f"m.ok_{name}" for name in conditions if name != leave_out]
+        return f"WHERE {' AND '.join(parts)}" if parts else ""
+
+    # Every piece put into the SQL text is a constant of this module (facet names, columns,
+    # the order of a validated sort); the values given travel as parameters.
+    parts = [f"SELECT 'total', NULL, NULL, COUNT(*) FROM m {where()}"]  # noqa: S608
+    for name, (value, label, join) in _GROUPS.items():
+        grouped = value if label == "NULL" else f"{value}, {label}"
+        parts.append(
+            f"SELECT '{name}', {value}, {label}, COUNT(*) FROM m {join} {where(name)} "  # noqa: S608
+            f"GROUP BY {grouped}"
+        )
+    # Categories: a semi-join, so the hash is built over the matches, not every category row.
+    parts.append(
+        "SELECT 'category', sc.category, NULL, COUNT(*) FROM solutions_solutioncategory sc "  # noqa: S608
+        f"WHERE sc.solution_id IN (SELECT m.id FROM m {where('category')}) GROUP BY sc.category"
+    )
+    order = _SQL_ORDER[sort]
+    parts.append(
+        "SELECT 'page', CAST(page.id AS TEXT), NULL, page.position FROM ("  # noqa: S608
+        f"SELECT m.id, ROW_NUMBER() OVER (ORDER BY {order}) AS position "
+        f"FROM m {where()} ORDER BY {order} LIMIT %s OFFSET %s) page"
+    )
+    sql = f"WITH m AS ({inner_sql}) " + " UNION ALL ".join(parts)
+    total, counted, page = 0, {name: {} for name in FACETS}, []
+    connection = connections[Solution.objects.db]
+    hinted = connection.vendor == "postgresql" and search.words(query, 1)
+    if hinted:
+        # PostgreSQL overestimates how many rows an OR of Dutch, English and prefix queries
+        # matches, and so scans the whole table instead of the GIN index (two to three times
+        # slower at 10,000 solutions). The hint holds for this statement only: the three
+        # statements run as one implicit transaction, and RESET ends it inside a transaction.
+        sql = f"SET LOCAL enable_seqscan = off; {sql}; RESET enable_seqscan"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*inner_params, limit, offset])
+        if hinted:
+            cursor.nextset()
+        for facet, value, label, count in cursor.fetchall():
+            if facet == "total":
+                total = count
+            elif facet == "page":
+                page.append((count, int(value)))
+            elif value is not None:
+                counted[facet][value] = (label, count)
+    return total, counted, [pk for _, pk in sorted(page)]
+
+
+def _facet(name: str, counted: dict[str, tuple[str | None, int]], selection: _Selection):
+    """A facet's values: the most frequent (statuses in their life-cycle order), and every
+    ticked one, with 0 if the list has none."""
+    selected = selection.values.get(name, ())
+    labels = {
+        "cooperative": {slug: label for slug, (_, label) in selection.cooperatives.items()},
+        "developed_by": {slug: label for slug, (_, label) in selection.developers.items()},
+        "status": _STATUS_LABELS,
+        "category": _CATEGORY_LABELS,
+    }.get(name, {})
+    counts = {value: count for value, (_, count) in counted.items()}
+    for value in selected:
+        counts.setdefault(value, 0)
+    label = {
+        value: (counted.get(value, (None, 0))[0] or str(labels.get(value, value)))
+        for value in counts
+    }
+    if name == "status":
+        ordered = sorted(counts, key=lambda value: _STATUS_ORDER.get(value, 99))
+    else:
+        ordered = sorted(counts, key=lambda value: (-counts[value], label[value]))
+        shown = set(ordered[:FACET_LIMIT]) | set(selected)
+        ordered = [value for value in ordered if value in shown]
+    return [FacetValue(value, label[value], counts[value], value in selected) for value in ordered]
+
+
+def catalogue(
+    query: str = "",
+    filters: Mapping[str, Iterable[str]] | None = None,
+    sort: str | None = None,
+    *,
+    page=1,
+    page_size=PAGE_SIZE,
+) -> Catalogue:
+    """A page of the public catalogue and its facets with counts.
+
+    `filters` maps facet names (`FACETS`) to the values ticked (a list, or comma-separated);
+    cooperatives and developers by their slugs. `sort` is one of `Sort` (relevance when there
+    is a search text, otherwise name). Anything unknown is refused with a DomainError naming
+    the parameter (q, sort, a facet, page, page_size); a page past the last is NotFound.
+
+    Three queries (and one per cooperative or developer filter, to check it): the length,
+    the facets and the page's ids in one pass; the page's solutions; their categories.
+    """
+    query = _query(query)
+    sort = _sort(sort, query)
+    number = _whole_number("page", page)
+    page_size = min(_whole_number("page_size", page_size), MAX_PAGE_SIZE)
+    selection = _select(filters)
+
+    total, counted, ids = _count_and_page(
+        query, selection, sort, offset=(number - 1) * page_size, limit=page_size
+    )
+    paginator = Paginator([], page_size)
+    paginator.count = total  # counted above, in the same pass as the facets
+    try:
+        number = paginator.validate_number(number)
+    except EmptyPage:
+        raise NotFound(
+            _("There is no page %(page)d of this list.") % {"page": number}, field="page"
+        ) from None
+    found = {}
+    if ids:
+        found = Solution.objects.select_related("cooperative", "developed_by").in_bulk(ids)
+        prefetch_related_objects(list(found.values()), "categories")
+    shown = Page([found[pk] for pk in ids if pk in found], number, paginator)
+    facets = {name: _facet(name, counted[name], selection) for name in FACETS}
+    return Catalogue(
+        query=query, sort=sort, filters=dict(selection.values), page=shown, facets=facets
+    )
+
+
+# --- The solution page ---------------------------------------------------------------------
+def solution_detail(slug: str) -> Solution:
+    """One solution with everything its page shows about itself; NotFound if there is none."""
+    solution = (
+        Solution.objects.select_related("cooperative", "developed_by", "source_product")
+        .prefetch_related("categories")
+        .filter(slug=slug)
+        .first()
+    )
+    if solution is None:
+        raise NotFound(_("There is no solution “%(slug)s” in the library.") % {"slug": slug})
+    return solution
+
+
+# --- Similar solutions ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class SimilarSolution:
+    """An existing solution like a proposal, with how alike they are (higher is more)."""
+
+    solution: Solution
+    score: float
+
+    @property
+    def name(self) -> str:
+        return self.solution.name
+
+    @property
+    def slug(self) -> str:
+        return self.solution.slug
+
+    @property
+    def short_description(self) -> str:
+        return self.solution.short_description(get_language() or "nl")
+
+    def get_absolute_url(self) -> str:
+        return reverse("solutions:detail", kwargs={"slug": self.solution.slug})
+
+    def __str__(self) -> str:
+        return self.solution.name
+
+
+def similar_to(title: str, description: str = "", limit: int = 5) -> list[SimilarSolution]:
+    """The existing solutions most like a proposed title and description, best first.
+
+    Only the first words count, so long texts are cut rather than refused (the API refuses
+    them, naming the parameter); `limit` is at most SIMILAR_LIMIT_MAX.
+    """
+    title = (title or "")[:SIMILAR_TITLE_MAX_LENGTH]
+    description = (description or "")[:SIMILAR_DESCRIPTION_MAX_LENGTH]
+    limit = min(_whole_number("limit", limit), SIMILAR_LIMIT_MAX)
+    solutions = Solution.objects.select_related("cooperative", "developed_by")
+    matches = search.similar(solutions, title, description, limit)
+    prefetch_related_objects([match.solution for match in matches], "categories")
+    return [SimilarSolution(match.solution, match.score) for match in matches]
