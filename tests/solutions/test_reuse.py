@@ -179,7 +179,7 @@ def test_where_in_use_takes_a_fixed_number_of_queries(
 
 
 def test_the_newest_pre_release_is_the_last_published_not_the_highest_text(solution):
-    """"rc.9" sorts after "rc.10" as text; by semantic versioning rc.10 is newer."""
+    """As text "rc.9" sorts after "rc.10"; by semantic versioning rc.10 is newer."""
     rc9 = make_release(solution, "1.1.0-rc.9")
     rc10 = make_release(solution, "1.1.0-rc.10")
     assert reuse.newest_release(solution) == rc10
