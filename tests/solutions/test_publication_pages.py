@@ -332,3 +332,17 @@ def test_the_tag_without_a_request_in_the_context(solution):
         Context({"solution": solution})
     )
     assert 'data-version="1.0.0"' in html
+
+
+def test_the_cooperative_page_leads_its_coordinators_to_the_publication_requests(
+    zob, coordinator, member_person
+):
+    def link_shown(user):
+        client = Client()
+        client.force_login(user)
+        response = client.get(f"/cooperatives/{zob.slug}/")
+        assert response.status_code == 200
+        return b'id="publication-requests-link"' in response.content
+
+    assert link_shown(coordinator)
+    assert not link_shown(member_person)
