@@ -258,6 +258,21 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Deelbaar -------------------------------------------------------------------------------
+# Integrations: the hosts git repositories and outgoing webhooks may reach, so the platform
+# cannot be made to fetch from or post to arbitrary internal addresses. Exact host names, or
+# ".example.org" for a domain and its subdomains. Empty: none.
+DEELBAAR_ALLOWED_REMOTE_HOSTS = env.list(
+    "DEELBAAR_ALLOWED_REMOTE_HOSTS",
+    default=["github.com", "gitlab.com", "codeberg.org", ".gitlab.com"],
+)
+# Local paths as repositories: on by default in the embedded mode (the demo's repository lives
+# in the data folder), off in production unless asked for.
+DEELBAAR_GIT_ALLOW_LOCAL_PATHS = env.bool("DEELBAAR_GIT_ALLOW_LOCAL_PATHS", default=DEBUG)
+# Where the bare mirrors of linked repositories are kept.
+DEELBAAR_GIT_MIRRORS_DIR = DATA_DIR / "git"
+# A git command that takes longer is stopped (seconds).
+DEELBAAR_GIT_TIMEOUT = env.int("DEELBAAR_GIT_TIMEOUT", default=120)
+
 # Demo loaders run in this order by `deelbaar demo`; each app adds its own.
 DEELBAAR_DEMO_LOADERS = [
     "deelbaar.demo.load",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("products/", include("sprints.urls")),
     # Before the cooperatives: it adds /cooperatives/<slug>/reuse/ beside the library.
     path("", include("solutions.urls")),
+    path("", include("integrations.urls")),
     path("cooperatives/", include("cooperative.urls")),
     path("api/v1/", include(("deelbaar.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

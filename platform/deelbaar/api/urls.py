@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("cooperative.api.urls")),
     path("", include("sprints.api.urls")),
     path("", include("solutions.api.urls")),
+    path("", include("integrations.api.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Placeholder until this capability is built."""
+
+urlpatterns = []
