@@ -25,6 +25,7 @@ from deelbaar.permissions import allowed
 from solutions.forms.publication import DecisionForm, PublicationRequestForm, RejectForm
 from solutions.models import PublicationState, Release, Solution
 from solutions.selectors import publication as selectors
+from solutions.selectors.catalogue import similar_to
 from solutions.selectors.publication import newest_release
 from solutions.services import publication as services
 from sprints.models import Increment, IncrementState
@@ -121,6 +122,8 @@ def publish(request, increment_id):
             "obstacle": _obstacle(increment),
             "own_solution": own,
             "newest": newest,
+            # A first publication proposes a new solution: show what the library already has.
+            "similar": [] if own else similar_to(product.name, product.vision),
         },
     )
 

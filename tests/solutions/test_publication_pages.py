@@ -346,3 +346,21 @@ def test_the_cooperative_page_leads_its_coordinators_to_the_publication_requests
 
     assert link_shown(coordinator)
     assert not link_shown(member_person)
+
+
+def test_a_first_publication_shows_the_similar_solutions_already_in_the_library(
+    accepted_increment, product_owner, zob, dimpact
+):
+    from tests.solutions.factories import make_solution
+
+    make_solution(cooperative=dimpact, name="Subsidieloket", short_description_nl="Subsidies")
+    make_solution(cooperative=zob, name="Parkeervergunningen")
+    client = Client()
+    client.force_login(product_owner)
+    page = client.get(f"/solutions/publish/{accepted_increment.pk}/").content.decode()
+    assert 'id="similar-solutions-list"' in page
+    assert "Subsidieloket" in page
+    # The most alike first.
+    assert "Parkeervergunningen" not in page or page.index("Subsidieloket") < page.index(
+        "Parkeervergunningen"
+    )
