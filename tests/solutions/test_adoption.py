@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cooperative.models import AuditRecord
 from deelbaar.errors import Conflict, DomainError, NotAllowed
@@ -59,7 +59,8 @@ def test_others_cannot_adopt_and_are_told_why_and_how_to_join(
     request, solution, woerden_application, who, code, words
 ):
     user = request.getfixturevalue(who)
-    with pytest.raises(NotAllowed) as refused:
+    # The words are the English source's; the default language is Dutch.
+    with translation.override("en"), pytest.raises(NotAllowed) as refused:
         adopt(user, solution)
     assert refused.value.code == code
     message = str(refused.value.message)

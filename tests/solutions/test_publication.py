@@ -5,6 +5,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from cooperative.models import AuditRecord
 from deelbaar.errors import Conflict, DomainError, NotAllowed
@@ -170,7 +171,7 @@ def test_approval_tells_the_adopters_and_the_requester(
 
 # --- nothing unaccepted ------------------------------------------------------------------------
 def test_a_submitted_increment_cannot_be_published(submitted_increment, product_owner):
-    with pytest.raises(Conflict) as refused:
+    with translation.override("en"), pytest.raises(Conflict) as refused:
         request_publication(actor=product_owner, increment=submitted_increment, name="Sub")
     assert refused.value.field == "increment"
     assert refused.value.code == "not_accepted"

@@ -2,6 +2,8 @@
 problem with its key path), with the permission per page and role, and the solution page's
 metadata section."""
 
+import re
+
 import pytest
 import yaml
 from django.template import Context, Template
@@ -136,7 +138,8 @@ def test_problems_are_summarised_and_shown_beside_their_fields(coordinator, solu
     assert 'href="#metadata-short_description_nl"' in html
     assert 'href="#metadata-licence"' in html
     form = response.context["form"]
-    assert form.errors["maintenance_contractors"][0].startswith("Line 2:")
+    # "Line 2:" in English, "Regel 2:" in Dutch, the default.
+    assert re.match(r"(Line|Regel) 2:", form.errors["maintenance_contractors"][0])
     assert Solution.objects.get(pk=solution.pk).version == 1
 
 
