@@ -1,3 +1,162 @@
-"""Placeholder until this capability is built."""
+"""The repository pages of a product: link a repository, see its sync state with a live
+progress bar, sync it, unlink it.
 
-urlpatterns = []
+A product the person may not view answers 404; linking, syncing and unlinking need
+`integrations.manage_repository` (403).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from deelbaar.errors import DomainError, NotAllowed
+from deelbaar.permissions import allowed
+from integrations.models import Repository
+from integrations.selectors import repositories as selectors
+from integrations.services import repositories as services
+from sprints.models import Product
+
+COMMITS_PAGE_SIZE = 50
+
+
+class LinkForm(forms.Form):
+    url = forms.CharField(
+        label=gettext_lazy("Address of the repository"),
+        max_length=500,
+        help_text=gettext_lazy("An https or ssh address, such as https://github.com/org/app.git"),
+    )
+    default_branch = forms.CharField(
+        label=gettext_lazy("Default branch"), max_length=200, initial="main"
+    )
+
+
+def _product(request, product_id) -> Product:
+    product = Product.objects.select_related("cooperative", "owner").filter(pk=product_id).first()
+    if product is None or not allowed(request.user, "sprints.view_product", product):
+        raise Http404(_("There is no product at this address, or you may not see it."))
+    return product
+
+
+def _repository(product, repository_id) -> Repository:
+    repository = get_object_or_404(Repository, product=product, pk=repository_id)
+    repository.product = product
+    return repository
+
+
+def _may_manage(user, product) -> bool:
+    return allowed(user, "integrations.manage_repository", product)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def repository_list(request, product_id):
+    product = _product(request, product_id)
+    may_manage = _may_manage(request.user, product)
+    form = LinkForm(request.POST or None, auto_id="link-%s") if may_manage else None
+    status = 200
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                repository = services.link_repository(
+                    actor=request.user, product=product, **form.cleaned_data
+                )
+            except NotAllowed:
+                raise PermissionDenied from None
+            except DomainError as error:
+                for field, _code, message in error.errors:
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, _("The repository is linked; its first sync is queued."))
+                return redirect(
+                    "integrations:repository_detail",
+                    product_id=product.pk,
+                    repository_id=repository.pk,
+                )
+        status = 400
+    context = {
+        "product": product,
+        "repositories": selectors.repositories_of(product),
+        "form": form,
+        "may_manage": may_manage,
+    }
+    return render(request, "integrations/repository/list.html", context, status=status)
+
+
+def _detail_context(request, product, repository) -> dict:
+    return {
+        "product": product,
+        "repository": repository,
+        "may_manage": _may_manage(request.user, product),
+    }
+
+
+@login_required
+@require_GET
+def repository_detail(request, product_id, repository_id):
+    product = _product(request, product_id)
+    repository = _repository(product, repository_id)
+    context = _detail_context(request, product, repository)
+    paginator = Paginator(selectors.commits_of(repository), COMMITS_PAGE_SIZE)
+    context["page_obj"] = paginator.get_page(request.GET.get("page"))
+    return render(request, "integrations/repository/detail.html", context)
+
+
+@login_required
+@require_GET
+def repository_status(request, product_id, repository_id):
+    """The state part of the repository page, fetched again by the live script."""
+    product = _product(request, product_id)
+    repository = _repository(product, repository_id)
+    context = _detail_context(request, product, repository)
+    return render(request, "integrations/repository/_status.html", context)
+
+
+@login_required
+@require_POST
+def repository_sync(request, product_id, repository_id):
+    product = _product(request, product_id)
+    repository = _repository(product, repository_id)
+    try:
+        services.request_sync(actor=request.user, repository=repository)
+    except NotAllowed:
+        raise PermissionDenied from None
+    messages.success(request, _("The sync is queued."))
+    url = reverse(
+        "integrations:repository_detail",
+        kwargs={"product_id": product.pk, "repository_id": repository.pk},
+    )
+    return redirect(f"{url}#main")
+
+
+@login_required
+@require_POST
+def repository_unlink(request, product_id, repository_id):
+    product = _product(request, product_id)
+    repository = _repository(product, repository_id)
+    try:
+        services.unlink_repository(actor=request.user, repository=repository)
+    except NotAllowed:
+        raise PermissionDenied from None
+    messages.success(request, _("The repository is unlinked."))
+    return redirect("integrations:repository_list", product_id=product.pk)
+
+
+REPOSITORY = "products/<int:product_id>/repository/<int:repository_id>/"
+
+urlpatterns = [
+    path("products/<int:product_id>/repository/", repository_list, name="repository_list"),
+    path(REPOSITORY, repository_detail, name="repository_detail"),
+    path(REPOSITORY + "status/", repository_status, name="repository_status"),
+    path(REPOSITORY + "sync", repository_sync, name="repository_sync"),
+    path(REPOSITORY + "unlink", repository_unlink, name="repository_unlink"),
+]

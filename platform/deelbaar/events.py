@@ -13,11 +13,18 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
 
 # The handler name consumers implement (`event_message`) for messages of this type.
 MESSAGE_TYPE = "event.message"
+
+# Sent after the commit, once per event published: to a broadcast group (`group` set, e.g.
+# "product.7") or, from `notify_users`, to people (`group` None). Arguments: group, event, data.
+# Other apps hook onto the platform's events here (the integrations' outgoing webhooks) without
+# each service having to call them.
+event_published = Signal()
 
 
 def user_group(user_id: int) -> str:
@@ -78,13 +85,33 @@ def publish(group: str, event: str, data: dict) -> None:
         logger.exception("could not publish %s to %s", event, group)
 
 
-def publish_on_commit(group: str, event: str, data: dict, *, using: str | None = None) -> None:
+def _announce(group: str | None, event: str, data: dict) -> None:
+    try:
+        event_published.send(sender=None, group=group, event=event, data=data)
+    except Exception:
+        # A receiver's fault must not undo or hide the committed change.
+        logger.exception("a receiver of %s failed", event)
+
+
+def publish_on_commit(
+    group: str, event: str, data: dict, *, using: str | None = None, announce: bool = True
+) -> None:
     """Send the event once the current transaction commits (at once outside one)."""
     message = _message(event, data)
-    transaction.on_commit(lambda: publish(group, event, message["data"]), using=using)
+
+    def send():
+        publish(group, event, message["data"])
+        if announce:
+            _announce(group, event, message["data"])
+
+    transaction.on_commit(send, using=using)
 
 
 def notify_users(user_ids, event: str, data: dict) -> None:
-    """Notify each person, after the current transaction commits."""
-    for user_id in set(user_ids):
-        publish_on_commit(user_group(user_id), event, data)
+    """Notify each person, after the current transaction commits; announced once."""
+    user_ids = set(user_ids)
+    for user_id in user_ids:
+        publish_on_commit(user_group(user_id), event, data, announce=False)
+    if user_ids:
+        message = _message(event, data)
+        transaction.on_commit(lambda: _announce(None, event, message["data"]))

@@ -151,6 +151,10 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
+# Webhook deliveries whose retry is due are picked up every minute (the worker runs beat).
+CELERY_BEAT_SCHEDULE = {
+    "deliver-due-webhooks": {"task": "integrations.deliver_due_webhooks", "schedule": 60.0},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
@@ -240,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "AdoptionStateEnum": "solutions.models.AdoptionState",
         "PublicationStateEnum": "solutions.models.PublicationState",
         "IncrementStateEnum": "sprints.models.IncrementState",
+        "SyncStateEnum": "integrations.models.SyncState",
+        "DeliveryStateEnum": "integrations.models.DeliveryState",
     },
 }
 

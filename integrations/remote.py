@@ -1,0 +1,107 @@
+"""Which remote addresses the platform may reach: git repositories and webhook targets.
+
+Only hosts in `settings.DEELBAAR_ALLOWED_REMOTE_HOSTS` (an exact name, or ".example.org" for a
+domain and its subdomains) may be reached, so no one can make the platform fetch from or post to
+arbitrary internal addresses. Local paths are accepted only where the caller allows them (git
+repositories, when `settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS`). file://, ext:: and every other
+transport are refused.
+"""
+
+import re
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from deelbaar.errors import DomainError
+
+# git's scp-like syntax: [user@]host:path, where the host has no slash before the colon.
+SCP_LIKE = re.compile(r"^(?:(?P<user>[^@/:\s]+)@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>[^/].*|/.+)$")
+REPOSITORY_SCHEMES = ("https", "ssh")
+
+
+def host_allowed(host: str) -> bool:
+    """Whether `host` is on the allow list: an exact name, or under a ".domain" entry."""
+    host = (host or "").strip().rstrip(".").lower()
+    if not host:
+        return False
+    for entry in settings.DEELBAAR_ALLOWED_REMOTE_HOSTS:
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if entry.startswith("."):
+            if host == entry[1:] or host.endswith(entry):
+                return True
+        elif host == entry:
+            return True
+    return False
+
+
+def _refuse(message) -> None:
+    raise DomainError(message, field="url", code="remote_refused")
+
+
+def is_local_path(url: str) -> bool:
+    return url.startswith("/")
+
+
+def check_remote_url(url: str, *, allow_local: bool = False, schemes=REPOSITORY_SCHEMES) -> None:
+    """Raise DomainError(field="url") unless the platform may reach `url`.
+
+    `schemes` are the URL schemes accepted (https and ssh for git; a webhook passes its own);
+    scp-like addresses (git@host:path) count as ssh. A local path must be absolute and is
+    accepted only with `allow_local`.
+    """
+    url = (url or "").strip()
+    if not url:
+        _refuse(_("Give the address of the repository."))
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        _refuse(_("An address contains no spaces or control characters."))
+    if url.startswith("-"):
+        # git would read it as an option.
+        _refuse(_("An address does not start with a hyphen."))
+    if "::" in url.split("/", 1)[0]:
+        # git's remote helpers (ext::, fd::) run commands.
+        _refuse(_("This kind of transport is not allowed."))
+    if is_local_path(url):
+        if not allow_local:
+            _refuse(_("Local paths are not allowed here; give an https or ssh address."))
+        if ".." in PurePosixPath(url).parts:
+            _refuse(_("A local path may not contain '..'."))
+        return
+    scp = SCP_LIKE.match(url)
+    if scp and "://" not in url:
+        if "ssh" not in schemes:
+            _refuse(_("Only these kinds of address are allowed: %(schemes)s.") % _names(schemes))
+        _check_host(scp.group("host"))
+        return
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if not scheme or "://" not in url:
+        _refuse(
+            _("Give an https or ssh address%(local)s.")
+            % {"local": _(", or an absolute local path") if allow_local else ""}
+        )
+    if scheme not in schemes:
+        _refuse(_("Only these kinds of address are allowed: %(schemes)s.") % _names(schemes))
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError:
+        _refuse(_("The address is malformed."))
+    if not host:
+        _refuse(_("The address names no host."))
+    _check_host(host)
+
+
+def _names(schemes) -> dict:
+    return {"schemes": ", ".join(schemes)}
+
+
+def _check_host(host: str) -> None:
+    if not host_allowed(host):
+        _refuse(
+            _("The platform may not connect to %(host)s: it is not on the list of allowed hosts.")
+            % {"host": host}
+        )

@@ -1,0 +1,67 @@
+"""The repository pages in a real browser: accessible, and the sync's progress arrives live.
+
+Elements are found by id, never by their words (the pages are Dutch by default).
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from integrations.services import repositories as repository_services
+from tests.browser.conftest import login
+from tests.integrations.gitrepos import WorkRepo
+from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, make_item, ...)
+
+PASSWORD = "a-Good-passw0rd"
+
+
+@pytest.fixture
+def work(tmp_path, settings):
+    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
+    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
+    repo = WorkRepo(tmp_path / "work")
+    yield repo
+    repo.close()
+
+
+@pytest.fixture
+def repository(work, product, product_owner, make_item):
+    item = make_item()
+    work.commit(f"{item.reference}: first")
+    repository = repository_services.link_repository(
+        actor=product_owner, product=product, url=str(work.path), sync=False
+    )
+    repository_services.sync_repository(repository.pk)
+    repository.refresh_from_db()
+    return repository
+
+
+def test_repository_pages_are_accessible(page, live_url, assert_accessible, repository):
+    login(page, live_url, "eva", PASSWORD)
+    page.goto(f"{live_url}/products/{repository.product_id}/repository/")
+    expect(page.locator("#repositories")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{live_url}/products/{repository.product_id}/repository/{repository.pk}/")
+    expect(page.locator("#repository-progress")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_sync_progress_arrives_live(browser, page, live_url, repository, work):
+    """One person watches the repository page; in another window the sync is asked for."""
+    url = f"{live_url}/products/{repository.product_id}/repository/{repository.pk}/"
+    login(page, live_url, "eva", PASSWORD)
+    page.goto(url)
+    expect(page.locator("#repository-live")).to_have_attribute("data-live-state", "open")
+    work.commit("second")
+    head = work.commit("third")
+    other = browser.new_context(locale="nl-NL")
+    try:
+        asking = other.new_page()
+        login(asking, live_url, "eva", PASSWORD)
+        asking.goto(url)
+        asking.locator("#sync-repository").click()
+        asking.wait_for_load_state()
+        expect(page.locator("#repository-head")).to_contain_text(head, timeout=5000)
+        expect(page.locator("#repository-status")).to_have_attribute("data-state", "synced")
+        expect(page.locator("#repository-progress-numbers")).to_contain_text("2")
+    finally:
+        other.close()
