@@ -285,6 +285,7 @@ DEELBAAR_DEMO_LOADERS = [
     "cooperative.demo.load",
     "sprints.demo.load",
     "solutions.demo.load",
+    "integrations.demo.load",
 ]
 
 LOGGING = {

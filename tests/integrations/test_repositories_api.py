@@ -236,7 +236,11 @@ def test_repository_pages_permissions(client, repository, developer, outsider_pe
 def test_link_page_shows_problems(client, product, product_owner):
     client.force_login(product_owner)
     url = reverse("integrations:repository_list", kwargs={"product_id": product.pk})
-    response = client.post(url, {"url": "https://evil.example.com/x", "default_branch": "main"})
+    response = client.post(
+        url,
+        {"url": "https://evil.example.com/x", "default_branch": "main"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert "not on the list of allowed hosts" in response.content.decode()
     assert not Repository.objects.exists()

@@ -1,0 +1,99 @@
+"""Demo data of the integrations: a small real git repository of the Subsidiesysteem in the
+data folder, its commits mentioning the demo backlog items, linked to the product by its owner
+and synced. Idempotent: what exists is left alone."""
+
+from datetime import timedelta
+
+import git
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from deelbaar.demo import Login
+from integrations.models import Repository, SyncState
+from integrations.services import releases
+from integrations.services import repositories as services
+from sprints.models import BacklogItem, Product
+
+PRODUCT_KEY = "SUB"
+OWNER_USERNAME = "producteigenaar"
+OTHER_CHANGES = [
+    "Set up the project: Django, settings, README",
+    "Add the CI pipeline and the linters",
+    "Update dependencies",
+]
+AUTHORS = [
+    ("Sanne de Vries", "sanne@eindhoven.example"),
+    ("Mehmet Yilmaz", "mehmet@eindhoven.example"),
+]
+
+
+def repository_path():
+    return settings.DATA_DIR / "demo-repos" / "subsidiesysteem"
+
+
+def _messages(items) -> list[str]:
+    """About twelve commit messages: set-up first, then work on the items, some naming two."""
+    messages = OTHER_CHANGES[:2]
+    for n, item in enumerate(items):
+        messages.append(f"{item.reference}: {item.title}")
+        if n % 3 == 2 and n + 1 < len(items):
+            messages.append(
+                f"Tests for {item.reference}\n\nAlso prepares {items[n + 1].reference}."
+            )
+    messages.append(OTHER_CHANGES[2])
+    return messages[:12]
+
+
+def _make_repository(path, items) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    start = timezone.now() - timedelta(weeks=10)
+    with git.Repo.init(path, initial_branch="main") as repo:
+        messages = _messages(items)
+        for n, message in enumerate(messages):
+            name, email = AUTHORS[n % len(AUTHORS)]
+            actor = git.Actor(name, email)
+            when = (start + timedelta(days=5 * n, hours=n % 7)).strftime("%Y-%m-%dT%H:%M:%S%z")
+            changed = path / f"notes/{n + 1:02d}.md"
+            changed.parent.mkdir(exist_ok=True)
+            changed.write_text(f"{message}\n", encoding="utf-8")
+            repo.index.add([str(changed)])
+            repo.index.commit(
+                message,
+                author=actor,
+                committer=actor,
+                author_date=when,
+                commit_date=when,
+            )
+
+
+def load() -> list[Login]:
+    product = Product.objects.filter(key=PRODUCT_KEY).first()
+    owner = get_user_model().objects.filter(username=OWNER_USERNAME).first()
+    if product is None or owner is None:
+        return []
+    if not settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS:
+        print(
+            "integrations demo: skipped the demo repository, as DEELBAAR_GIT_ALLOW_LOCAL_PATHS "
+            "is off (a local folder cannot be linked)."
+        )
+        return []
+    path = repository_path()
+    if not (path / ".git").exists():
+        items = list(BacklogItem.objects.filter(product=product).order_by("number")[:9])
+        _make_repository(path, items)
+    repository = Repository.objects.filter(product=product, url=str(path)).first()
+    if repository is None:
+        repository = services.link_repository(
+            actor=owner, product=product, url=str(path), sync=False
+        )
+    if repository.state != SyncState.SYNCED:
+        services.sync_repository(repository.pk)
+    # Releases published before the repository was linked get their tag and changelog now.
+    from solutions.models import Release
+
+    for release in Release.objects.filter(
+        solution__source_product=product, tag__isnull=True
+    ).order_by("major", "minor", "patch", "published_at"):
+        releases.tag_release(release.pk)
+    return []
