@@ -18,6 +18,10 @@ SHORT_DESCRIPTION_MAX = 150
 LONG_DESCRIPTION_MIN = 150
 LONG_DESCRIPTION_MAX = 10_000
 DEFAULT_LICENCE = "EUPL-1.2"
+# Paths of the library beside /solutions/<slug>/: a solution's slug must not take them.
+RESERVED_SLUGS = frozenset(
+    {"publication-requests", "publish", "releases", "similar", "import", "new", "search"}
+)
 
 
 class DevelopmentStatus(models.TextChoices):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cooperative.models import Membership, MembershipState, Organisation, OrganisationKind
 from cooperative.selectors import organisation_is_entitled, organisations_of
 from solutions.models import Adoption, AdoptionState, Release, Review, Solution
+from solutions.selectors import publication as publication_selectors
 
 MAINTENANCE_NOTICE_DAYS = 90
 CURRENT_STATES = (AdoptionState.REQUESTED, AdoptionState.IN_USE)
@@ -42,8 +43,8 @@ def releases_newest_first(solution_ref):
     )
 
 
-def newest_release(solution) -> Release | None:
-    return releases_newest_first(solution).first()
+# One rule for "newest" (semantic-version precedence), the publication's.
+newest_release = publication_selectors.newest_release
 
 
 def newer_releases(solution, than: Release | None) -> list[Release]:

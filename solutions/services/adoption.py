@@ -7,7 +7,6 @@ represented by an active joint arrangement included). Solution.adoption_count fo
 adoptions in use, with F() updates in the same transaction.
 """
 
-import semver
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,7 +16,7 @@ from cooperative import audit
 from cooperative.models import Affiliation
 from deelbaar.errors import Conflict, DomainError, NotAllowed
 from deelbaar.permissions import require
-from solutions import events
+from solutions import events, versions
 from solutions.models import Adoption, AdoptionState, Release, Review, Solution
 from solutions.selectors import reuse
 
@@ -79,9 +78,7 @@ def _release_of(solution, release) -> Release:
 
 
 def _is_newer(release: Release, than: Release | None) -> bool:
-    if than is None:
-        return True
-    return semver.Version.parse(release.version) > semver.Version.parse(than.version)
+    return versions.is_newer(versions.of_release(release), than and versions.of_release(than))
 
 
 def _record(adoption, before, *, actor, action, reason=""):

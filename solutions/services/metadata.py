@@ -25,6 +25,7 @@ from solutions import publiccode
 from solutions.events import solution_group
 from solutions.licences import LicenceError, normalise_licence
 from solutions.models import (
+    RESERVED_SLUGS,
     DevelopmentStatus,
     MaintenanceType,
     SoftwareType,
@@ -59,8 +60,6 @@ EDITABLE_FIELDS = (
 )
 # The columns the audit trail compares (categories are compared separately).
 AUDITED_FIELDS = (*(f for f in EDITABLE_FIELDS if f != "categories"), "maintenance_until")
-# Paths the library's own pages take beside solutions/<slug>/.
-RESERVED_SLUGS = {"import", "similar", "new", "search"}
 LIST_ITEM_MAX = 500
 COST_MAX = Decimal("9999999999.99")
 

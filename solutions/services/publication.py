@@ -20,6 +20,7 @@ from deelbaar.errors import Conflict, DomainError
 from deelbaar.permissions import require
 from solutions import events, versions
 from solutions.models import (
+    RESERVED_SLUGS,
     SHORT_DESCRIPTION_MAX,
     AdoptionState,
     PublicationRequest,
@@ -33,9 +34,6 @@ from sprints.models import Increment, IncrementState, Product
 NAME_MAX = Solution._meta.get_field("name").max_length
 SLUG_MAX = Solution._meta.get_field("slug").max_length
 # Paths of the library that a solution's slug must not take: /solutions/<slug>/ would hide them.
-RESERVED_SLUGS = frozenset(
-    {"publication-requests", "publish", "releases", "similar", "import", "new", "search"}
-)
 SLUG_ATTEMPTS = 5
 REQUEST_REFUSED = gettext_lazy(
     "Only the product owner can request publication of the product's increments."
@@ -65,6 +63,27 @@ def _check_increment(increment: Increment) -> None:
             field="increment",
             code="already_published",
         )
+
+
+def _check_no_open_request(increment: Increment) -> None:
+    if increment.publication_requests.filter(state=PublicationState.REQUESTED).exists():
+        raise Conflict(
+            _("Publication of increment %(version)s is already requested.")
+            % {"version": increment.version},
+            field="increment",
+            code="already_requested",
+        )
+
+
+def publication_obstacle(increment: Increment) -> Conflict | None:
+    """Why the increment cannot be requested for publication now, or None: the rules
+    request_publication applies, for pages to say before anyone fills in the form."""
+    try:
+        _check_increment(increment)
+        _check_no_open_request(increment)
+    except Conflict as obstacle:
+        return obstacle
+    return None
 
 
 def _check_newer(solution: Solution | None, version, text: str) -> None:
@@ -203,13 +222,7 @@ def request_publication(
     )
     product = increment.product
     _check_increment(increment)
-    if increment.publication_requests.filter(state=PublicationState.REQUESTED).exists():
-        raise Conflict(
-            _("Publication of increment %(version)s is already requested.")
-            % {"version": increment.version},
-            field="increment",
-            code="already_requested",
-        )
+    _check_no_open_request(increment)
     text = (increment.version if version is None else version or "").strip()
     parsed = versions.parse(text)
     if solution is None:

@@ -23,12 +23,12 @@ from cooperative.selectors import coordinated_cooperatives
 from deelbaar.errors import DomainError, NotAllowed
 from deelbaar.permissions import allowed
 from solutions.forms.publication import DecisionForm, PublicationRequestForm, RejectForm
-from solutions.models import PublicationState, Release, Solution
+from solutions.models import PublicationState, Solution
 from solutions.selectors import publication as selectors
 from solutions.selectors.catalogue import similar_to
 from solutions.selectors.publication import newest_release
 from solutions.services import publication as services
-from sprints.models import Increment, IncrementState
+from sprints.models import Increment
 
 # How many decided requests the queue shows beneath the open ones.
 HISTORY = 50
@@ -61,21 +61,6 @@ def _increment(request, increment_id) -> Increment:
     return increment
 
 
-def _obstacle(increment) -> str | None:
-    """Why this increment cannot be requested now, or None."""
-    if increment.state != IncrementState.ACCEPTED:
-        return _(
-            "Only an accepted increment can be published; increment %(version)s is %(state)s."
-        ) % {"version": increment.version, "state": increment.get_state_display()}
-    if Release.objects.filter(increment=increment).exists():
-        return _("Increment %(version)s is already published.") % {"version": increment.version}
-    if increment.publication_requests.filter(state=PublicationState.REQUESTED).exists():
-        return _("Publication of increment %(version)s is already requested.") % {
-            "version": increment.version
-        }
-    return None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request, increment_id):
@@ -83,7 +68,7 @@ def publish(request, increment_id):
     product = increment.product
     _require(request.user, "solutions.request_publication", increment)
     solutions = Solution.objects.filter(source_product=product).order_by("name")
-    own = solutions.filter(source_product=product).first()
+    own = solutions.first()
     newest = newest_release(own) if own else None
     initial = {"version": increment.version, "solution": own, "name": product.name}
     form = PublicationRequestForm(
@@ -119,7 +104,9 @@ def publish(request, increment_id):
             "increment": increment,
             "product": product,
             "form": form,
-            "obstacle": _obstacle(increment),
+            "obstacle": obstacle.message
+            if (obstacle := services.publication_obstacle(increment))
+            else None,
             "own_solution": own,
             "newest": newest,
             # A first publication proposes a new solution: show what the library already has.
