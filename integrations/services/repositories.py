@@ -8,11 +8,11 @@ How a sync stays whole and idempotent:
   Celery time limit counts as abandoned (a worker that died) and may be taken over.
 - Commits are imported oldest first in batches. Each batch is one transaction holding the
   commits, their links to backlog items and the progress numbers, so a batch is either wholly
-  there or not at all; rows are inserted with `ignore_conflicts` on the unique (repository,
-  sha), and commits already imported are filtered out first, so a repeated sync imports nothing
-  twice. The repository's head and SYNCED state move only once every batch is in: a sync that
-  fails halfway keeps the old head and FAILED state, and the next sync continues where it
-  stopped.
+  there or not at all; rows are inserted skipping any SHA already stored for the repository
+  (the unique (repository, sha); see `integrations.commit_rows`), and only the commits inserted
+  get item links, so a repeated sync imports nothing twice. The repository's head and SYNCED
+  state move only once every batch is in: a sync that fails halfway keeps the old head and
+  FAILED state, and the next sync continues where it stopped.
 - A force-pushed branch: the new commits are listed from the new head excluding what is already
   known (the old head, where the mirror still has it, and the SHAs in the database); commits of
   the old history stay.
@@ -32,8 +32,9 @@ from cooperative import audit
 from deelbaar.errors import Conflict, DomainError
 from deelbaar.events import notify_users
 from deelbaar.permissions import require
+from integrations import commit_rows
 from integrations import git as mirrors
-from integrations.models import Commit, Repository, SyncState
+from integrations.models import Repository, SyncState
 from integrations.remote import check_remote_url
 from sprints.models import BacklogItem, TeamMember, TeamRole
 
@@ -198,57 +199,24 @@ def reference_pattern(key: str) -> re.Pattern:
 def _import_batch(repository, batch, pattern, recipients) -> None:
     """One batch, whole or not at all: the commits, their item links and the progress."""
     with transaction.atomic():
-        known = set(
-            Commit.objects.filter(
-                repository=repository, sha__in=[c.sha for c in batch]
-            ).values_list("sha", flat=True)
-        )
-        fresh = [c for c in batch if c.sha not in known]
-        Commit.objects.bulk_create(
-            [
-                Commit(
-                    repository=repository,
-                    sha=c.sha,
-                    author_name=c.author_name[:300],
-                    author_email=c.author_email[:300],
-                    authored_at=c.authored_at,
-                    committed_at=c.committed_at,
-                    message=c.message,
-                    parents=c.parents,
-                )
-                for c in fresh
-            ],
-            batch_size=BATCH_SIZE,
-            ignore_conflicts=True,
-        )
+        inserted = commit_rows.insert_commits(repository.pk, batch)
         mentions = {}
-        for c in fresh:
-            numbers = {int(n) for n in pattern.findall(c.message)}
-            if numbers:
-                mentions[c.sha] = numbers
+        for c in batch:
+            if c.sha in inserted:
+                numbers = {int(n) for n in pattern.findall(c.message)}
+                if numbers:
+                    mentions[inserted[c.sha]] = numbers
         if mentions:
-            wanted = set().union(*mentions.values())
             items = dict(
                 BacklogItem.objects.filter(
-                    product_id=repository.product_id, number__in=wanted
+                    product_id=repository.product_id, number__in=set().union(*mentions.values())
                 ).values_list("number", "pk")
             )
-            commit_ids = dict(
-                Commit.objects.filter(repository=repository, sha__in=list(mentions)).values_list(
-                    "sha", "pk"
-                )
-            )
-            Through = Commit.items.through
-            Through.objects.bulk_create(
-                [
-                    Through(commit_id=commit_ids[sha], backlogitem_id=items[number])
-                    for sha, numbers in mentions.items()
-                    if sha in commit_ids
-                    for number in sorted(numbers)
-                    if number in items
-                ],
-                batch_size=BATCH_SIZE,
-                ignore_conflicts=True,
+            commit_rows.insert_links(
+                (commit_id, items[number])
+                for commit_id, numbers in mentions.items()
+                for number in sorted(numbers)
+                if number in items
             )
         repository.progress_done += len(batch)
         Repository.objects.filter(pk=repository.pk).update(progress_done=repository.progress_done)

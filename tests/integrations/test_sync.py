@@ -6,8 +6,9 @@ import threading
 
 import git
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
+from integrations import commit_rows
 from integrations import git as mirrors
 from integrations.models import Commit, SyncState
 from integrations.selectors.repositories import (
@@ -239,3 +240,44 @@ def test_commits_since_previous_increment(work, link, product, product_owner):
     earlier.git_ref = "no-such-ref"
     earlier.save()
     assert list(commits_since_previous_increment(later)) == []
+
+
+@pytest.mark.django_db
+def test_commit_values_survive_the_bulk_insert_exactly(work, link, make_item):
+    """The rows are written without model instances (COPY on PostgreSQL, plain tuples
+    elsewhere): dates, non-ASCII text and over-long names must come back as git has them."""
+    item = make_item()
+    author = git.Actor("Zoë van 't Hof-" + "x" * 400, "zoe@gemeente.example")
+    (work.path / "a.txt").write_text("a\n")
+    work.repo.index.add([str(work.path / "a.txt")])
+    sha = work.repo.index.commit(
+        f"Één regel: café ☕ for {item.reference}\n\nTab\there, quote ' and backslash \\ too.",
+        author=author,
+        committer=author,
+        author_date="1709247598 +0100",
+        commit_date="1709247601 +0100",
+    ).hexsha
+    repository = link(work.path)
+    sync(repository)
+
+    stored = Commit.objects.get(repository=repository, sha=sha)
+    source = work.repo.commit(sha)
+    assert stored.author_name == author.name[:300]
+    assert stored.author_email == "zoe@gemeente.example"
+    assert stored.authored_at == source.authored_datetime
+    assert stored.committed_at == source.committed_datetime
+    assert stored.message == source.message
+    assert stored.parents == []
+    assert list(stored.items.values_list("pk", flat=True)) == [item.pk]
+
+
+@pytest.mark.django_db
+def test_inserting_a_stored_commit_again_skips_it(work, link):
+    work.commit("One")
+    repository = link(work.path)
+    sync(repository)
+    path = mirrors.mirror_path(repository.pk)
+    again = mirrors.commits_between(path, mirrors.branch_head(path, "main"))
+    with transaction.atomic():
+        assert commit_rows.insert_commits(repository.pk, again) == {}
+    assert Commit.objects.filter(repository=repository).count() == 1
