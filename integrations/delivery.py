@@ -75,6 +75,7 @@ class Outcome:
 
 def post(url: str, body: str, headers: dict) -> Outcome:
     """POST once; never raises for network trouble (it is the outcome)."""
+    from integrations.remote import check_addresses
     from integrations.services.webhooks import check_webhook_url
 
     started = time.monotonic()
@@ -85,6 +86,7 @@ def post(url: str, body: str, headers: dict) -> Outcome:
     try:
         # The allow list may have changed since the subscription was made.
         check_webhook_url(url)
+        check_addresses(url)
     except DomainError as error:
         return Outcome(None, 0, str(error.message))
     request = urllib.request.Request(  # noqa: S310  (http(s) only: checked above)

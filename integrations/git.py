@@ -18,6 +18,8 @@ import git
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from deelbaar.errors import DomainError
+
 # Fields of one commit in `git log` output: unit separator between fields, NUL between
 # commits (-z); the message comes last, so a stray separator inside it does no harm.
 FIELD = "\x1f"
@@ -124,6 +126,15 @@ def _run(args: list, *, cwd=None, url: str = "") -> bytes:
         raise _explain(error, url) from error
 
 
+def _check_addresses(url: str) -> None:
+    from integrations.remote import check_addresses
+
+    try:
+        check_addresses(url)
+    except DomainError as error:
+        raise GitFailure(str(error.message)) from None
+
+
 def update_mirror(repository_id: int, url: str) -> Path:
     """Clone `url` as a bare mirror, or fetch it into the existing one; return the path.
 
@@ -131,6 +142,7 @@ def update_mirror(repository_id: int, url: str) -> Path:
     when complete, so a failed clone leaves nothing behind. The fetch is forced (+refs/*), so a
     force-pushed branch simply points at its new head; old objects stay until git collects them.
     """
+    _check_addresses(url)
     path = mirror_path(repository_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not (path / "HEAD").exists():

@@ -5,9 +5,17 @@ domain and its subdomains) may be reached, so no one can make the platform fetch
 arbitrary internal addresses. Local paths are accepted only where the caller allows them (git
 repositories, when `settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS`). file://, ext:: and every other
 transport are refused.
+
+A name on the list is also checked where it leads, just before each connection
+(`check_addresses`): every address it resolves to that is not public (loopback, private,
+link-local, reserved) must itself be on the list. So a DNS record changed after its host was
+allowed cannot turn the platform against the internal network; an organisation whose git host
+is internal lists that host's address too.
 """
 
+import ipaddress
 import re
+import socket
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -104,4 +112,49 @@ def _check_host(host: str) -> None:
         _refuse(
             _("The platform may not connect to %(host)s: it is not on the list of allowed hosts.")
             % {"host": host}
+        )
+
+
+def host_of(url: str) -> str | None:
+    """The host a repository or webhook address connects to; None for a local path."""
+    url = (url or "").strip()
+    if is_local_path(url):
+        return None
+    scp = SCP_LIKE.match(url)
+    if scp and "://" not in url:
+        return scp.group("host")
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def internal_addresses(host: str) -> list[str]:
+    """The addresses `host` resolves to that are not public and not on the allow list."""
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []  # not resolvable: the connection itself will say so
+    refused = set()
+    for _family, _type, _proto, _name, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if not address.is_global and not host_allowed(str(address)):
+            refused.add(str(address))
+    return sorted(refused)
+
+
+def check_addresses(url: str) -> None:
+    """Raise DomainError(field="url") when `url`'s host resolves to an internal address that
+    is not itself allowed; call it right before connecting."""
+    host = host_of(url)
+    if not host:
+        return
+    refused = internal_addresses(host)
+    if refused:
+        _refuse(
+            _(
+                "%(host)s leads to an internal address (%(addresses)s) that is not on the list "
+                "of allowed hosts."
+            )
+            % {"host": host, "addresses": ", ".join(refused)}
         )

@@ -19,8 +19,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from deelbaar.errors import DomainError
 from integrations import git as mirrors
 from integrations.models import Commit, ReleaseTag, Repository, SyncState
+from integrations.remote import check_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +84,11 @@ def _make_tag(path, name: str, sha: str, message: str) -> str:
 def _push(path, url: str, name: str) -> bool:
     """Push the tag to the repository; False when git may not or cannot."""
     ref = f"refs/tags/{name}"
+    try:
+        check_addresses(url)
+    except DomainError as error:
+        logger.info("tag %s stays local: %s", name, error.message)
+        return False
     try:
         _git(path, ["push", "--quiet", "--", url, f"{ref}:{ref}"])
     except git.GitCommandError as error:

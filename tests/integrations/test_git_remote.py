@@ -3,7 +3,7 @@
 import pytest
 
 from deelbaar.errors import DomainError
-from integrations.remote import check_remote_url, host_allowed
+from integrations.remote import check_addresses, check_remote_url, host_allowed, internal_addresses
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +71,39 @@ def test_host_allowed():
     assert host_allowed("GITHUB.COM.")
     assert not host_allowed("")
     assert not host_allowed("xgithub.com")
+
+
+# --- Where an allowed name leads ---------------------------------------------------------------
+def test_allowed_name_leading_to_loopback_is_refused(settings):
+    """A name on the list whose DNS points inside (as after a rebinding) is refused right
+    before connecting, unless its addresses are on the list too."""
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["localhost"]
+    check_remote_url("https://localhost/sub.git")  # the name itself is allowed
+    assert "127.0.0.1" in internal_addresses("localhost")
+    with pytest.raises(DomainError) as refused:
+        check_addresses("https://localhost/sub.git")
+    assert refused.value.field == "url"
+    assert "internal address" in str(refused.value.message)
+    assert "127.0.0.1" in str(refused.value.message)
+
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["localhost", "127.0.0.1", "::1"]
+    check_addresses("https://localhost/sub.git")
+    check_addresses("git@localhost:sub.git")
+
+
+@pytest.mark.parametrize(
+    "address", ["10.1.2.3", "192.168.0.1", "169.254.169.254", "127.0.0.2", "fd00::1", "::1"]
+)
+def test_internal_address_literals_must_be_listed_themselves(settings, address):
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = [".example.org"]
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(DomainError):
+        check_addresses(f"https://{host}/x")
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = [address]
+    check_addresses(f"https://{host}/x")
+
+
+def test_public_and_unresolvable_names_and_local_paths_pass_the_address_check():
+    assert internal_addresses("8.8.8.8") == []
+    assert internal_addresses("nowhere.invalid") == []  # the connection will say so
+    check_addresses("/srv/git/sub.git")

@@ -159,7 +159,7 @@ def _closed_port() -> int:
 
 @pytest.mark.django_db
 def test_unreachable_host_fails_clearly(settings, link):
-    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["localhost", "nowhere.invalid"]
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["localhost", "127.0.0.1", "::1", "nowhere.invalid"]
     repository = link(f"https://localhost:{_closed_port()}/sub.git")
     assert sync(repository) == SyncState.FAILED
     assert "could not be reached" in repository.state_message
@@ -167,6 +167,15 @@ def test_unreachable_host_fails_clearly(settings, link):
     repository = link("https://nowhere.invalid/sub.git")
     assert sync(repository) == SyncState.FAILED
     assert "could not be found" in repository.state_message
+
+
+@pytest.mark.django_db
+def test_allowed_name_leading_inside_is_not_fetched(settings, link):
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["localhost"]
+    repository = link(f"https://localhost:{_closed_port()}/sub.git")
+    assert sync(repository) == SyncState.FAILED
+    assert "internal address" in repository.state_message
+    assert not mirrors.mirror_path(repository.pk).exists()
 
 
 @pytest.mark.django_db

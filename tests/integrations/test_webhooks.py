@@ -338,6 +338,20 @@ def test_a_host_removed_from_the_list_is_not_posted_to(
     assert server.requests == []
 
 
+def test_an_allowed_name_leading_inside_is_not_posted_to(
+    coordinator, zob, receiver, settings, django_capture_on_commit_callbacks
+):
+    """The name is allowed, the loopback address it resolves to is not (DNS rebinding)."""
+    server = receiver()
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["localhost"]
+    subscribe(coordinator, zob, server.url.replace("127.0.0.1", "localhost"))
+    [delivery] = send(django_capture_on_commit_callbacks, zob)
+    assert delivery.state == DeliveryState.RETRYING
+    assert "internal address" in delivery.last_error
+    assert delivery.log.get().error == delivery.last_error
+    assert server.requests == []
+
+
 def test_unknown_events_and_none_are_refused(coordinator, zob):
     with pytest.raises(DomainError) as refused:
         subscribe(coordinator, zob, "http://127.0.0.1/x", events=["release.deleted"])
