@@ -20,7 +20,7 @@ OWNER_USERNAME = "producteigenaar"
 OTHER_CHANGES = [
     "Set up the project: Django, settings, README",
     "Add the CI pipeline and the linters",
-    "Update dependencies",
+    "Describe the software in publiccode.yml",
 ]
 AUTHORS = [
     ("Sanne de Vries", "sanne@eindhoven.example"),
@@ -41,11 +41,10 @@ def _messages(items) -> list[str]:
             messages.append(
                 f"Tests for {item.reference}\n\nAlso prepares {items[n + 1].reference}."
             )
-    messages.append(OTHER_CHANGES[2])
-    return messages[:12]
+    return [*messages[:11], OTHER_CHANGES[2]]
 
 
-def _make_repository(path, items) -> None:
+def _make_repository(path, items, publiccode: str) -> None:
     path.mkdir(parents=True, exist_ok=True)
     start = timezone.now() - timedelta(weeks=10)
     with git.Repo.init(path, initial_branch="main") as repo:
@@ -54,9 +53,14 @@ def _make_repository(path, items) -> None:
             name, email = AUTHORS[n % len(AUTHORS)]
             actor = git.Actor(name, email)
             when = (start + timedelta(days=5 * n, hours=n % 7)).strftime("%Y-%m-%dT%H:%M:%S%z")
-            changed = path / f"notes/{n + 1:02d}.md"
-            changed.parent.mkdir(exist_ok=True)
-            changed.write_text(f"{message}\n", encoding="utf-8")
+            if message == OTHER_CHANGES[2] and publiccode:
+                # The library's own description, so the sync offers it back (issue 6.6).
+                changed = path / "publiccode.yml"
+                changed.write_text(publiccode, encoding="utf-8")
+            else:
+                changed = path / f"notes/{n + 1:02d}.md"
+                changed.parent.mkdir(exist_ok=True)
+                changed.write_text(f"{message}\n", encoding="utf-8")
             repo.index.add([str(changed)])
             repo.index.commit(
                 message,
@@ -65,6 +69,14 @@ def _make_repository(path, items) -> None:
                 author_date=when,
                 commit_date=when,
             )
+
+
+def _publiccode(product) -> str:
+    from solutions.models import Solution
+    from solutions.publiccode import publiccode_yaml
+
+    solution = Solution.objects.filter(source_product=product).order_by("pk").first()
+    return publiccode_yaml(solution) if solution is not None else ""
 
 
 def load() -> list[Login]:
@@ -81,7 +93,7 @@ def load() -> list[Login]:
     path = repository_path()
     if not (path / ".git").exists():
         items = list(BacklogItem.objects.filter(product=product).order_by("number")[:9])
-        _make_repository(path, items)
+        _make_repository(path, items, _publiccode(product))
     repository = Repository.objects.filter(product=product, url=str(path)).first()
     if repository is None:
         repository = services.link_repository(

@@ -56,6 +56,10 @@ def test_the_subsidiesysteem_has_a_synced_repository_with_linked_commits(loaded)
     assert tag.release.git_tag == tag.name == f"v{tag.release.version}"
     assert tag.sha == repository.head_sha
     assert "### SUB-" in tag.changelog
+    # Its publiccode.yml (the library's own description) is read and offered, without problems.
+    assert repository.publiccode_sha == repository.head_sha
+    assert repository.publiccode_fields["name"] == tag.release.solution.name
+    assert repository.publiccode_problems == []
 
 
 def test_loading_twice_changes_nothing(loaded):
