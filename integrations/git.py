@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import git
 from django.conf import settings
@@ -196,6 +197,58 @@ def branch_head(path: Path, branch: str) -> str | None:
     return resolve(path, f"refs/heads/{branch}")
 
 
+class BlobTooLarge(GitFailure):
+    """A file is larger than the caller will read; `size` is its size in bytes."""
+
+    def __init__(self, message: str, size: int):
+        self.size = size
+        super().__init__(message)
+
+
+_SHA = frozenset("0123456789abcdef")
+
+
+def read_file(path: Path, sha: str, name: str, max_bytes: int) -> str | None:
+    """The text of the file `name` (a path from the repository's root) in commit `sha`, or
+    None where that commit has no such file (or it is a folder, link or submodule). The size
+    is asked first (`ls-tree -l`), so a blob over `max_bytes` is never loaded: BlobTooLarge.
+    Text that is not UTF-8 is a GitFailure."""
+    sha = (sha or "").lower()
+    if len(sha) != 40 or not set(sha) <= _SHA:
+        raise ValueError("read_file takes a full commit SHA")
+    if not name or name.startswith(("-", "/")) or ".." in name.split("/"):
+        raise ValueError("read_file takes a path inside the repository")
+    listing = _run(["ls-tree", "-l", "-z", sha, "--", name], cwd=path)
+    for entry in listing.split(b"\x00"):
+        if not entry:
+            continue
+        meta, _tab, entry_name = entry.partition(b"\t")
+        mode, kind, blob, size = meta.split()
+        # Only a regular file: a link's text is its target, not the file.
+        if entry_name.decode("utf-8", "replace") != name or kind != b"blob":
+            continue
+        if mode not in (b"100644", b"100755"):
+            return None
+        size = int(size)
+        if size > max_bytes:
+            raise BlobTooLarge(
+                _("%(name)s is %(size)s KB; at most %(max)s KB is read.")
+                % {"name": name, "size": (size + 1023) // 1024, "max": max_bytes // 1024},
+                size,
+            )
+        content = _run(["cat-file", "blob", blob.decode()], cwd=path)
+        # GitPython drops one trailing newline of the output; the size says there was one.
+        if len(content) == size - 1:
+            content += b"\n"
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise GitFailure(
+                _("%(name)s is not UTF-8 text.") % {"name": name}, str(error)
+            ) from error
+    return None
+
+
 def _date(timestamp: str) -> datetime:
     return datetime.fromtimestamp(int(timestamp), tz=UTC)
 
@@ -238,3 +291,61 @@ def rev_list(path: Path, head: str, *, exclude=()) -> list[str]:
         args += ["--not", *exclude]
     output = _run(args, cwd=path).decode()
     return output.split()
+
+
+# At most this many references are offered to pick from: enough for any real product, and a
+# bound on the work a repository with thousands of tags can cause.
+MAX_REFS = 200
+# What `git check-ref-format` refuses in a name, plus what a revision could smuggle in.
+_REF_FORBIDDEN = set("~^:?*[\\") | {" ", "\x7f"}
+
+
+class RefData(NamedTuple):
+    """One branch or tag: a tuple (name, kind, sha), so it unpacks like one."""
+
+    name: str
+    kind: str  # "branch" or "tag"
+    sha: str
+
+
+def is_plausible_ref(ref: str) -> bool:
+    """Whether `ref` could be a branch, tag or commit name and is safe to hand to git: no
+    spaces or control characters, no leading '-' (git would read an option), none of the
+    characters git forbids in reference names, no '..' or '@{' (revision ranges and
+    reflog lookups)."""
+    if not ref or len(ref) > 200 or ref.startswith(("-", "/", ".")):
+        return False
+    if any(ch in _REF_FORBIDDEN or ord(ch) < 32 for ch in ref):
+        return False
+    if ".." in ref or "@{" in ref or "//" in ref or "/." in ref:
+        return False
+    return not ref.endswith(("/", ".", ".lock"))
+
+
+def list_refs(path: Path) -> list[RefData]:
+    """The mirror's branches and tags, newest first (branch: its last commit; tag: when it was
+    made), at most `MAX_REFS`; [] where the mirror does not exist or has no references. A tag
+    is given with the commit it names (annotated tags are peeled)."""
+    if not (Path(path) / "HEAD").exists():
+        return []
+    output = _run(
+        [
+            "for-each-ref",
+            "--sort=-creatordate",
+            f"--count={MAX_REFS}",
+            "--format=%(refname)%1f%(objectname)%1f%(*objectname)",
+            "refs/heads/",
+            "refs/tags/",
+        ],
+        cwd=path,
+    ).decode("utf-8", errors="replace")
+    refs = []
+    for line in output.splitlines():
+        if not line.strip():
+            continue
+        name, sha, peeled = line.split(FIELD, 2)
+        if name.startswith("refs/heads/"):
+            refs.append(RefData(name.removeprefix("refs/heads/"), "branch", sha))
+        elif name.startswith("refs/tags/"):
+            refs.append(RefData(name.removeprefix("refs/tags/"), "tag", peeled or sha))
+    return refs

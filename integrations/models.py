@@ -48,9 +48,16 @@ class Repository(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     sync_started_at = models.DateTimeField(_("sync started at"), null=True, blank=True)
     last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True)
-    # What the last sync read from publiccode.yml at the head: the values offered for the
-    # solution's metadata, and every problem with its key path.
+    # What the last sync read from publiccode.yml at the head: the file's text and the commit
+    # it was read at (both blank when there is no file), the values offered for the solution's
+    # metadata (JSON-ready: dates as ISO strings), and every problem with its key path.
+    publiccode_text = models.TextField(_("publiccode.yml"), blank=True)
+    publiccode_sha = models.CharField(_("publiccode.yml read at"), max_length=40, blank=True)
     publiccode_fields = models.JSONField(default=dict, blank=True)
+    # [{"path", "code", "messages": {language: message}}]: each message in every language of
+    # the site, made at sync time, so a page and the API answer in the reader's language
+    # without parsing and validating the file again on every read (lists stay cheap), and the
+    # problems of reading the file (too large, unreadable), which no text can reproduce, too.
     publiccode_problems = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -489,7 +489,10 @@ class IncrementForm(ServiceErrorsMixin, forms.Form):
         label=_("Git reference"),
         required=False,
         max_length=200,
-        help_text=_("Optional: a tag, branch or commit."),
+        help_text=_(
+            "Optional: a tag, branch or commit SHA. The branches and tags of the product's "
+            "synced repositories are suggested."
+        ),
     )
 
     def __init__(self, *args, product, **kwargs):

@@ -684,6 +684,11 @@ def create_increment(
             )
     if sprint is not None and sprint.product_id != product.pk:
         raise DomainError(_("That sprint belongs to another product."), field="sprint")
+    # Imported here: integrations builds on sprints, not the other way round at import time.
+    from integrations.selectors.repositories import git_ref_problem
+
+    if problem := git_ref_problem(product, git_ref):
+        raise DomainError(problem, field="git_ref")
     try:
         with transaction.atomic():
             increment = Increment.objects.create(

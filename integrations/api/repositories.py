@@ -9,7 +9,7 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,10 +17,11 @@ from rest_framework.routers import SimpleRouter
 
 from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed, require
-from integrations.models import Commit, Repository
+from integrations.models import Commit, ReleaseTag, Repository
 from integrations.selectors import repositories as selectors
+from integrations.services import publiccode as publiccode_services
 from integrations.services import repositories as services
-from sprints.models import BacklogItem, Product
+from sprints.models import BacklogItem, Increment, Product
 
 
 class CommitItemSerializer(serializers.ModelSerializer):
@@ -55,7 +56,73 @@ class ItemCommitListSerializer(RepositoryCommitSerializer):
         fields = [f for f in RepositoryCommitSerializer.Meta.fields if f != "items"]
 
 
+class TagReleaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    version = serializers.CharField(read_only=True)
+    solution = serializers.IntegerField(source="solution_id", read_only=True)
+    solution_slug = serializers.SlugField(source="solution.slug", read_only=True)
+    solution_name = serializers.CharField(source="solution.name", read_only=True)
+
+
+class ReleaseTagSerializer(serializers.ModelSerializer):
+    release = TagReleaseSerializer(read_only=True)
+
+    class Meta:
+        model = ReleaseTag
+        fields = [
+            "id",
+            "repository",
+            "name",
+            "sha",
+            "pushed",
+            "message",
+            "changelog",
+            "created_at",
+            "release",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "pushed": {
+                "help_text": gettext_lazy(
+                    "Whether the tag is in the repository; false: it is only in the platform's "
+                    "mirror, as the platform may not push there."
+                )
+            }
+        }
+
+
+class PubliccodeProblemSerializer(serializers.Serializer):
+    path = serializers.CharField(
+        help_text=gettext_lazy('Key path, such as "legal.license"; "" for the whole file.')
+    )
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PubliccodeSerializer(serializers.Serializer):
+    """What the last sync read from publiccode.yml at the head of the default branch."""
+
+    found = serializers.BooleanField()
+    sha = serializers.CharField(help_text=gettext_lazy("The commit it was read at."))
+    fields = serializers.DictField(help_text=gettext_lazy("Values offered for the solution."))
+    problems = PubliccodeProblemSerializer(many=True)
+
+
+class AppliedSolutionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+
+
 class RepositorySerializer(serializers.ModelSerializer):
+    publiccode = serializers.SerializerMethodField()
+
+    @extend_schema_field(PubliccodeSerializer)
+    def get_publiccode(self, repository) -> dict:
+        # Stored at sync time in every language: no query, no parsing per repository.
+        return publiccode_services.publiccode_summary(repository)
+
     class Meta:
         model = Repository
         fields = [
@@ -71,6 +138,7 @@ class RepositorySerializer(serializers.ModelSerializer):
             "sync_started_at",
             "last_synced_at",
             "created_at",
+            "publiccode",
         ]
         read_only_fields = fields
 
@@ -174,6 +242,22 @@ class RepositoryViewSet(viewsets.GenericViewSet):
         return Response(RepositorySerializer(repository).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
+        summary=gettext_lazy("Use the repository's publiccode.yml for its product's solution"),
+        description=gettext_lazy(
+            "Applies the publiccode.yml the last sync read to the solution published from the "
+            "product. 400 lists every problem of the file with its key path; 403 without the "
+            "right to edit the solution."
+        ),
+        request=None,
+        responses={200: AppliedSolutionSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="apply-publiccode")
+    def apply_publiccode(self, request, pk=None):
+        repository = self._repository(pk)
+        solution = publiccode_services.apply_publiccode(actor=request.user, repository=repository)
+        return Response(AppliedSolutionSerializer(solution).data)
+
+    @extend_schema(
         summary=gettext_lazy("The repository's commits, newest first"),
         responses=RepositoryCommitSerializer(many=True),
     )
@@ -182,6 +266,16 @@ class RepositoryViewSet(viewsets.GenericViewSet):
         repository = self._repository(pk)
         page = self.paginate_queryset(selectors.commits_of(repository))
         return self.get_paginated_response(RepositoryCommitSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=gettext_lazy("The repository's release tags and their changelogs, newest first"),
+        responses=ReleaseTagSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], serializer_class=ReleaseTagSerializer)
+    def tags(self, request, pk=None):
+        repository = self._repository(pk)
+        page = self.paginate_queryset(selectors.tags_of(repository))
+        return self.get_paginated_response(ReleaseTagSerializer(page, many=True).data)
 
 
 @extend_schema_view(
@@ -201,6 +295,32 @@ class ItemCommitViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(ItemCommitListSerializer(page, many=True).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy(
+            "The commits since the previous increment: reachable from the increment's git "
+            "reference and not from the previous increment's, newest first"
+        )
+    ),
+)
+class IncrementCommitViewSet(viewsets.GenericViewSet):
+    """Empty where the increment names no reference or it is not found in the mirrors."""
+
+    filter_backends = []
+    serializer_class = RepositoryCommitSerializer
+    queryset = Commit.objects.none()
+
+    def list(self, request, increment_pk=None):
+        increment = (
+            Increment.objects.select_related("product__cooperative").filter(pk=increment_pk).first()
+        )
+        if increment is None:
+            raise Http404
+        _viewable(request.user, increment.product)
+        page = self.paginate_queryset(selectors.commits_since_previous_increment(increment))
+        return self.get_paginated_response(RepositoryCommitSerializer(page, many=True).data)
+
+
 router = SimpleRouter(use_regex_path=False)
 router.register("repositories", RepositoryViewSet, basename="repository")
 
@@ -210,5 +330,10 @@ urlpatterns = [
         "items/<int:item_pk>/commits/",
         ItemCommitViewSet.as_view({"get": "list"}),
         name="item-commits",
+    ),
+    path(
+        "increments/<int:increment_pk>/commits/",
+        IncrementCommitViewSet.as_view({"get": "list"}),
+        name="increment-commits",
     ),
 ]

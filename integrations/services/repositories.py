@@ -36,6 +36,7 @@ from integrations import commit_rows
 from integrations import git as mirrors
 from integrations.models import Repository, SyncState
 from integrations.remote import check_remote_url
+from integrations.services.publiccode import cleared, read_publiccode
 from sprints.models import BacklogItem, TeamMember, TeamRole
 
 logger = logging.getLogger(__name__)
@@ -243,6 +244,7 @@ def sync_repository(repository_id: int, *, requested_by: int | None = None) -> s
                 message=_("The repository has no commits yet."),
                 last_synced_at=timezone.now(),
                 head_sha="",
+                **cleared(),
             )
             return repository.state
         head = mirrors.branch_head(path, repository.default_branch)
@@ -282,5 +284,7 @@ def sync_repository(repository_id: int, *, requested_by: int | None = None) -> s
         % {"count": len(found)},
         head_sha=head,
         last_synced_at=timezone.now(),
+        # Read after the commits, so a sync that failed keeps the last file it read.
+        **read_publiccode(path, head),
     )
     return repository.state

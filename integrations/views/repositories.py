@@ -21,6 +21,7 @@ from deelbaar.errors import DomainError, NotAllowed
 from deelbaar.permissions import allowed
 from integrations.models import Repository
 from integrations.selectors import repositories as selectors
+from integrations.services import publiccode as publiccode_services
 from integrations.services import repositories as services
 from sprints.models import Product
 
@@ -97,6 +98,20 @@ def _detail_context(request, product, repository) -> dict:
         "product": product,
         "repository": repository,
         "may_manage": _may_manage(request.user, product),
+        # Lazy: read only by the pages that show the tags, not by the status part.
+        "tags": selectors.tags_of(repository),
+    }
+
+
+def _publiccode_context(request, repository, error=None) -> dict:
+    solution = publiccode_services.solution_of(repository.product)
+    return {
+        **publiccode_services.publiccode_summary(repository),
+        "solution": solution,
+        "may_apply": publiccode_services.may_apply(request.user, repository, solution),
+        # A refused "use these values": its message and every problem with its key path.
+        "error": error,
+        "error_problems": [(f, m) for f, _c, m in error.problems] if error else [],
     }
 
 
@@ -108,7 +123,36 @@ def repository_detail(request, product_id, repository_id):
     context = _detail_context(request, product, repository)
     paginator = Paginator(selectors.commits_of(repository), COMMITS_PAGE_SIZE)
     context["page_obj"] = paginator.get_page(request.GET.get("page"))
+    context["publiccode"] = _publiccode_context(request, repository)
     return render(request, "integrations/repository/detail.html", context)
+
+
+@login_required
+@require_POST
+def repository_apply_publiccode(request, product_id, repository_id):
+    """Use the publiccode.yml's values for the product's solution; a refusal shows the page
+    again (400) with every problem."""
+    product = _product(request, product_id)
+    repository = _repository(product, repository_id)
+    try:
+        solution = publiccode_services.apply_publiccode(actor=request.user, repository=repository)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except DomainError as error:
+        context = _detail_context(request, product, repository)
+        paginator = Paginator(selectors.commits_of(repository), COMMITS_PAGE_SIZE)
+        context["page_obj"] = paginator.get_page(1)
+        context["publiccode"] = _publiccode_context(request, repository, error)
+        return render(request, "integrations/repository/detail.html", context, status=400)
+    messages.success(
+        request,
+        _("%(solution)s now has the values of the publiccode.yml.") % {"solution": solution.name},
+    )
+    url = reverse(
+        "integrations:repository_detail",
+        kwargs={"product_id": product.pk, "repository_id": repository.pk},
+    )
+    return redirect(f"{url}#publiccode-heading")
 
 
 @login_required
@@ -159,4 +203,9 @@ urlpatterns = [
     path(REPOSITORY + "status/", repository_status, name="repository_status"),
     path(REPOSITORY + "sync", repository_sync, name="repository_sync"),
     path(REPOSITORY + "unlink", repository_unlink, name="repository_unlink"),
+    path(
+        REPOSITORY + "publiccode/apply",
+        repository_apply_publiccode,
+        name="repository_apply_publiccode",
+    ),
 ]

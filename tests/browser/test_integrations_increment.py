@@ -1,0 +1,67 @@
+"""An increment picks its git reference from the synced repository's branches and tags and
+lists the commits since the previous increment, in a real browser, accessibly.
+
+Elements are found by id, never by their words (the pages are Dutch by default).
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from integrations.services import repositories as repository_services
+from sprints.models import BacklogItem, ItemStatus
+from tests.browser.conftest import login
+from tests.integrations.gitrepos import WorkRepo
+from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, make_item, ...)
+
+PASSWORD = "a-Good-passw0rd"
+
+
+@pytest.fixture
+def work(tmp_path, settings):
+    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
+    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
+    repo = WorkRepo(tmp_path / "work")
+    yield repo
+    repo.close()
+
+
+@pytest.fixture
+def history(work, product, product_owner, make_item):
+    item = make_item()
+    BacklogItem.objects.filter(pk=item.pk).update(status=ItemStatus.DONE)
+    shas = [work.commit("one"), work.commit(f"{item.reference}: two")]
+    work.repo.create_tag("v1.0.0")
+    repository = repository_services.link_repository(
+        actor=product_owner, product=product, url=str(work.path), sync=False
+    )
+    repository_services.sync_repository(repository.pk)
+    return {"item": item, "shas": shas}
+
+
+def test_pick_a_tag_and_see_its_commits(page, live_url, assert_accessible, product, history):
+    login(page, live_url, "eva", PASSWORD)
+    page.goto(f"{live_url}/products/{product.pk}/increments/")
+    field = page.locator("#increment-git_ref")
+    expect(field).to_have_attribute("list", "increment-git_ref-choices")
+    options = page.locator("#increment-git_ref-choices option")
+    expect(options).to_have_count(2)  # main and v1.0.0
+    assert_accessible(page)
+
+    # A reference the repository does not have is refused, on the field.
+    page.locator("#increment-version").fill("1.0.0")
+    page.locator(f"input[name=items][value='{history['item'].pk}']").check()
+    field.fill("v9.9.9")
+    page.locator("#create-increment").click()
+    expect(page.locator("#increment-git_ref-error")).to_be_visible()
+    expect(page.locator("#increment-git_ref")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+
+    page.locator(f"input[name=items][value='{history['item'].pk}']").check()
+    page.locator("#increment-git_ref").fill("v1.0.0")
+    page.locator("#create-increment").click()
+    commits = page.locator(".integrations-increment-commits [data-sha]")
+    expect(commits).to_have_count(2)
+    expect(page.locator(f"[data-sha='{history['shas'][1]}'] a")).to_have_text(
+        history["item"].reference
+    )
+    assert_accessible(page)
