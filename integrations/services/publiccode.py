@@ -114,12 +114,29 @@ def read_publiccode(path, head: str) -> dict:
             ]
         )
         return {**cleared(), "publiccode_sha": head, "publiccode_problems": problems}
-    fields, _problems = check_text(text)
+    try:
+        fields, _problems = check_text(text)
+        problems = _in_every_language(lambda: check_text(text)[1])
+    except Exception:  # the validator's own fault: reported, never a failed sync
+        logger.exception("checking publiccode.yml at %s failed", head)
+        problems = _in_every_language(
+            lambda: [
+                Problem(
+                    "",
+                    "unchecked",
+                    _(
+                        "The publiccode.yml could not be checked; the administrators can see "
+                        "why in the log."
+                    ),
+                )
+            ]
+        )
+        return {**cleared(), "publiccode_sha": head, "publiccode_problems": problems}
     return {
         "publiccode_text": text,
         "publiccode_sha": head,
         "publiccode_fields": fields,
-        "publiccode_problems": _in_every_language(lambda: check_text(text)[1]),
+        "publiccode_problems": problems,
     }
 
 
@@ -145,6 +162,28 @@ def publiccode_summary(repository, language: str | None = None) -> dict:
         "sha": repository.publiccode_sha,
         "fields": repository.publiccode_fields or {},
         "problems": problems_in(repository, language),
+    }
+
+
+def labelled_fields(fields: dict) -> dict:
+    """The offered values as a page shows them: the standard's codes (stable, contract,
+    standalone/web, workflow-management) replaced by the library's own words for them."""
+    from solutions.models import Category, DevelopmentStatus, MaintenanceType, SoftwareType
+
+    def label(choices, value):
+        try:
+            return choices(value).label
+        except ValueError:
+            return value
+
+    if not fields:
+        return {}
+    return {
+        **fields,
+        "development_status": label(DevelopmentStatus, fields.get("development_status")),
+        "software_type": label(SoftwareType, fields.get("software_type")),
+        "maintenance_type": label(MaintenanceType, fields.get("maintenance_type")),
+        "categories": [label(Category, c) for c in fields.get("categories") or []],
     }
 
 

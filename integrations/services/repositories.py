@@ -261,6 +261,8 @@ def sync_repository(repository_id: int, *, requested_by: int | None = None) -> s
         pattern = reference_pattern(repository.product.key)
         for start in range(0, len(found), BATCH_SIZE):
             _import_batch(repository, found[start : start + BATCH_SIZE], pattern, recipients)
+        # Read after the commits, so a sync that failed keeps the last file it read.
+        publiccode = read_publiccode(path, head)
     except mirrors.GitFailure as failure:
         logger.info("sync of repository %s failed: %s", repository_id, failure.detail)
         _finish(repository, recipients, state=SyncState.FAILED, message=failure.message)
@@ -284,7 +286,6 @@ def sync_repository(repository_id: int, *, requested_by: int | None = None) -> s
         % {"count": len(found)},
         head_sha=head,
         last_synced_at=timezone.now(),
-        # Read after the commits, so a sync that failed keeps the last file it read.
-        **read_publiccode(path, head),
+        **publiccode,
     )
     return repository.state

@@ -25,6 +25,7 @@ from integrations.services import publiccode as publiccode_services
 from integrations.services import repositories as services
 from sprints.models import Product
 
+TAGS_SHOWN = 10
 COMMITS_PAGE_SIZE = 50
 
 
@@ -100,13 +101,16 @@ def _detail_context(request, product, repository) -> dict:
         "may_manage": _may_manage(request.user, product),
         # Lazy: read only by the pages that show the tags, not by the status part.
         "tags": selectors.tags_of(repository),
+        "tags_shown": TAGS_SHOWN,
     }
 
 
 def _publiccode_context(request, repository, error=None) -> dict:
     solution = publiccode_services.solution_of(repository.product)
+    summary = publiccode_services.publiccode_summary(repository)
     return {
-        **publiccode_services.publiccode_summary(repository),
+        **summary,
+        "fields": publiccode_services.labelled_fields(summary["fields"]),
         "solution": solution,
         "may_apply": publiccode_services.may_apply(request.user, repository, solution),
         # A refused "use these values": its message and every problem with its key path.
@@ -124,6 +128,10 @@ def repository_detail(request, product_id, repository_id):
     paginator = Paginator(selectors.commits_of(repository), COMMITS_PAGE_SIZE)
     context["page_obj"] = paginator.get_page(request.GET.get("page"))
     context["publiccode"] = _publiccode_context(request, repository)
+    if request.GET.get("tags") != "all":
+        # The newest few, each with its changelog; the rest one link away.
+        tags = list(context["tags"][: TAGS_SHOWN + 1])
+        context["tags"], context["more_tags"] = tags[:TAGS_SHOWN], len(tags) > TAGS_SHOWN
     return render(request, "integrations/repository/detail.html", context)
 
 

@@ -379,6 +379,12 @@ def test_the_page_shows_the_values_and_the_button_for_an_editor(
     assert "Bezwaar uit git" in html
     assert "EUPL-1.2" in html
     assert f"Use these values for {solution.name}" in html
+    # The standard's codes in the library's words.
+    assert "under contract" in html and "web application" in html
+    dutch = browser(client, product_owner).get(
+        page_url(valid_repository), HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert "onder contract" in dutch.content.decode().lower()
 
 
 def test_the_page_lists_problems_and_offers_no_button(
@@ -478,3 +484,16 @@ def test_an_unexpected_error_reading_the_file_does_not_fail_the_sync(work, linke
     assert repository.state == SyncState.SYNCED
     assert repository.head_sha
     assert [p["code"] for p in repository.publiccode_problems] == ["unreadable"]
+
+
+def test_an_error_of_the_validator_does_not_fail_the_sync(work, linked, monkeypatch):
+    put(work, "publiccode.yml", VALID)
+
+    def broken(text):
+        raise RuntimeError("validator bug")
+
+    monkeypatch.setattr(publiccode_services, "check_text", broken)
+    repository = sync(linked())
+    assert repository.head_sha
+    assert [p["code"] for p in repository.publiccode_problems] == ["unchecked"]
+    assert repository.publiccode_fields == {}

@@ -1,6 +1,7 @@
 """Release tags on the repository page and in the API: pushed and local tags, the changelog,
 who may see them, and the list's constant number of queries."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -227,3 +228,20 @@ def test_api_list_at_constant_queries(repository, tags, product_owner, solution,
         "Subsidiesysteem",
         "Zaaksysteem",
     }
+
+
+def test_page_shows_the_newest_tags_and_links_to_all(
+    client, repository, tags, product_owner, solution
+):
+    for n in range(2, 12):
+        make_tag(repository, make_release(solution, f"1.{n}.0"), pushed=True, minutes_ago=-n)
+    client.force_login(product_owner)
+    html = client.get(page_url(repository), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    shown = re.findall(r'data-tag="([^"]+)"', html)
+    assert shown == [f"v1.{n}.0" for n in range(11, 1, -1)]
+    assert 'id="all-tags"' in html and "Only the newest 10 tags are shown" in html
+
+    html = client.get(page_url(repository) + "?tags=all", HTTP_ACCEPT_LANGUAGE="en")
+    shown = re.findall(r'data-tag="([^"]+)"', html.content.decode())
+    assert len(shown) == 12 and shown[-2:] == ["v1.1.0", "v1.0.0"]
+    assert 'id="all-tags"' not in html.content.decode()
