@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import git
 from django.conf import settings
@@ -25,8 +26,17 @@ from deelbaar.errors import DomainError
 # commits (-z); the message comes last, so a stray separator inside it does no harm.
 FIELD = "\x1f"
 LOG_FORMAT = "%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%ct%x1f%B"
-# Never run remote helpers that execute commands, whatever the URL says.
-SAFE_CONFIG = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"]
+# Never run remote helpers that execute commands, whatever the URL says; never follow an http
+# redirect (git follows the first one by default), which could lead from an allowed host to
+# an internal one that was never checked.
+SAFE_CONFIG = [
+    "-c",
+    "protocol.ext.allow=never",
+    "-c",
+    "protocol.fd.allow=never",
+    "-c",
+    "http.followRedirects=false",
+]
 
 
 class GitFailure(Exception):
@@ -127,13 +137,37 @@ def _run(args: list, *, cwd=None, url: str = "") -> bytes:
         raise _explain(error, url) from error
 
 
-def _check_addresses(url: str) -> None:
-    from integrations.remote import check_addresses
+def pin_config(url: str, addresses: list[str]) -> list[str]:
+    """The `-c` options that make git over http(s) connect to `addresses` (those checked),
+    not to whatever the host name resolves to by the time curl looks it up again.
+
+    Nothing for ssh (ssh resolves the name itself), local paths or an IP address.
+    """
+    from integrations.remote import is_ip_literal
+
+    if not addresses:
+        return []
+    try:
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return []
+    if scheme not in ("https", "http") or not host or is_ip_literal(host):
+        return []
+    port = port or (443 if scheme == "https" else 80)
+    listed = ",".join(f"[{a}]" if ":" in a else a for a in addresses)
+    return ["-c", f"http.curloptResolve={host}:{port}:{listed}"]
+
+
+def _check_addresses(url: str) -> list[str]:
+    """Check where `url` leads right now; return the `-c` options that pin git to it."""
+    from integrations.remote import checked_addresses
 
     try:
-        check_addresses(url)
+        addresses = checked_addresses(url)
     except DomainError as error:
         raise GitFailure(str(error.message)) from None
+    return pin_config(url, addresses)
 
 
 def update_mirror(repository_id: int, url: str) -> Path:
@@ -143,20 +177,24 @@ def update_mirror(repository_id: int, url: str) -> Path:
     when complete, so a failed clone leaves nothing behind. The fetch is forced (+refs/*), so a
     force-pushed branch simply points at its new head; old objects stay until git collects them.
     """
-    _check_addresses(url)
+    pinned = _check_addresses(url)
     path = mirror_path(repository_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not (path / "HEAD").exists():
         shutil.rmtree(path, ignore_errors=True)
         work = Path(tempfile.mkdtemp(prefix=f"{path.name}.", dir=path.parent))
         try:
-            _run(["clone", "--mirror", "--quiet", "--", url, str(work / "mirror")], url=url)
+            _run(
+                [*pinned, "clone", "--mirror", "--quiet", "--", url, str(work / "mirror")],
+                url=url,
+            )
             os.replace(work / "mirror", path)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return path
     _run(
         [
+            *pinned,
             "fetch",
             "--quiet",
             "--prune",
@@ -183,14 +221,24 @@ def is_empty(path: Path) -> bool:
 
 
 def resolve(path: Path, ref: str) -> str | None:
-    """The commit SHA `ref` names in the mirror, or None where it names none."""
-    if not ref or ref.startswith("-") or not (Path(path) / "HEAD").exists():
+    """The commit SHA `ref` names in the mirror, or None where it names none.
+
+    Asked of git itself: GitPython's own lookup takes the null SHA "000…0" for a commit and
+    reads files of the git folder such as "logs/HEAD" as references. `--verify` wants exactly
+    one existing object, `^{commit}` peels a tag and refuses anything that is not a commit."""
+    if not ref or ref.startswith("-") or any(ord(ch) < 32 for ch in ref):
         return None
-    with git.Repo(path) as repo:
-        try:
-            return repo.commit(ref).hexsha
-        except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
-            return None
+    if not (Path(path) / "HEAD").exists():
+        return None
+    try:
+        output = _run(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+            cwd=path,
+        )
+    except (GitFailure, ValueError):
+        return None
+    sha = output.decode("ascii", errors="replace").strip()
+    return sha if _is_sha(sha) else None
 
 
 def branch_head(path: Path, branch: str) -> str | None:
@@ -284,13 +332,41 @@ def commits_between(path: Path, head: str, *, exclude=()) -> list[CommitData]:
     return [_parse(record) for record in output.split("\x00") if record.strip()]
 
 
-def rev_list(path: Path, head: str, *, exclude=()) -> list[str]:
-    """SHAs reachable from `head` and not from `exclude` (all resolved SHAs)."""
-    args = ["rev-list", head]
-    if exclude:
-        args += ["--not", *exclude]
-    output = _run(args, cwd=path).decode()
-    return output.split()
+def _is_sha(text: str) -> bool:
+    return len(text) in (40, 64) and set(text) <= _SHA
+
+
+def _range(head: str, exclude) -> list[str]:
+    """`head ^base…` for rev-list: only full SHAs (resolved before), after --end-of-options,
+    so nothing a person typed reaches git as an option or a revision expression."""
+    if not all(_is_sha(sha) for sha in (head, *exclude)):
+        raise ValueError("rev-list takes resolved commit SHAs")
+    return ["--end-of-options", head, *(f"^{sha}" for sha in exclude)]
+
+
+def rev_count(path: Path, head: str, *, exclude=()) -> int:
+    """How many commits are reachable from `head` and from none of `exclude`; git counts,
+    so a history of any length costs no memory here."""
+    output = _run(["rev-list", "--count", *_range(head, exclude)], cwd=path)
+    return int(output.decode().strip() or 0)
+
+
+def rev_page(path: Path, head: str, *, exclude=(), skip: int = 0, count: int) -> list:
+    """At most `count` of the commits reachable from `head` and from none of `exclude`, after
+    the first `skip`, in git's order (newest commit date first, never a parent before its
+    child): [(sha, committed at as a Unix timestamp)]."""
+    if count <= 0:
+        return []
+    args = ["rev-list", "--timestamp", f"--max-count={int(count)}"]
+    if skip > 0:
+        args.append(f"--skip={int(skip)}")
+    output = _run([*args, *_range(head, exclude)], cwd=path).decode()
+    page = []
+    for line in output.splitlines():
+        timestamp, _space, sha = line.strip().partition(" ")
+        if sha:
+            page.append((sha, int(timestamp)))
+    return page
 
 
 # At most this many references are offered to pick from: enough for any real product, and a

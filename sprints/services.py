@@ -651,7 +651,6 @@ def set_item_status(*, actor, item: BacklogItem, status: str) -> BacklogItem:
 
 
 # --- increments and acceptance ---------------------------------------------------------------
-@transaction.atomic
 def create_increment(
     *,
     actor,
@@ -663,6 +662,28 @@ def create_increment(
     sprint: Sprint | None = None,
 ) -> Increment:
     require(actor, "sprints.prepare_increment", product)
+    # Imported here: integrations builds on sprints, not the other way round at import time.
+    from integrations.selectors.repositories import git_ref_problem
+
+    # Checked before the transaction: it runs git in every mirror of the product, which must
+    # not keep a database transaction (and its locks) open.
+    if problem := git_ref_problem(product, git_ref):
+        raise DomainError(problem, field="git_ref")
+    return _create_increment(
+        actor=actor,
+        product=product,
+        version=version,
+        items=items,
+        release_notes=release_notes,
+        git_ref=git_ref,
+        sprint=sprint,
+    )
+
+
+@transaction.atomic
+def _create_increment(
+    *, actor, product, version, items, release_notes, git_ref, sprint
+) -> Increment:
     version = (version or "").strip()
     if not version:
         raise DomainError(_("Give the increment a version, such as 1.4.0."), field="version")
@@ -684,11 +705,6 @@ def create_increment(
             )
     if sprint is not None and sprint.product_id != product.pk:
         raise DomainError(_("That sprint belongs to another product."), field="sprint")
-    # Imported here: integrations builds on sprints, not the other way round at import time.
-    from integrations.selectors.repositories import git_ref_problem
-
-    if problem := git_ref_problem(product, git_ref):
-        raise DomainError(problem, field="git_ref")
     try:
         with transaction.atomic():
             increment = Increment.objects.create(

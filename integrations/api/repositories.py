@@ -317,6 +317,8 @@ class IncrementCommitViewSet(viewsets.GenericViewSet):
         if increment is None:
             raise Http404
         _viewable(request.user, increment.product)
+        # Not a queryset but a CommitRange: git counts the commits and gives only the page's
+        # SHAs, which the paginator slices like a queryset (same count/next/previous/results).
         page = self.paginate_queryset(selectors.commits_since_previous_increment(increment))
         return self.get_paginated_response(RepositoryCommitSerializer(page, many=True).data)
 

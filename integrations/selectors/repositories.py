@@ -1,9 +1,13 @@
 """Reads of repositories and their commits, with their joins decided once."""
 
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
 
 import git
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from integrations import git as mirrors
@@ -117,52 +121,127 @@ def git_ref_problem(product, ref) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Range:
+    """The commits of one repository since the previous increment, as git sees them."""
+
+    repository_id: int
+    path: Path
+    head: str
+    exclude: tuple
+    total: int
+
+
 def _since_previous(increment):
-    """{repository id: SHAs since the previous increment}, whether the increment's own
-    reference resolved in any mirror, whether the previous increment's reference was missing
-    where it did, and the previous increment."""
+    """The ranges (one per repository where the increment's reference and the previous one's
+    resolve, with git's count of their commits), whether the increment's own reference
+    resolved in any mirror, whether the previous increment's reference was missing where it
+    did, and the previous increment. Never lists the SHAs: git counts."""
     previous = previous_increment(increment)
     previous_ref = previous.git_ref if previous is not None else ""
-    wanted = {}
+    ranges = []
     found = previous_missing = False
     if not increment.git_ref:
-        return wanted, found, previous_missing, previous
-    for repository in Repository.objects.filter(product_id=increment.product_id):
+        return ranges, found, previous_missing, previous
+    for repository in Repository.objects.filter(product_id=increment.product_id).order_by("pk"):
         path = mirrors.mirror_path(repository.pk)
         head = mirrors.resolve(path, increment.git_ref)
         if head is None:
             continue
-        found = True
-        exclude = []
+        exclude = ()
         if previous_ref:
             base = mirrors.resolve(path, previous_ref)
             if base is None:
-                previous_missing = True
+                # The increment's own reference is there; only the start is unknown.
+                found = previous_missing = True
                 continue
-            exclude = [base]
+            exclude = (base,)
         try:
-            wanted[repository.pk] = mirrors.rev_list(path, head, exclude=exclude)
+            total = mirrors.rev_count(path, head, exclude=exclude)
         except mirrors.GitFailure:
             continue
-    return wanted, found, previous_missing, previous
+        found = True
+        ranges.append(_Range(repository.pk, path, head, exclude, total))
+    return ranges, found, previous_missing, previous
 
 
-def _commits_in(wanted):
-    if not wanted:
-        return Commit.objects.none()
-    commits = Commit.objects.none()
-    for repository_id, shas in wanted.items():
-        commits = commits | Commit.objects.filter(repository_id=repository_id, sha__in=shas)
-    return _with_items(commits.select_related("repository")).order_by("-committed_at", "sha")
+class CommitRange(Sequence):
+    """The commits of some ranges, newest first, read a page at a time: git counts them and
+    gives the SHAs of the asked slice only (one rev-list per repository), and the database is
+    asked for those SHAs alone, in one query (plus one for their items). It is what Django's
+    paginator wants (`count()` and slicing), so the API pages it like a queryset.
+
+    Commits the platform has not imported (the sync imports the default branch; a reference
+    on another branch can reach further) are counted but not listed."""
+
+    def __init__(self, ranges):
+        self.ranges = [r for r in ranges if r.total]
+        self.total = sum(r.total for r in self.ranges)
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else self[index:][:1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(self.total)
+        if step != 1:
+            raise ValueError("CommitRange slices take no step")
+        return self._page(start, max(stop - start, 0))
+
+    def _shas(self, offset: int, limit: int) -> list:
+        """[(repository id, sha)] of the slice, in order."""
+        if len(self.ranges) == 1:
+            # Most products have one repository: git skips to the page itself.
+            r = self.ranges[0]
+            page = mirrors.rev_page(r.path, r.head, exclude=r.exclude, skip=offset, count=limit)
+            return [(r.repository_id, sha) for sha, _at in page]
+        # Several: the first offset+limit of each, merged newest first (each list keeps git's
+        # order), then sliced.
+        lists = []
+        for r in self.ranges:
+            page = mirrors.rev_page(r.path, r.head, exclude=r.exclude, count=offset + limit)
+            lists.append([(-at, n, r.repository_id, sha) for n, (sha, at) in enumerate(page)])
+        merged = heapq.merge(*lists, key=lambda entry: entry[0])
+        return [(repo, sha) for _at, _n, repo, sha in islice(merged, offset, offset + limit)]
+
+    def _page(self, offset: int, limit: int) -> list:
+        if limit <= 0 or offset >= self.total:
+            return []
+        try:
+            wanted = self._shas(offset, limit)
+        except mirrors.GitFailure:
+            return []
+        if not wanted:
+            return []
+        by_repository = {}
+        for repository_id, sha in wanted:
+            by_repository.setdefault(repository_id, []).append(sha)
+        condition = Q()
+        for repository_id, shas in by_repository.items():
+            condition |= Q(repository_id=repository_id, sha__in=shas)
+        commits = _with_items(Commit.objects.filter(condition).select_related("repository"))
+        found = {(c.repository_id, c.sha): c for c in commits}
+        return [found[key] for key in wanted if key in found]
 
 
-def commits_since_previous_increment(increment):
+def commits_since_previous_increment(increment) -> CommitRange:
     """The commits reachable from this increment's git reference and not from the previous
     increment's, in the product's repositories where both references resolve in the mirror
-    (where there is no previous increment with a reference: every commit up to this one).
-    Repositories where a reference does not resolve are skipped."""
-    wanted, _found, _missing, _previous = _since_previous(increment)
-    return _commits_in(wanted)
+    (where there is no previous increment with a reference: every commit up to this one),
+    newest first. Repositories where a reference does not resolve are skipped. Read lazily:
+    slice it (or page it) rather than listing a long history whole."""
+    ranges, _found, _missing, _previous = _since_previous(increment)
+    return CommitRange(ranges)
 
 
 @dataclass
@@ -179,23 +258,21 @@ class IncrementCommits:
 
     @property
     def more(self) -> int:
-        return self.total - len(self.commits)
+        return max(self.total - len(self.commits), 0)
 
 
 def increment_commits(increment, limit=None) -> IncrementCommits:
     """The increment's commits since the previous increment for its pages, at most `limit`
     of them (all without one), with their total."""
-    wanted, found, previous_missing, previous = _since_previous(increment)
-    commits = _commits_in(wanted)
-    total = commits.count() if wanted else 0
-    shown = list(commits[:limit] if limit else commits) if total else []
+    ranges, found, previous_missing, previous = _since_previous(increment)
+    commits = CommitRange(ranges)
     return IncrementCommits(
         increment=increment,
         previous=previous,
         found=found,
-        previous_missing=previous_missing and not wanted,
-        commits=shown,
-        total=total,
+        previous_missing=previous_missing and not ranges,
+        commits=commits[:limit] if limit else list(commits),
+        total=commits.total,
     )
 
 

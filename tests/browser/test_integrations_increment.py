@@ -65,3 +65,33 @@ def test_pick_a_tag_and_see_its_commits(page, live_url, assert_accessible, produ
         history["item"].reference
     )
     assert_accessible(page)
+
+
+def test_acceptance_lists_the_commits_outside_the_live_region(
+    page, live_url, assert_accessible, product, product_owner, tester, history
+):
+    from django.utils import timezone
+
+    from sprints import services as sprints_services
+
+    increment = sprints_services.create_increment(
+        actor=product_owner,
+        product=product,
+        version="1.0.0",
+        items=[history["item"]],
+        git_ref="v1.0.0",
+    )
+    sprints_services.submit_increment(
+        actor=product_owner,
+        increment=increment,
+        deadline=timezone.localdate() + timezone.timedelta(days=3),
+        testers=[tester],
+    )
+    login(page, live_url, "tessa", PASSWORD)
+    page.goto(f"{live_url}/products/{product.pk}/increments/{increment.pk}/accept")
+    section = page.locator(f"#increment-{increment.pk}-commits")
+    expect(section.locator("[data-sha]")).to_have_count(2)
+    # The live region is re-rendered on every verdict: the commits are not part of it.
+    expect(page.locator("#acceptance-live .integrations-increment-commits")).to_have_count(0)
+    expect(page.locator("#acceptance-live #increment-facts")).to_have_count(1)
+    assert_accessible(page)

@@ -360,3 +360,219 @@ def test_api_commits_at_constant_queries(
         body = client.get(url).json()
     assert body["count"] == 8
     assert all(len(c["items"]) == 2 for c in body["results"] if "and" in c["message"])
+
+
+# --- References are resolved by git itself ---------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("ref", ["0" * 40, "logs/HEAD"])
+def test_null_sha_and_git_folder_files_are_not_references(history, increment_of, ref):
+    path = mirrors.mirror_path(history["repository"].pk)
+    # As git writes it where reflogs are kept: GitPython's own lookup read this file as a ref.
+    (path / "logs").mkdir(exist_ok=True)
+    (path / "logs" / "HEAD").write_text(
+        f"{'0' * 40} {history['third']} Dani <dani@example.org> 1700000000 +0000\tclone\n"
+    )
+    assert mirrors.resolve(path, ref) is None
+    with pytest.raises(DomainError) as caught:
+        increment_of("1.0", git_ref=ref)
+    assert caught.value.field == "git_ref"
+    assert "is not a branch, tag or commit" in str(caught.value.message)
+    assert not Increment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_resolve_gives_the_commit_of_a_tag_branch_or_sha(history):
+    path = mirrors.mirror_path(history["repository"].pk)
+    assert mirrors.resolve(path, "v1") == history["first"]  # the annotated tag, peeled
+    assert mirrors.resolve(path, "main") == history["third"]
+    assert mirrors.resolve(path, "refs/heads/feature/x") == history["third"]
+    assert mirrors.resolve(path, history["second"][:8]) == history["second"]
+    assert mirrors.branch_head(path, "main") == history["third"]
+    for ref in ("nope", "-n", "--all", "", "main\n", "v1^{tree}"):
+        assert mirrors.resolve(path, ref) is None
+    assert mirrors.resolve(path.parent / "nowhere.git", "main") is None
+
+
+def test_rev_list_functions_take_only_shas(tmp_path):
+    with pytest.raises(ValueError):
+        mirrors.rev_count(tmp_path, "main")
+    with pytest.raises(ValueError):
+        mirrors.rev_page(tmp_path, "a" * 40, exclude=["--all"], count=5)
+
+
+@pytest.mark.django_db
+def test_the_reference_is_checked_outside_the_transaction(history, increment_of, monkeypatch):
+    """git runs in every mirror: no database transaction may be open meanwhile."""
+    from django.db import connection
+
+    from integrations.selectors import repositories as selectors
+
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    seen = []
+    checked = selectors.git_ref_problem
+
+    def spy(product, ref):
+        seen.append(len(connection.atomic_blocks))
+        return checked(product, ref)
+
+    monkeypatch.setattr(selectors, "git_ref_problem", spy)
+    increment_of("1.0", git_ref="v1")
+    with pytest.raises(DomainError) as caught:
+        increment_of("1.1", git_ref="v404")
+    assert caught.value.field == "git_ref"
+    assert seen == [outside, outside]
+
+
+# --- The acceptance page's live part runs no git ---------------------------------------------
+@pytest.mark.django_db
+def test_live_acceptance_refresh_leaves_the_commits_alone(
+    client, history, product, product_owner, tester, monkeypatch
+):
+    item = history["item"]
+    BacklogItem.objects.filter(pk=item.pk).update(status=ItemStatus.DONE)
+    increment = sprints_services.create_increment(
+        actor=product_owner, product=product, version="1.0", items=[item], git_ref="main"
+    )
+    sprints_services.submit_increment(
+        actor=product_owner,
+        increment=increment,
+        deadline=timezone.localdate() + timezone.timedelta(days=3),
+        testers=[tester],
+    )
+    client.force_login(tester)
+    kwargs = {"product_id": product.pk, "increment_id": increment.pk}
+    html = client.get(
+        reverse("sprints:acceptance", kwargs=kwargs), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    live = html.index('id="acceptance-live"')
+    section = html.index(f'id="increment-{increment.pk}-commits"')
+    # After the live region closes: its last verdict entry comes before the section.
+    assert section > live
+    assert "</div>" in html[live:section]
+    assert 'id="acceptance-live"' not in html[section:]
+
+    def no_git(*args, **kwargs):
+        raise AssertionError("the live refresh ran git")
+
+    monkeypatch.setattr(mirrors, "rev_count", no_git)
+    monkeypatch.setattr(mirrors, "rev_page", no_git)
+    monkeypatch.setattr(mirrors, "resolve", no_git)
+    fragment = client.get(
+        reverse("sprints:acceptance_entries", kwargs=kwargs), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert fragment.status_code == 200
+    text = fragment.content.decode()
+    assert 'id="increment-facts"' in text
+    assert "-commits" not in text and "data-sha" not in text
+
+
+# --- Long histories: git counts and pages ----------------------------------------------------
+def _shas_in(queries) -> set:
+    import re
+
+    return {sha for q in queries for sha in re.findall(r"[0-9a-f]{40}", q["sql"])}
+
+
+@pytest.fixture
+def long_history(work, product, product_owner):
+    """3000 commits a second apart ("Change 0" … "Change 2999"); v1 on "Change 1999"."""
+    work.many(3000)
+    work.repo.create_tag("v1", ref="HEAD~1000")
+    repository = link_and_sync(product, product_owner, work)
+    assert repository.commits.count() == 3000
+    return repository
+
+
+@pytest.mark.django_db
+def test_a_long_history_is_counted_and_paged_by_git(
+    long_history, product_owner, developer, increment_of
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integrations.selectors.repositories import (
+        commits_since_previous_increment,
+        increment_commits,
+    )
+
+    first = increment_of("1.0", git_ref="v1")
+    later = increment_of("1.1", git_ref="main")
+
+    with CaptureQueriesContext(connection) as queries:
+        whole = commits_since_previous_increment(first)
+        assert whole.count() == 2000  # no earlier reference: the history up to v1
+        since = commits_since_previous_increment(later)
+        assert since.count() == 1000
+    assert not _shas_in(queries)  # counted without a SHA reaching the database
+
+    with CaptureQueriesContext(connection) as queries:
+        report = increment_commits(later, limit=10)
+    assert report.total == 1000 and report.more == 990
+    assert [c.message for c in report.commits] == [f"Change {n}" for n in range(2999, 2989, -1)]
+    assert _shas_in(queries) == {c.sha for c in report.commits}
+
+    client = as_(developer)
+    url = f"/api/v1/increments/{later.pk}/commits/"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"page": 2, "page_size": 25})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 1000
+    assert body["previous"] and "page_size=25" in body["previous"]
+    assert body["next"] and "page=3" in body["next"]
+    assert [c["message"] for c in body["results"]] == [f"Change {n}" for n in range(2974, 2949, -1)]
+    # Only the page's 25 SHAs were asked of the database, not the 1000 since v1.
+    assert _shas_in(queries) == {c["sha"] for c in body["results"]}
+
+    last = client.get(url, {"page": 40, "page_size": 25}).json()
+    assert last["next"] is None
+    assert [c["message"] for c in last["results"]][-1] == "Change 2000"  # v1's child
+    assert client.get(url, {"page": 41, "page_size": 25}).status_code == 404
+
+    whole_page = client.get(f"/api/v1/increments/{first.pk}/commits/", {"page": 80}).json()
+    assert whole_page["count"] == 2000
+    assert [c["message"] for c in whole_page["results"]][-1] == "Change 0"
+
+
+def _import(work, branch, stamps, label):
+    """Commits on `branch` with the given commit times (a Unix timestamp each), oldest first."""
+    import subprocess
+
+    lines = []
+    for n, stamp in enumerate(stamps):
+        msg = f"{label} {n}"
+        lines.append(f"commit refs/heads/{branch}\n")
+        lines.append(f"committer Dani <dani@example.org> {stamp} +0000\n")
+        lines.append(f"data {len(msg)}\n{msg}\n\n")
+    subprocess.run(
+        ["git", "fast-import", "--quiet"],
+        cwd=work.path,
+        input="".join(lines).encode(),
+        check=True,
+    )
+
+
+@pytest.mark.django_db
+def test_pages_merge_several_repositories_newest_first(
+    product, product_owner, developer, increment_of, tmp_path
+):
+    repos = [WorkRepo(tmp_path / "a"), WorkRepo(tmp_path / "b")]
+    try:
+        # a: even seconds, b: odd ones; together one commit a second, alternating.
+        _import(repos[0], "main", [1700000000 + 2 * n for n in range(20)], "A")
+        _import(repos[1], "main", [1700000001 + 2 * n for n in range(20)], "B")
+        for work in repos:
+            link_and_sync(product, product_owner, work)
+    finally:
+        for work in repos:
+            work.close()
+    increment = increment_of("1.0", git_ref="main")
+    expected = [f"{label} {n}" for n in range(19, -1, -1) for label in ("B", "A")]
+    client = as_(developer)
+    url = f"/api/v1/increments/{increment.pk}/commits/"
+    seen = []
+    for page in range(1, 7):
+        body = client.get(url, {"page": page, "page_size": 7}).json()
+        assert body["count"] == 40
+        seen += [c["message"] for c in body["results"]]
+    assert seen == expected
