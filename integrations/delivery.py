@@ -2,13 +2,16 @@
 
 One attempt is: claim the next attempt number (so a retry, a sweep and a redelivery never send
 the same attempt twice), sign the stored body with the subscription's secret, POST it with a
-short timeout, following no redirects and using no proxy, and log the status code, duration and
+short timeout, following no redirects, using no proxy and connecting to the addresses
+the host name was checked to lead to (remote.py), and log the status code, duration and
 error. A 2xx answer delivers; anything else schedules the next attempt with exponential backoff
 (`BACKOFF`), and the delivery fails after the last.
 """
 
+import http.client
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -44,7 +47,61 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError with the 3xx: not delivered
 
 
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+def _pinned(connection_class):
+    """`connection_class` connecting to the checked addresses (in order, the first that
+    answers) instead of looking the host name up again; everything else (Host header, TLS SNI
+    and certificate check) still uses the name."""
+
+    class Pinned(connection_class):
+        def __init__(self, *args, addresses=(), **kwargs):
+            super().__init__(*args, **kwargs)
+            self._addresses = list(addresses)
+            # http.client keeps this per instance (for tests to replace), so set it here.
+            self._create_connection = self._connect_pinned
+
+        def _connect_pinned(self, address, timeout, source_address=None):
+            _host, port = address
+            error = None
+            for ip in self._addresses:
+                try:
+                    return socket.create_connection((ip, port), timeout, source_address)
+                except OSError as failed:
+                    error = failed
+            raise error or OSError("no address to connect to")
+
+    return Pinned
+
+
+_PinnedHTTPConnection = _pinned(http.client.HTTPConnection)
+_PinnedHTTPSConnection = _pinned(http.client.HTTPSConnection)
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, addresses):
+        super().__init__()
+        self.addresses = addresses
+
+    def http_open(self, req):
+        return self.do_open(_PinnedHTTPConnection, req, addresses=self.addresses)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, addresses):
+        super().__init__()
+        self.addresses = addresses
+
+    def https_open(self, req):
+        return self.do_open(
+            _PinnedHTTPSConnection, req, context=self._context, addresses=self.addresses
+        )
+
+
+def _opener(addresses: list[str]):
+    """No proxy, no redirects, and connections to `addresses` only (see remote.py)."""
+    handlers = [urllib.request.ProxyHandler({}), _NoRedirect()]
+    if addresses:
+        handlers += [_PinnedHTTPHandler(addresses), _PinnedHTTPSHandler(addresses)]
+    return urllib.request.build_opener(*handlers)
 
 
 def body_of(delivery: WebhookDelivery) -> str:
@@ -75,7 +132,7 @@ class Outcome:
 
 def post(url: str, body: str, headers: dict) -> Outcome:
     """POST once; never raises for network trouble (it is the outcome)."""
-    from integrations.remote import check_addresses
+    from integrations.remote import checked_addresses
     from integrations.services.webhooks import check_webhook_url
 
     started = time.monotonic()
@@ -86,7 +143,7 @@ def post(url: str, body: str, headers: dict) -> Outcome:
     try:
         # The allow list may have changed since the subscription was made.
         check_webhook_url(url)
-        check_addresses(url)
+        addresses = checked_addresses(url)
     except DomainError as error:
         return Outcome(None, 0, str(error.message))
     request = urllib.request.Request(  # noqa: S310  (http(s) only: checked above)
@@ -96,7 +153,7 @@ def post(url: str, body: str, headers: dict) -> Outcome:
         headers={**headers, "Content-Type": "application/json", "User-Agent": USER_AGENT},
     )
     try:
-        with _opener.open(request, timeout=timeout()) as response:
+        with _opener(addresses).open(request, timeout=timeout()) as response:
             response.read(ERROR_LIMIT)
             return Outcome(response.status, took(), "")
     except urllib.error.HTTPError as error:

@@ -11,6 +11,13 @@ A name on the list is also checked where it leads, just before each connection
 link-local, reserved) must itself be on the list. So a DNS record changed after its host was
 allowed cannot turn the platform against the internal network; an organisation whose git host
 is internal lists that host's address too.
+
+The name is resolved once (`checked_addresses`) and the connection goes to the addresses that
+were checked, so a zero-TTL answer cannot pass the check and lead elsewhere on a second lookup:
+webhooks connect to the address itself (the Host header, TLS SNI and the certificate stay those
+of the name), git over http(s) gets it through curl (`http.curloptResolve`). git over ssh cannot
+be pinned that way: ssh resolves the name itself, so for ssh the check narrows the window but
+cannot close it; allow ssh hosts whose DNS you trust.
 """
 
 import ipaddress
@@ -129,27 +136,48 @@ def host_of(url: str) -> str | None:
         return None
 
 
-def internal_addresses(host: str) -> list[str]:
-    """The addresses `host` resolves to that are not public and not on the allow list."""
+def _resolve(host: str) -> list[str] | None:
+    """The addresses `host` resolves to, in resolution order without repeats; None when it
+    does not resolve."""
     try:
         found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        return []  # not resolvable: the connection itself will say so
-    refused = set()
+        return None
+    addresses = []
     for _family, _type, _proto, _name, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if not address.is_global and not host_allowed(str(address)):
-            refused.add(str(address))
-    return sorted(refused)
+        address = str(ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0]))
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
 
 
-def check_addresses(url: str) -> None:
-    """Raise DomainError(field="url") when `url`'s host resolves to an internal address that
-    is not itself allowed; call it right before connecting."""
+def _internal(addresses) -> list[str]:
+    return sorted(
+        a for a in addresses if not ipaddress.ip_address(a).is_global and not host_allowed(a)
+    )
+
+
+def internal_addresses(host: str) -> list[str]:
+    """The addresses `host` resolves to that are not public and not on the allow list."""
+    return _internal(_resolve(host) or [])
+
+
+def checked_addresses(url: str) -> list[str]:
+    """Resolve `url`'s host once and return the addresses to connect to, in resolution order;
+    call it right before connecting and connect to these, not to the name.
+
+    Raise DomainError(field="url") when the host resolves to an internal address that is not
+    itself allowed, or does not resolve at all (a name that fails now and answers a second
+    lookup could lead anywhere). A local path gives [] (nothing to pin); an IP address gives
+    itself.
+    """
     host = host_of(url)
     if not host:
-        return
-    refused = internal_addresses(host)
+        return []
+    addresses = _resolve(host)
+    if not addresses:
+        _refuse(_("The host of %(url)s could not be found.") % {"url": url})
+    refused = _internal(addresses)
     if refused:
         _refuse(
             _(
@@ -158,3 +186,17 @@ def check_addresses(url: str) -> None:
             )
             % {"host": host, "addresses": ", ".join(refused)}
         )
+    return addresses
+
+
+def check_addresses(url: str) -> None:
+    """`checked_addresses` for a caller that cannot pin the connection to the addresses."""
+    checked_addresses(url)
+
+
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address((host or "").strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    return True

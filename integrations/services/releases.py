@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from deelbaar.errors import DomainError
 from integrations import git as mirrors
 from integrations.models import Commit, ReleaseTag, Repository, SyncState
-from integrations.remote import check_addresses
+from integrations.remote import checked_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -85,12 +85,13 @@ def _push(path, url: str, name: str) -> bool:
     """Push the tag to the repository; False when git may not or cannot."""
     ref = f"refs/tags/{name}"
     try:
-        check_addresses(url)
+        # git connects to the addresses checked here, not to a second lookup of the name.
+        pinned = mirrors.pin_config(url, checked_addresses(url))
     except DomainError as error:
         logger.info("tag %s stays local: %s", name, error.message)
         return False
     try:
-        _git(path, ["push", "--quiet", "--", url, f"{ref}:{ref}"])
+        _git(path, [*pinned, "push", "--quiet", "--", url, f"{ref}:{ref}"])
     except git.GitCommandError as error:
         logger.info("tag %s stays local: %s", name, (error.stderr or "").strip()[-500:])
         return False

@@ -1,9 +1,18 @@
 """The allow list of remote hosts for repositories (shared with webhook targets)."""
 
+import socket
+
 import pytest
 
 from deelbaar.errors import DomainError
-from integrations.remote import check_addresses, check_remote_url, host_allowed, internal_addresses
+from integrations import remote
+from integrations.remote import (
+    check_addresses,
+    check_remote_url,
+    checked_addresses,
+    host_allowed,
+    internal_addresses,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +116,37 @@ def test_public_and_unresolvable_names_and_local_paths_pass_the_address_check():
     assert internal_addresses("8.8.8.8") == []
     assert internal_addresses("nowhere.invalid") == []  # the connection will say so
     check_addresses("/srv/git/sub.git")
+
+
+# --- The addresses to connect to ---------------------------------------------------------------
+def test_checked_addresses_are_what_the_one_lookup_gave_in_order(settings, monkeypatch):
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["git.example.org", "10.0.0.5"]
+    looked_up = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        looked_up.append(host)
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0))
+            for a in ("8.8.4.4", "10.0.0.5", "8.8.4.4")
+        ]
+
+    monkeypatch.setattr(remote.socket, "getaddrinfo", getaddrinfo)
+    assert checked_addresses("https://git.example.org/a.git") == ["8.8.4.4", "10.0.0.5"]
+    assert looked_up == ["git.example.org"]
+
+
+def test_checked_addresses_refuse_as_the_check_does(settings):
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["localhost"]
+    with pytest.raises(DomainError, match="internal address"):
+        checked_addresses("https://localhost/sub.git")
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["nowhere.invalid"]
+    with pytest.raises(DomainError, match="could not be found") as refused:
+        checked_addresses("https://nowhere.invalid/sub.git")
+    assert refused.value.field == "url"
+
+
+def test_checked_addresses_of_literals_and_local_paths(settings):
+    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["127.0.0.1", "::1"]
+    assert checked_addresses("https://127.0.0.1/x") == ["127.0.0.1"]
+    assert checked_addresses("https://[::1]:8443/x") == ["::1"]
+    assert checked_addresses("/srv/git/sub.git") == []
