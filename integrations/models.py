@@ -47,6 +47,9 @@ class Repository(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     sync_started_at = models.DateTimeField(_("sync started at"), null=True, blank=True)
+    # A sync asked for while another ran (a push arriving mid-sync): the running one queues
+    # one more when it ends, so those commits do not wait for the next push.
+    sync_again = models.BooleanField(default=False)
     last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True)
     # What the last sync read from publiccode.yml at the head: the file's text and the commit
     # it was read at (both blank when there is no file), the values offered for the solution's

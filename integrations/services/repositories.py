@@ -4,7 +4,9 @@ How a sync stays whole and idempotent:
 
 - Only one sync of a repository runs at a time. The job claims the repository under a row lock
   (`select_for_update(skip_locked=True)`) by setting its state to SYNCING; a second job finds
-  the row locked or the state taken and stops without touching anything. A claim older than the
+  the row locked or the state taken and stops without importing anything, but marks the
+  repository `sync_again`: the running sync queues one more sync as it ends, so commits pushed
+  during a sync are imported without waiting for the next push. A claim older than the
   Celery time limit counts as abandoned (a worker that died) and may be taken over.
 - Commits are imported oldest first in batches. Each batch is one transaction holding the
   commits, their links to backlog items and the progress numbers, so a batch is either wholly
@@ -174,22 +176,63 @@ def _claim(repository_id) -> Repository | None:
         repository.sync_started_at = timezone.now()
         repository.progress_done = 0
         repository.progress_total = 0
+        repository.sync_again = False  # this sync covers whatever was asked before it
         repository.save(
-            update_fields=["state", "sync_started_at", "progress_done", "progress_total"]
+            update_fields=[
+                "state",
+                "sync_started_at",
+                "progress_done",
+                "progress_total",
+                "sync_again",
+            ]
         )
         return repository
 
 
+def _claim_or_defer(repository_id) -> Repository | None:
+    """Take the repository; when another sync has it, ask that one to run once more as it
+    ends (None). A few tries, as the running sync may be ending right then."""
+    for _attempt in range(3):
+        repository = _claim(repository_id)
+        if repository is not None:
+            return repository
+        # Blocks while the running sync finishes; then it is no longer SYNCING and matches
+        # nothing, and the claim is tried again.
+        deferred = Repository.objects.filter(pk=repository_id, state=SyncState.SYNCING).update(
+            sync_again=True
+        )
+        if deferred:
+            return None
+    return None
+
+
 def _finish(repository, recipients, *, state, message, **fields) -> None:
+    """End the sync; if another was asked for meanwhile, queue it once this commits."""
     with transaction.atomic():
+        again = (
+            Repository.objects.select_for_update()
+            .filter(pk=repository.pk)
+            .values_list("sync_again", flat=True)
+            .first()
+        )
         repository.state = state
         repository.state_message = message
+        repository.sync_again = False
         for name, value in fields.items():
             setattr(repository, name, value)
         repository.save(
-            update_fields=["state", "state_message", "progress_done", "progress_total", *fields]
+            update_fields=[
+                "state",
+                "state_message",
+                "progress_done",
+                "progress_total",
+                "sync_again",
+                *fields,
+            ]
         )
         _notify(repository, recipients)
+        if again:
+            _queue(repository)
 
 
 def reference_pattern(key: str) -> re.Pattern:
@@ -227,9 +270,10 @@ def _import_batch(repository, batch, pattern, recipients) -> None:
 def sync_repository(repository_id: int, *, requested_by: int | None = None) -> str:
     """Fetch the repository's mirror and import the commits of its default branch not seen
     before, linking each to the backlog items it mentions. Returns the state it ended in, or
-    "busy" when another sync has the repository. Never raises for a git problem: the repository
-    ends FAILED with a message saying what went wrong."""
-    repository = _claim(repository_id)
+    "busy" when another sync has the repository (that one then runs once more as it ends).
+    Never raises for a git problem: the repository ends FAILED with a message saying what
+    went wrong."""
+    repository = _claim_or_defer(repository_id)
     if repository is None:
         return "busy"
     recipients = _recipients(repository, requested_by)
