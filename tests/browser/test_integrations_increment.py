@@ -7,22 +7,17 @@ Elements are found by id, never by their words (the pages are Dutch by default).
 import pytest
 from playwright.sync_api import expect
 
-from integrations.services import repositories as repository_services
 from sprints.models import BacklogItem, ItemStatus
 from tests.browser.conftest import login
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations import gitrepos
+from tests.integrations.gitrepos import link_and_sync
 from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, make_item, ...)
 
 PASSWORD = "a-Good-passw0rd"
 
-
-@pytest.fixture
-def work(tmp_path, settings):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
+# The integrations tests' git fixtures: tests/integrations/conftest.py is not seen from here.
+git_settings, work = gitrepos.git_settings, gitrepos.work
+pytestmark = pytest.mark.usefixtures("git_settings")
 
 
 @pytest.fixture
@@ -31,10 +26,7 @@ def history(work, product, product_owner, make_item):
     BacklogItem.objects.filter(pk=item.pk).update(status=ItemStatus.DONE)
     shas = [work.commit("one"), work.commit(f"{item.reference}: two")]
     work.repo.create_tag("v1.0.0")
-    repository = repository_services.link_repository(
-        actor=product_owner, product=product, url=str(work.path), sync=False
-    )
-    repository_services.sync_repository(repository.pk)
+    link_and_sync(product, product_owner, work.path)
     return {"item": item, "shas": shas}
 
 

@@ -9,28 +9,23 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.models import ReleaseTag
-from integrations.services import repositories as repository_services
 from tests.browser.conftest import login
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations import gitrepos
+from tests.integrations.gitrepos import link_and_sync
 from tests.solutions.conftest import *  # noqa: F403  (product, product_owner, solution, ...)
 from tests.solutions.factories import make_release
 
 PASSWORD = "a-Good-passw0rd"
 
+# The integrations tests' git fixtures: tests/integrations/conftest.py is not seen from here.
+git_settings, work = gitrepos.git_settings, gitrepos.work
+pytestmark = pytest.mark.usefixtures("git_settings")
+
 
 @pytest.fixture
-def repository(tmp_path, settings, product, product_owner):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    work = WorkRepo(tmp_path / "work")
+def repository(work, product, product_owner):
     work.commit("First")
-    repository = repository_services.link_repository(
-        actor=product_owner, product=product, url=str(work.path), sync=False
-    )
-    repository_services.sync_repository(repository.pk)
-    repository.refresh_from_db()
-    yield repository
-    work.close()
+    return link_and_sync(product, product_owner, work.path)
 
 
 def test_tags_are_accessible_and_the_changelog_opens(

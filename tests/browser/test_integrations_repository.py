@@ -6,33 +6,23 @@ Elements are found by id, never by their words (the pages are Dutch by default).
 import pytest
 from playwright.sync_api import expect
 
-from integrations.services import repositories as repository_services
 from tests.browser.conftest import login
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations import gitrepos
+from tests.integrations.gitrepos import link_and_sync
 from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, make_item, ...)
 
 PASSWORD = "a-Good-passw0rd"
 
-
-@pytest.fixture
-def work(tmp_path, settings):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
+# The integrations tests' git fixtures: tests/integrations/conftest.py is not seen from here.
+git_settings, work = gitrepos.git_settings, gitrepos.work
+pytestmark = pytest.mark.usefixtures("git_settings")
 
 
 @pytest.fixture
 def repository(work, product, product_owner, make_item):
     item = make_item()
     work.commit(f"{item.reference}: first")
-    repository = repository_services.link_repository(
-        actor=product_owner, product=product, url=str(work.path), sync=False
-    )
-    repository_services.sync_repository(repository.pk)
-    repository.refresh_from_db()
-    return repository
+    return link_and_sync(product, product_owner, work.path)
 
 
 def test_repository_pages_are_accessible(page, live_url, assert_accessible, repository):

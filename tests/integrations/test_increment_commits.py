@@ -4,7 +4,6 @@ previous increment: list_refs, the reference check in create_increment, the page
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from deelbaar.errors import DomainError
 from integrations import git as mirrors
@@ -12,31 +11,9 @@ from integrations.selectors.repositories import git_refs_for_product, unresolved
 from integrations.services import repositories as services
 from sprints import services as sprints_services
 from sprints.models import BacklogItem, Increment, ItemStatus
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations.gitrepos import WorkRepo, as_, link_and_sync
 
-
-@pytest.fixture(autouse=True)
-def git_settings(settings, tmp_path):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    settings.DEELBAAR_GIT_TIMEOUT = 30
-    return settings
-
-
-@pytest.fixture
-def work(tmp_path):
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
-
-
-def link_and_sync(product, actor, work):
-    repository = services.link_repository(
-        actor=actor, product=product, url=str(work.path), sync=False
-    )
-    services.sync_repository(repository.pk)
-    repository.refresh_from_db()
-    return repository
+pytestmark = pytest.mark.usefixtures("git_settings")
 
 
 @pytest.fixture
@@ -82,7 +59,7 @@ def history(work, product, product_owner, make_item):
     second = work.commit(f"{item.reference}: two")
     third = work.commit("three")
     work.repo.create_head("feature/x")
-    repository = link_and_sync(product, product_owner, work)
+    repository = link_and_sync(product, product_owner, work.path)
     return {
         "repository": repository,
         "item": item,
@@ -90,13 +67,6 @@ def history(work, product, product_owner, make_item):
         "second": second,
         "third": third,
     }
-
-
-def as_(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 # --- list_refs -------------------------------------------------------------------------------
@@ -145,7 +115,7 @@ def test_product_refs_are_deduplicated(history, product, product_owner, tmp_path
     try:
         other.commit("elsewhere")
         other.repo.create_tag("v9")
-        link_and_sync(product, product_owner, other)
+        link_and_sync(product, product_owner, other.path)
     finally:
         other.close()
     names = [ref.name for ref in git_refs_for_product(product)]
@@ -478,7 +448,7 @@ def long_history(work, product, product_owner):
     """3000 commits a second apart ("Change 0" … "Change 2999"); v1 on "Change 1999"."""
     work.many(3000)
     work.repo.create_tag("v1", ref="HEAD~1000")
-    repository = link_and_sync(product, product_owner, work)
+    repository = link_and_sync(product, product_owner, work.path)
     assert repository.commits.count() == 3000
     return repository
 
@@ -562,7 +532,7 @@ def test_pages_merge_several_repositories_newest_first(
         _import(repos[0], "main", [1700000000 + 2 * n for n in range(20)], "A")
         _import(repos[1], "main", [1700000001 + 2 * n for n in range(20)], "B")
         for work in repos:
-            link_and_sync(product, product_owner, work)
+            link_and_sync(product, product_owner, work.path)
     finally:
         for work in repos:
             work.close()

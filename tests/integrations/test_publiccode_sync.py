@@ -11,13 +11,13 @@ from cooperative.models import AuditRecord
 from deelbaar.errors import DomainError, NotAllowed
 from integrations.models import Repository, SyncState
 from integrations.services import publiccode as publiccode_services
-from integrations.services import repositories as services
 from solutions.models import Solution
 from solutions.publiccode import MAX_BYTES
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations import gitrepos
+from tests.integrations.gitrepos import as_, page_url
 from tests.solutions.factories import make_solution
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("git_settings")]
 
 LONG_NL = (
     "Bezwaar en beroep volgt elk bezwaarschrift van ontvangst tot besluit. Gemeenten bouwen het "
@@ -79,21 +79,6 @@ INVALID = (
 INVALID_PATHS = {"legal.license", "developmentStatus", "maintenance.contractors.0.until"}
 
 
-@pytest.fixture(autouse=True)
-def git_settings(settings, tmp_path):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    settings.DEELBAAR_GIT_TIMEOUT = 30
-    return settings
-
-
-@pytest.fixture
-def work(tmp_path):
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
-
-
 def put(work, name, text, message="Update publiccode.yml"):
     target = work.path / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -111,18 +96,12 @@ def remove(work, name):
 
 
 @pytest.fixture
-def linked(work, product, product_owner):
-    def make():
-        return services.link_repository(
-            actor=product_owner, product=product, url=str(work.path), sync=False
-        )
-
-    return make
+def linked(work, link):
+    return lambda: link(work.path)
 
 
 def sync(repository) -> Repository:
-    assert services.sync_repository(repository.pk) == SyncState.SYNCED
-    repository.refresh_from_db()
+    assert gitrepos.sync(repository) == SyncState.SYNCED
     return repository
 
 
@@ -276,13 +255,6 @@ def test_an_invalid_file_is_refused_with_its_problems_and_nothing_changes(
 
 
 # --- The API ----------------------------------------------------------------------------------
-def as_(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
 def apply_url(repository) -> str:
     return f"/api/v1/repositories/{repository.pk}/apply-publiccode/"
 
@@ -357,10 +329,6 @@ def test_the_schema_documents_the_endpoint():
 
 
 # --- The page ---------------------------------------------------------------------------------
-def page_url(repository) -> str:
-    return f"/products/{repository.product_id}/repository/{repository.pk}/"
-
-
 def browser(client, user):
     client.force_login(user)
     return client

@@ -19,7 +19,6 @@ import pytest
 from integrations import git as mirrors
 from integrations.models import DeliveryState
 from integrations.services import releases
-from tests.integrations.gitrepos import WorkRepo
 from tests.integrations.test_webhooks import Receiver, send, subscribe
 
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -94,11 +93,9 @@ def mirrors_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def work(tmp_path):
-    repo = WorkRepo(tmp_path / "work")
-    repo.commit("one")
-    yield repo
-    repo.close()
+def work(work):
+    work.commit("one")
+    return work
 
 
 @pytest.fixture

@@ -10,33 +10,11 @@ from integrations.models import ReleaseTag
 from integrations.services import releases
 from integrations.services import repositories as services
 from solutions import events as solution_events
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations.gitrepos import link_and_sync
 from tests.solutions.factories import make_release
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def git_settings(settings, tmp_path):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    settings.DEELBAAR_GIT_TIMEOUT = 30
-    return settings
-
-
-@pytest.fixture(autouse=True)
-def eager(monkeypatch):
-    """Run the tag job in this process, also where Celery has a real broker."""
-    from deelbaar.celery import app
-
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-
-
-@pytest.fixture
-def work(tmp_path):
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
+# eager: the tag job runs in this process, also where Celery has a real broker.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("git_settings", "eager")]
 
 
 @pytest.fixture
@@ -50,13 +28,6 @@ def remote(tmp_path, work):
 
 def push(work):
     work.repo.git.push("origin", "main")
-
-
-def link_and_sync(product, owner, url):
-    repository = services.link_repository(actor=owner, product=product, url=str(url), sync=False)
-    services.sync_repository(repository.pk)
-    repository.refresh_from_db()
-    return repository
 
 
 def publish(solution, version, callbacks):

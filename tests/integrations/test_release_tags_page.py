@@ -9,42 +9,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from integrations.models import ReleaseTag
-from integrations.services import repositories as services
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations.gitrepos import as_, link_and_sync, page_url
 from tests.solutions.factories import make_release
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("git_settings")]
 
 LOCAL_NOTE = "Only in the platform's mirror:"
 PUSHED_NOTE = "Pushed to the remote repository."
 
 
-@pytest.fixture(autouse=True)
-def git_settings(settings, tmp_path):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    return settings
-
-
-@pytest.fixture
-def work(tmp_path):
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
-
-
 @pytest.fixture
 def repository(work, product, product_owner):
     work.commit("First")
-    repository = services.link_repository(
-        actor=product_owner, product=product, url=str(work.path), sync=False
-    )
-    services.sync_repository(repository.pk)
-    repository.refresh_from_db()
-    return repository
+    return link_and_sync(product, product_owner, work.path)
 
 
 def make_tag(repository, release, *, pushed, changelog="", minutes_ago=0):
@@ -81,20 +60,6 @@ def tags(repository, solution, make_item):
         ),
     )
     return newer, older
-
-
-def page_url(repository):
-    return reverse(
-        "integrations:repository_detail",
-        kwargs={"product_id": repository.product_id, "repository_id": repository.pk},
-    )
-
-
-def as_(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 # --- The page ----------------------------------------------------------------------------------

@@ -4,26 +4,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from integrations.models import Commit, Repository, SyncState
 from integrations.services import repositories as services
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations.gitrepos import as_, link_and_sync
 
 
 @pytest.fixture(autouse=True)
-def git_settings(settings, tmp_path):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["github.com"]
-    return settings
-
-
-@pytest.fixture
-def work(tmp_path):
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
+def git_settings(git_settings):
+    git_settings.DEELBAAR_ALLOWED_REMOTE_HOSTS = ["github.com"]
+    return git_settings
 
 
 @pytest.fixture
@@ -31,27 +21,7 @@ def repository(work, product, product_owner, make_item):
     item = make_item()
     work.commit(f"{item.reference}: first")
     work.commit("second")
-    repository = services.link_repository(
-        actor=product_owner, product=product, url=str(work.path), sync=False
-    )
-    services.sync_repository(repository.pk)
-    repository.refresh_from_db()
-    return repository
-
-
-@pytest.fixture
-def eager(monkeypatch):
-    """Run the sync job in this process, also where Celery has a real broker."""
-    from deelbaar.celery import app
-
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-
-
-def as_(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
+    return link_and_sync(product, product_owner, work.path)
 
 
 @pytest.fixture

@@ -16,38 +16,9 @@ from integrations.selectors.repositories import (
     commits_since_previous_increment,
 )
 from integrations.services import repositories as services
-from tests.integrations.gitrepos import WorkRepo
+from tests.integrations.gitrepos import sync
 
-
-@pytest.fixture(autouse=True)
-def git_settings(settings, tmp_path):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    settings.DEELBAAR_GIT_TIMEOUT = 30
-    return settings
-
-
-@pytest.fixture
-def work(tmp_path):
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
-
-
-@pytest.fixture
-def link(product, product_owner):
-    def make(url, **extra):
-        return services.link_repository(
-            actor=product_owner, product=product, url=str(url), sync=False, **extra
-        )
-
-    return make
-
-
-def sync(repository):
-    state = services.sync_repository(repository.pk)
-    repository.refresh_from_db()
-    return state
+pytestmark = pytest.mark.usefixtures("git_settings")
 
 
 @pytest.mark.django_db

@@ -3,33 +3,14 @@ sync queues one more as it ends."""
 
 import pytest
 
-from deelbaar.celery import app as celery_app
 from integrations import git as mirrors
 from integrations import tasks
 from integrations.models import Commit, SyncState
 from integrations.services import repositories as services
 from integrations.services.repositories import sync_repository as sync_now
-from tests.integrations.gitrepos import WorkRepo
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def git_settings(settings, tmp_path):
-    settings.DEELBAAR_GIT_ALLOW_LOCAL_PATHS = True
-    settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
-    settings.DEELBAAR_GIT_TIMEOUT = 30
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True  # the queued sync runs here, also with REDIS_URL
-    yield settings
-    celery_app.conf.task_always_eager = before
-
-
-@pytest.fixture
-def work(tmp_path):
-    repo = WorkRepo(tmp_path / "work")
-    yield repo
-    repo.close()
+# eager: the queued sync runs here, also with REDIS_URL.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("git_settings", "eager")]
 
 
 def count_syncs(monkeypatch) -> list:
@@ -46,12 +27,10 @@ def count_syncs(monkeypatch) -> list:
 
 
 def test_a_push_during_a_sync_is_imported_by_one_more_sync(
-    work, product, product_owner, monkeypatch, django_capture_on_commit_callbacks
+    work, link, monkeypatch, django_capture_on_commit_callbacks
 ):
     work.commit("one")
-    repository = services.link_repository(
-        actor=product_owner, product=product, url=str(work.path), sync=False
-    )
+    repository = link(work.path)
     fetch = mirrors.update_mirror
     pushed = []
 
@@ -78,23 +57,19 @@ def test_a_push_during_a_sync_is_imported_by_one_more_sync(
 
 
 def test_without_a_request_meanwhile_nothing_more_is_queued(
-    work, product, product_owner, monkeypatch, django_capture_on_commit_callbacks
+    work, link, monkeypatch, django_capture_on_commit_callbacks
 ):
     work.commit("one")
-    repository = services.link_repository(
-        actor=product_owner, product=product, url=str(work.path), sync=False
-    )
+    repository = link(work.path)
     runs = count_syncs(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
         assert sync_now(repository.pk) == SyncState.SYNCED
     assert runs == []
 
 
-def test_a_busy_answer_marks_the_running_sync(work, product, product_owner):
+def test_a_busy_answer_marks_the_running_sync(work, link):
     work.commit("one")
-    repository = services.link_repository(
-        actor=product_owner, product=product, url=str(work.path), sync=False
-    )
+    repository = link(work.path)
     assert services._claim(repository.pk) is not None
     assert sync_now(repository.pk) == "busy"
     repository.refresh_from_db()

@@ -7,7 +7,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook
 
 from integrations.models import (
@@ -17,16 +16,10 @@ from integrations.models import (
     WebhookSubscription,
 )
 from integrations.services import webhooks as services
+from tests.integrations.gitrepos import as_
 from tests.integrations.test_webhooks import Receiver, webhook_settings  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-def as_(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def page_client(user) -> Client:
