@@ -5,15 +5,14 @@ Adoptions, reviews and figures are public to read; writing needs a login (401), 
 person of the organisation at hand, entitled under the cooperative, may (403 otherwise).
 """
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from solutions.models import Adoption, AdoptionState, Review
+from tests.permissions import Case, assert_permission_matrix, people_for, request_as, statuses_for
 from tests.solutions.adoption_world import *  # noqa: F403
 from tests.solutions.adoption_world import adopt, in_use
 from tests.solutions.factories import make_release, make_solution
@@ -21,29 +20,21 @@ from tests.solutions.factories import make_release, make_solution
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-ROLES = ("anonymous", "outsider", "other_coordinator", "coordinator", "mgd_person", "member")
-
-
-def statuses(*codes) -> dict:
-    return dict(zip(ROLES, codes, strict=True))
-
+# Role -> the fixture of that person.
+ROLES = {
+    "anonymous": None,
+    "outsider": "outsider_person",
+    "other_coordinator": "other_coordinator",
+    "coordinator": "coordinator",
+    "mgd_person": "mgd_person",
+    "member": "member_person",
+}
+statuses = statuses_for(ROLES)
 
 PUBLIC = statuses(200, 200, 200, 200, 200, 200)
 # Only Eva, of Eindhoven (an active member), acts for Eindhoven.
 EINDHOVEN_ONLY = statuses(401, 403, 403, 403, 403, 200)
 EINDHOVEN_CREATES = statuses(401, 403, 403, 403, 403, 201)
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    url: object
-    expected: dict
-    body: object = None
-
-    def __str__(self):
-        return self.name
 
 
 CASES = [
@@ -93,6 +84,7 @@ CASES = [
 
 @pytest.fixture
 def world(
+    request,
     solution,
     zob,
     eindhoven,
@@ -117,38 +109,13 @@ def world(
         eindhoven=eindhoven,
         running=running,
         requested=requested,
-        people={
-            "anonymous": None,
-            "outsider": outsider_person,
-            "other_coordinator": other_coordinator,
-            "coordinator": coordinator,
-            "mgd_person": mgd_person,
-            "member": member_person,
-        },
+        people=people_for(request, ROLES),
     )
-
-
-def request_as(person, method, url, body=None):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_authenticate(person)
-    return getattr(client, method)(url, body, format="json")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_permission_matrix(world, case):
-    url = case.url(world)
-    body = case.body(world) if case.body else None
-    actual = {}
-    for role in ROLES:
-        with transaction.atomic():
-            response = request_as(world.people[role], case.method, url, body)
-            actual[role] = response.status_code
-            if response.status_code >= 400:
-                error = response.json()
-                assert error["status"] == response.status_code and error["errors"], error
-            transaction.set_rollback(True)
-    assert actual == case.expected
+    assert_permission_matrix(world.people, [case], world)
 
 
 def test_unknown_solutions_adoptions_and_cooperatives_answer_404(world, member_person):

@@ -6,37 +6,31 @@ coordinator of the product's cooperative) gets 404; one who may view it but not 
 anonymous requests 401. Releases are public.
 """
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from solutions.models import PublicationRequest, PublicationState, Release, Solution
 from solutions.services.publication import approve_publication, request_publication
 from sprints.models import Increment, IncrementState
+from tests.permissions import (
+    PRODUCT_ROLES,
+    Case,
+    assert_permission_matrix,
+    people_for,
+    request_as,
+    statuses_for,
+)
 from tests.solutions.factories import make_release, make_solution
 from tests.sprints.flows import run_sprint
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-ROLES = (
-    "anonymous",
-    "outsider",
-    "other_coordinator",
-    "tester",
-    "developer",
-    "product_owner",
-    "coordinator",
-)
-
-
-def statuses(*codes) -> dict:
-    return dict(zip(ROLES, codes, strict=True))
-
+ROLES = PRODUCT_ROLES
+statuses = statuses_for(ROLES)
 
 PUBLIC = statuses(200, 200, 200, 200, 200, 200, 200)
 OWN = statuses(401, 200, 200, 200, 200, 200, 200)
@@ -44,18 +38,6 @@ OWN = statuses(401, 200, 200, 200, 200, 200, 200)
 VIEW = statuses(401, 404, 404, 404, 404, 200, 200)
 DECIDE = statuses(401, 404, 404, 404, 404, 403, 200)
 WITHDRAW = statuses(401, 404, 404, 404, 404, 200, 403)
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    url: object
-    expected: dict
-    body: object = None
-
-    def __str__(self):
-        return self.name
 
 
 CASES = [
@@ -106,6 +88,7 @@ CASES = [
 
 @pytest.fixture
 def world(
+    request,
     accepted_increment,
     product,
     product_owner,
@@ -138,39 +121,13 @@ def world(
         solution=release.solution,
         open=open_request,
         second=increments[1],
-        people={
-            "anonymous": None,
-            "outsider": outsider_person,
-            "other_coordinator": other_coordinator,
-            "tester": tester,
-            "developer": developer,
-            "product_owner": product_owner,
-            "coordinator": coordinator,
-        },
+        people=people_for(request, ROLES),
     )
-
-
-def request_as(person, method, url, body=None):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_authenticate(person)
-    return getattr(client, method)(url, body, format="json")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_permission_matrix(world, case):
-    url = case.url(world)
-    body = case.body(world) if case.body else None
-    actual = {}
-    for role in ROLES:
-        with transaction.atomic():
-            response = request_as(world.people[role], case.method, url, body)
-            actual[role] = response.status_code
-            if response.status_code >= 400:
-                error = response.json()
-                assert error["status"] == response.status_code and error["errors"], error
-            transaction.set_rollback(True)
-    assert actual == case.expected
+    assert_permission_matrix(world.people, [case], world)
 
 
 def test_lists_show_only_what_the_person_may_see(world):

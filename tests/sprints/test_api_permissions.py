@@ -5,35 +5,28 @@ one they may view but not act on answers 403; anonymous requests answer 401. Eac
 every role in a savepoint that is rolled back, so each role meets the same world.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
-from rest_framework.test import APIClient
 
 from sprints import services as sprint_services
 from sprints.models import TeamRole, Verdict
+from tests.permissions import (
+    PRODUCT_ROLES,
+    Case,
+    assert_permission_matrix,
+    people_for,
+    request_as,
+    statuses_for,
+)
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 TODAY = date.today()
-ROLES = (
-    "anonymous",
-    "outsider",
-    "other_coordinator",
-    "tester",
-    "developer",
-    "product_owner",
-    "coordinator",
-)
-
-
-def statuses(*codes) -> dict:
-    return dict(zip(ROLES, codes, strict=True))
-
+ROLES = PRODUCT_ROLES
+statuses = statuses_for(ROLES)
 
 # Reading: everyone who may view the product; outsiders and other cooperatives do not see it.
 VIEW = statuses(401, 404, 404, 200, 200, 200, 200)
@@ -43,18 +36,6 @@ OWN = statuses(401, 200, 200, 200, 200, 200, 200)
 OWNER = statuses(401, 404, 404, 403, 403, 200, 403)
 # Building it: the product owner and the developers.
 BUILDERS = statuses(401, 404, 404, 403, 200, 200, 403)
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    url: object  # world -> path
-    expected: dict
-    body: object = None  # world -> dict
-
-    def __str__(self):
-        return self.name
 
 
 def _next_sprint(w):
@@ -165,6 +146,7 @@ CASES = [
 
 @pytest.fixture
 def world(
+    request,
     product,
     product_owner,
     developer,
@@ -202,39 +184,13 @@ def world(
         draft=draft,
         submitted=submitted,
         product_owner=product_owner,
-        people={
-            "anonymous": None,
-            "outsider": outsider_person,
-            "other_coordinator": other_coordinator,
-            "tester": tester,
-            "developer": developer,
-            "product_owner": product_owner,
-            "coordinator": coordinator,
-        },
+        people=people_for(request, ROLES),
     )
-
-
-def request_as(person, method, url, body=None):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if person is not None:
-        client.force_authenticate(person)
-    return getattr(client, method)(url, body, format="json")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_permission_matrix(world, case):
-    url = case.url(world)
-    body = case.body(world) if case.body else None
-    actual = {}
-    for role in ROLES:
-        with transaction.atomic():
-            response = request_as(world.people[role], case.method, url, body)
-            actual[role] = response.status_code
-            if response.status_code >= 400:
-                error = response.json()
-                assert error["status"] == response.status_code and error["errors"], error
-            transaction.set_rollback(True)
-    assert actual == case.expected
+    assert_permission_matrix(world.people, [case], world)
 
 
 def test_a_tester_not_asked_for_this_increment_cannot_give_verdicts(world, second_tester):
