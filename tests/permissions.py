@@ -81,9 +81,12 @@ def _envelope_problem(response) -> str | None:
     return None
 
 
-def assert_permission_matrix(people: Mapping[str, Any], cases, world=None) -> None:
+def assert_permission_matrix(
+    people: Mapping[str, Any], cases, world=None, state: Callable[[], Any] | None = None
+) -> None:
     """Run each case as every person and fail once, listing every role that got another status
-    than expected (or a refusal without the error envelope)."""
+    than expected (or a refusal without the error envelope). With `state` (a snapshot of what
+    the requests may write), a refusal must leave it as it was and an allowed write change it."""
     mismatches = []
     for case in cases:
         if set(case.expected) != set(people):
@@ -98,7 +101,9 @@ def assert_permission_matrix(people: Mapping[str, Any], cases, world=None) -> No
         for role, person in people.items():
             expected = case.expected[role]
             with transaction.atomic():
+                before = state() if state else None
                 response = request_as(person, case.method, url, body)
+                after = state() if state else None
                 transaction.set_rollback(True)
             where = f"{case} | {role}: {case.method.upper()} {url}"
             got = response.status_code
@@ -106,6 +111,10 @@ def assert_permission_matrix(people: Mapping[str, Any], cases, world=None) -> No
                 mismatches.append(f"{where}: expected {expected}, got {got}")
             if got >= 400 and (problem := _envelope_problem(response)):
                 mismatches.append(f"{where}: {got} {problem}")
+            if state and got >= 400 and after != before:
+                mismatches.append(f"{where}: {got}, but the refused request changed something")
+            if state and got < 400 and case.method != "get" and after == before:
+                mismatches.append(f"{where}: {got}, but the allowed change was not written")
     if mismatches:
         pytest.fail(
             f"{len(mismatches)} permission mismatch(es):\n" + "\n".join(mismatches),

@@ -16,8 +16,9 @@ see but not act on, 403; anonymous writes, 401; a method the resource does not h
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date
+from functools import partial
 
 import pytest
 from django.urls import resolve
@@ -27,19 +28,14 @@ from cooperative import selectors, services
 from cooperative.api.urls import urlpatterns
 from cooperative.models import AuditRecord, Cooperative, Membership, Organisation
 from deelbaar.permissions import allowed
+from tests.permissions import Case as MatrixCase
+from tests.permissions import assert_permission_matrix, people_for
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = [
-    "anonymous",
-    "outsider",
-    "member",
-    "applicant",
-    "other_coordinator",
-    "coordinator",
-    "admin",
-]
-FIXTURE = {
+# Role -> fixture (None: anonymous).
+ROLES = {
+    "anonymous": None,
     "outsider": "outsider_person",
     "member": "member_person",
     "applicant": "applicant_person",
@@ -47,27 +43,39 @@ FIXTURE = {
     "coordinator": "coordinator",
     "admin": "admin",
 }
+PEOPLE = list(ROLES)
 
 
-@dataclass
-class Case:
-    name: str
-    method: str
-    url: str  # formatted with the world's ids
-    expected: dict  # person -> status; `others` for everyone not named
-    body: dict = field(default_factory=dict)
-
-    def status_for(self, who):
-        return self.expected.get(who, self.expected.get("others"))
-
-
-def everyone(status):
-    return {"others": status}
+def everyone(status, **overrides):
+    """`status` for every person, except those named."""
+    assert set(overrides) <= set(ROLES), f"no such people: {set(overrides) - set(ROLES)}"
+    return {who: overrides.get(who, status) for who in ROLES}
 
 
 def writers(status, **overrides):
     """Anonymous 401, everyone else `status` unless named."""
-    return {"anonymous": 401, "others": status, **overrides}
+    return everyone(status, **{"anonymous": 401, **overrides})
+
+
+def fill(template, values):
+    """Put the world's ids into a body: "{utrecht}" becomes Utrecht's id."""
+    if isinstance(template, dict):
+        return {key: fill(value, values) for key, value in template.items()}
+    if isinstance(template, str) and template.startswith("{"):
+        filled = template.format_map(values)
+        return int(filled) if filled.isdigit() else filled
+    return template
+
+
+def Case(name, method, url, expected, body=None):
+    """A row of the shared matrix from a URL (and body) naming the world's ids as "{utrecht}"."""
+    return MatrixCase(
+        name,
+        method,
+        partial(str.format_map, url),
+        expected,
+        partial(fill, body) if body else None,
+    )
 
 
 MEMBERSHIPS = "/api/v1/cooperatives/zuidoost-brabant/memberships/"
@@ -130,7 +138,7 @@ CASES = [
         "membership-read-application",
         "get",
         MEMBERSHIPS + "{woerden_application}/",
-        {"others": 404, "applicant": 200, "coordinator": 200},
+        everyone(404, applicant=200, coordinator=200),
     ),
     Case(
         "membership-apply",
@@ -256,60 +264,46 @@ def everything():
     )
 
 
-def ids(world, case, utrecht):
-    """The ids the case's URL and body name. For a payment, Woerden's application is approved
-    first, so it awaits payment."""
-    values = {
-        "utrecht": utrecht.pk,
-        "eindhoven_membership": world["eindhoven_membership"].pk,
-        "woerden_application": world["woerden_application"].pk,
-        "zob_record": AuditRecord.objects.filter(cooperative=world["zob"]).latest("id").pk,
-        "today": date.today().isoformat(),
-    }
-    if "{woerden_approved}" in case.url:
+class Ids(dict):
+    """The ids the cases' URLs and bodies name. Woerden's application is approved (so it awaits
+    payment) only when a case names "{woerden_approved}"; the shared runner makes a case's URL
+    and body once, before any role's request, so every role meets that same world."""
+
+    def __init__(self, world, utrecht):
+        super().__init__(
+            utrecht=utrecht.pk,
+            eindhoven_membership=world["eindhoven_membership"].pk,
+            woerden_application=world["woerden_application"].pk,
+            zob_record=AuditRecord.objects.filter(cooperative=world["zob"]).latest("id").pk,
+            today=date.today().isoformat(),
+        )
+        self.world = world
+
+    def __missing__(self, key):
+        if key != "woerden_approved":
+            raise KeyError(key)
         approved = services.approve_membership(
-            actor=world["coordinator"], membership=world["woerden_application"]
+            actor=self.world["coordinator"], membership=self.world["woerden_application"]
         )
         assert approved.contribution_due == 5300  # Woerden: 53,000 inhabitants at € 0.10
-        values["woerden_approved"] = approved.pk
-    return values
+        self[key] = approved.pk
+        return approved.pk
 
 
-def fill(template, values):
-    """Put the world's ids into a body: "{utrecht}" becomes Utrecht's id."""
-    if isinstance(template, dict):
-        return {key: fill(value, values) for key, value in template.items()}
-    if isinstance(template, str) and template.startswith("{"):
-        filled = template.format(**values)
-        return int(filled) if filled.isdigit() else filled
-    return template
-
-
+# One test per case and person (the ids name both), each run by the shared runner with this
+# module's state: a refusal must change nothing, an allowed write must change something.
 # `who`, not `person`: that name is the fixture that makes people.
 @pytest.mark.parametrize("who", PEOPLE)
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_permission_matrix(request, cooperative_world, applicant_person, utrecht, case, who):
-    client = APIClient()
-    if who != "anonymous":
-        client.force_authenticate(request.getfixturevalue(FIXTURE[who]))
-    values = ids(cooperative_world, case, utrecht)
-    url, body = case.url.format(**values), fill(case.body, values)
-
-    before = everything()
-    response = getattr(client, case.method)(url, body or None)
-
-    expected = case.status_for(who)
-    assert response.status_code == expected, response.content
-    if expected >= 400:
-        assert everything() == before, "a refused request changed something"
-        assert response.json()["status"] == expected
-    elif case.method != "get":
-        assert everything() != before, "an allowed change was not written"
+    row = replace(case, expected={who: case.expected[who]})
+    people = people_for(request, {who: ROLES[who]})
+    assert_permission_matrix(people, [row], Ids(cooperative_world, utrecht), state=everything)
 
 
 def test_the_matrix_covers_every_route_of_the_cooperative_api():
     """A new route must get rows in the matrix."""
-    covered = {resolve(case.url.format_map(defaultdict(lambda: 1))).url_name for case in CASES}
+    covered = {resolve(case.url(defaultdict(lambda: 1))).url_name for case in CASES}
     routes = {pattern.name for pattern in urlpatterns}
     assert len(routes) == 12
     assert routes <= covered, f"not in the matrix: {routes - covered}"
@@ -319,7 +313,7 @@ def test_the_matrix_covers_every_route_of_the_cooperative_api():
 def test_list_visibility_matches_the_view_rule(request, cooperative_world, applicant_person, who):
     """The API finds memberships through the selector: it must agree with the rule
     cooperative.view_membership, so what is not viewable is not found."""
-    user = request.getfixturevalue(FIXTURE[who])
+    user = request.getfixturevalue(ROLES[who])
     zob = cooperative_world["zob"]
     visible = set(selectors.memberships_of(zob, visible_to=user))
     for membership in Membership.objects.filter(cooperative=zob):
@@ -340,7 +334,7 @@ def test_refusal_comes_before_validation(
 ):
     """Someone who may not act is told so, not how to make their input valid."""
     client = APIClient()
-    client.force_authenticate(request.getfixturevalue(FIXTURE[who]))
+    client.force_authenticate(request.getfixturevalue(ROLES[who]))
     membership = cooperative_world[target]
     before = everything()
     response = client.post(f"{MEMBERSHIPS}{membership.pk}/{action}/", {"amount": "lots"})
@@ -365,7 +359,7 @@ def test_refusal_comes_before_validation_for_organisations_and_policy(
     request, cooperative_world, utrecht, who, method, url, body
 ):
     client = APIClient()
-    client.force_authenticate(request.getfixturevalue(FIXTURE[who]))
+    client.force_authenticate(request.getfixturevalue(ROLES[who]))
     before = everything()
     response = getattr(client, method)(url.format(utrecht=utrecht.pk), body)
     assert response.status_code == 403, response.content
