@@ -171,6 +171,33 @@ def test_schema_is_openapi_3_and_documents_the_api(api_client):
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
+def test_schema_is_generated_once_per_language(api_client, monkeypatch):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from deelbaar.api.schema import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_generated", {})
+    generated = []
+    real = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        generated.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+    english = [
+        api_client.get("/api/v1/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
+        for _ in range(3)
+    ]
+    dutch = api_client.get("/api/v1/schema/?format=json", HTTP_ACCEPT_LANGUAGE="nl").json()
+    yaml = api_client.get("/api/v1/schema/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert len(generated) == 2  # English once, Dutch once; the YAML is rendered from the same
+    assert english[0] == english[2]
+    assert english[0]["paths"].keys() == dutch["paths"].keys()
+    assert english[0] != dutch  # descriptions are translated
+    assert yaml.status_code == 200 and yaml.content.startswith(b"openapi:")
+
+
 def test_docs_are_served_offline_from_the_sidecar(api_client):
     response = api_client.get("/api/v1/docs/")
     assert response.status_code == 200
