@@ -1,10 +1,10 @@
 """/healthz: whether the database, the channel layer and the job broker answer."""
 
 import asyncio
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
@@ -42,9 +42,28 @@ async def _round_trip(layer):
     await asyncio.wait_for(layer.receive(channel), TIMEOUT)
 
 
+class _Loop:
+    """One event loop, in a thread of its own, for the layer checks of every request: the
+    Redis layer keeps a connection pool per event loop, so a fresh loop per check (as
+    async_to_sync makes) would connect anew each time; probes come every few seconds."""
+
+    _lock = threading.Lock()
+    _loop = None
+
+    @classmethod
+    def run(cls, coroutine, timeout: float):
+        with cls._lock:
+            if cls._loop is None or cls._loop.is_closed():
+                cls._loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=cls._loop.run_forever, name="healthz-loop", daemon=True
+                ).start()
+        return asyncio.run_coroutine_threadsafe(coroutine, cls._loop).result(timeout)
+
+
 def check_channel_layer():
     layer = get_channel_layer()
-    async_to_sync(_round_trip)(layer)
+    _Loop.run(_round_trip(layer), TIMEOUT + 1)
     return type(layer).__name__
 
 

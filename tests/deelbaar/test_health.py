@@ -19,6 +19,26 @@ def test_all_parts_healthy(client, channel_layer_settings):
     assert body["checks"]["channel_layer"]["detail"] == expected_layer
 
 
+@pytest.mark.parametrize("channel_layer_settings", ["memory", "redis"], indirect=True)
+def test_the_layer_check_loop_outlives_requests_and_failures(
+    client, settings, channel_layer_settings
+):
+    """The layer is checked on one long-lived event loop: it must keep answering across
+    requests, and after a layer that was down."""
+    good = settings.CHANNEL_LAYERS
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    assert client.get("/healthz").status_code == 503
+    settings.CHANNEL_LAYERS = good
+    assert client.get("/healthz").status_code == 200
+
+
 def test_unreachable_channel_layer_fails_the_check(client, settings):
     settings.CHANNEL_LAYERS = {
         "default": {
