@@ -262,7 +262,7 @@ def read_file(path: Path, sha: str, name: str, max_bytes: int) -> str | None:
     is asked first (`ls-tree -l`), so a blob over `max_bytes` is never loaded: BlobTooLarge.
     Text that is not UTF-8 is a GitFailure."""
     sha = (sha or "").lower()
-    if len(sha) != 40 or not set(sha) <= _SHA:
+    if not _is_sha(sha):
         raise ValueError("read_file takes a full commit SHA")
     if not name or name.startswith(("-", "/")) or ".." in name.split("/"):
         raise ValueError("read_file takes a path inside the repository")

@@ -879,6 +879,17 @@ def _language_key(description: dict, language: str):
     return None
 
 
+def solution_fields_from_text(text) -> tuple[dict, list[Problem]]:
+    """A publiccode.yml's text as a solution's fields (see read_solution_fields), or the
+    problems that stop it, each with its key path: parsed, validated, then fitted."""
+    data, problems = parse_publiccode(text)
+    if not problems:
+        problems = validate_publiccode(data)
+    if problems:
+        return {}, problems
+    return read_solution_fields(data)
+
+
 def read_solution_fields(data: dict) -> tuple[dict, list[Problem]]:
     """A valid file's content as a solution's fields (plus `categories` and
     `developed_by_name`), and the problems of fitting it into a solution."""

@@ -24,13 +24,7 @@ from deelbaar.permissions import allowed, require
 from integrations import git as mirrors
 from integrations.models import Repository
 from solutions.models import Solution
-from solutions.publiccode import (
-    MAX_BYTES,
-    Problem,
-    parse_publiccode,
-    read_solution_fields,
-    validate_publiccode,
-)
+from solutions.publiccode import MAX_BYTES, Problem, solution_fields_from_text
 from solutions.services.metadata import import_publiccode
 
 logger = logging.getLogger(__name__)
@@ -69,13 +63,8 @@ def _in_every_language(make_problems) -> list[dict]:
 
 
 def check_text(text: str) -> tuple[dict, list[Problem]]:
-    """(fields offered, problems) of a file's text, by the solutions app's validator."""
-    data, problems = parse_publiccode(text)
-    if not problems:
-        problems = validate_publiccode(data)
-    if problems:
-        return {}, problems
-    fields, problems = read_solution_fields(data)
+    """(fields offered, problems) of a file's text, by the solutions app's own reading."""
+    fields, problems = solution_fields_from_text(text)
     return ({} if problems else _jsonable(fields)), problems
 
 
@@ -114,9 +103,18 @@ def read_publiccode(path, head: str) -> dict:
             ]
         )
         return {**cleared(), "publiccode_sha": head, "publiccode_problems": problems}
+    # The messages are made while checking, so once per language; the values are the same in
+    # each and kept from the first.
+    offered = []
+
+    def problems_of_text():
+        fields, found = check_text(text)
+        offered.append(fields)
+        return found
+
     try:
-        fields, _problems = check_text(text)
-        problems = _in_every_language(lambda: check_text(text)[1])
+        problems = _in_every_language(problems_of_text)
+        fields = offered[0]
     except Exception:  # the validator's own fault: reported, never a failed sync
         logger.exception("checking publiccode.yml at %s failed", head)
         problems = _in_every_language(

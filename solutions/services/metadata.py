@@ -468,11 +468,7 @@ def import_publiccode(*, actor, cooperative, text, solution: Solution | None = N
                 _("%(solution)s belongs to another cooperative.") % {"solution": solution.name},
                 field="cooperative",
             )
-    data, problems = publiccode.parse_publiccode(text)
-    if not problems:
-        problems = publiccode.validate_publiccode(data)
-    if not problems:
-        fields, problems = publiccode.read_solution_fields(data)
+    fields, problems = publiccode.solution_fields_from_text(text)
     if problems:
         raise _as_domain_error(problems)
     categories = fields.pop("categories")
