@@ -24,6 +24,17 @@ def coordinates_any(user):
 
 
 @rules.predicate
+def coordinates_a_cooperative_of(user, organisation):
+    return (
+        organisation is not None
+        and user.is_authenticated
+        and selectors.cooperatives_of_organisation(organisation)
+        .filter(coordinator__user=user)
+        .exists()
+    )
+
+
+@rules.predicate
 def works_for(user, organisation):
     return (
         organisation is not None
@@ -53,7 +64,9 @@ def entitled(user, cooperative):
 
 # Organisations and cooperatives
 rules.add_perm("cooperative.add_organisation", is_administrator | coordinates_any)
-rules.add_perm("cooperative.change_organisation", is_administrator | coordinates_any)
+# Correcting an organisation: object is the organisation. Only the coordinators of a
+# cooperative it belongs to (see selectors.cooperatives_of_organisation), not every coordinator.
+rules.add_perm("cooperative.change_organisation", is_administrator | coordinates_a_cooperative_of)
 rules.add_perm("cooperative.add_cooperative", is_administrator)
 rules.add_perm("cooperative.change_cooperative", is_administrator | coordinates)
 rules.add_perm("cooperative.appoint_coordinator", is_administrator | coordinates)

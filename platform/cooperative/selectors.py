@@ -149,6 +149,19 @@ def is_coordinator(user, cooperative) -> bool:
     return Coordinator.objects.filter(user=user, cooperative=cooperative).exists()
 
 
+def cooperatives_of_organisation(organisation):
+    """The cooperatives that answer for an organisation's data: those where it holds an open
+    membership (applied, approved or active), or where a joint arrangement or shared service
+    centre representing it does, since reach and per-inhabitant contributions are computed from
+    the municipalities represented. Their coordinators may correct the organisation, and each of
+    them sees that correction in its audit trail."""
+    memberships = Membership.objects.open().filter(cooperative=OuterRef("pk"))
+    return Cooperative.objects.filter(
+        Q(Exists(memberships.filter(organisation=organisation)))
+        | Q(Exists(memberships.filter(organisation__represents=organisation)))
+    ).order_by("name")
+
+
 def coordinated_cooperatives(user):
     if user is None or not user.is_authenticated:
         return Cooperative.objects.none()

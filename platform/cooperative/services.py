@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cooperative import audit
+from cooperative import audit, selectors
 from cooperative.contributions import contribution_for
 from cooperative.models import (
     Affiliation,
@@ -136,9 +136,14 @@ def update_organisation(
     represents=(),
 ) -> Organisation:
     """Correct an organisation's name, CBS code, inhabitants or the municipalities it
-    represents. Its kind and slug stay as registered."""
+    represents. Its kind and slug stay as registered.
+
+    The change is recorded once in each cooperative the organisation belongs to, so every
+    coordinator who answers for it sees it in their own trail (once, without a cooperative,
+    when it belongs to none)."""
     require(actor, "cooperative.change_organisation", organisation)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    cooperatives = list(selectors.cooperatives_of_organisation(organisation)) or [None]
     before = audit.snapshot(organisation, ORGANISATION_FIELDS)
     before["represents"] = sorted(organisation.represents.values_list("pk", flat=True))
     organisation.name = (name or "").strip()
@@ -165,7 +170,15 @@ def update_organisation(
     after["represents"] = sorted(m.pk for m in represented)
     changes = audit.diff(before, after)
     if changes:
-        audit.record(actor=actor, action="organisation.changed", obj=organisation, changes=changes)
+        for cooperative in cooperatives:
+            audit.record(
+                actor=actor,
+                action="organisation.changed",
+                obj=organisation,
+                changes=changes,
+                cooperative=cooperative,
+                organisation=organisation,
+            )
     return organisation
 
 

@@ -224,7 +224,9 @@ def test_bad_organisation_is_a_400_naming_the_field_and_writes_nothing(
     assert everything() == before
 
 
-def test_coordinator_corrects_an_organisation_and_it_is_audited(as_user, coordinator, eindhoven):
+def test_coordinator_corrects_an_organisation_and_it_is_audited(
+    as_user, coordinator, eindhoven, eindhoven_membership, zob
+):
     response = as_user(coordinator).patch(
         f"{ORGANISATIONS}{eindhoven.pk}/", {"inhabitants": 245_000}
     )
@@ -234,16 +236,50 @@ def test_coordinator_corrects_an_organisation_and_it_is_audited(as_user, coordin
     record = AuditRecord.objects.get(action="organisation.changed")
     assert record.changes == {"inhabitants": [243_730, 245_000]}
     assert record.actor == coordinator
+    assert (record.cooperative, record.organisation) == (zob, eindhoven)
 
 
-def test_correcting_what_a_joint_arrangement_represents(as_user, coordinator, mgd, boxtel):
+def test_a_correction_is_audited_in_each_cooperative_of_the_organisation(
+    as_user, coordinator, other_coordinator, eindhoven, eindhoven_membership, dimpact
+):
+    """Eindhoven is active in Zuidoost-Brabant and applies to Dimpact: the coordinator of
+    either may correct it, and both find the correction in their own audit trail."""
+    services.apply_for_membership(
+        actor=eindhoven.affiliations.get().user, cooperative=dimpact, organisation=eindhoven
+    )
+    response = as_user(other_coordinator).patch(
+        f"{ORGANISATIONS}{eindhoven.pk}/", {"inhabitants": 246_000}
+    )
+    assert response.status_code == 200, response.content
+    records = AuditRecord.objects.filter(action="organisation.changed")
+    assert sorted(r.cooperative.slug for r in records) == ["dimpact", "zuidoost-brabant"]
+    assert {(r.actor, r.organisation, r.object_id) for r in records} == {
+        (other_coordinator, eindhoven, str(eindhoven.pk))
+    }
+    for who, slug in ((coordinator, "zuidoost-brabant"), (other_coordinator, "dimpact")):
+        trail = as_user(who).get(AUDIT, {"action": "organisation.changed"}).json()["results"]
+        assert [r["changes"] for r in trail] == [{"inhabitants": [243_730, 246_000]}], who
+        assert [r["cooperative"] for r in trail] == [slug], who
+
+
+def test_a_correction_of_an_organisation_of_no_cooperative_is_audited_once(admin, utrecht):
+    services.update_organisation(
+        actor=admin, organisation=utrecht, name="Utrecht", cbs_code="GM0344", inhabitants=1
+    )
+    record = AuditRecord.objects.get(action="organisation.changed")
+    assert (record.cooperative, record.organisation) == (None, utrecht)
+
+
+def test_correcting_what_a_joint_arrangement_represents(
+    as_user, coordinator, mgd, mgd_membership, boxtel
+):
     response = as_user(coordinator).patch(f"{ORGANISATIONS}{mgd.pk}/", {"represents": [boxtel.pk]})
     assert response.status_code == 200, response.content
     assert [m["name"] for m in response.json()["represents"]] == ["Boxtel"]
     assert list(mgd.represents.all()) == [boxtel]
 
 
-def test_put_replaces_the_editable_fields(as_user, coordinator, eindhoven):
+def test_put_replaces_the_editable_fields(as_user, coordinator, eindhoven, eindhoven_membership):
     response = as_user(coordinator).put(
         f"{ORGANISATIONS}{eindhoven.pk}/",
         {
@@ -274,7 +310,7 @@ def test_put_replaces_the_editable_fields(as_user, coordinator, eindhoven):
     ],
 )
 def test_bad_correction_is_a_400_and_changes_nothing(
-    as_user, coordinator, eindhoven, utrecht, body, field, code
+    as_user, coordinator, eindhoven, eindhoven_membership, utrecht, body, field, code
 ):
     before = everything()
     errors = problems(as_user(coordinator).patch(f"{ORGANISATIONS}{eindhoven.pk}/", body), 400)
@@ -282,7 +318,9 @@ def test_bad_correction_is_a_400_and_changes_nothing(
     assert everything() == before
 
 
-def test_a_municipality_represents_nobody(as_user, coordinator, eindhoven, boxtel):
+def test_a_municipality_represents_nobody(
+    as_user, coordinator, eindhoven, eindhoven_membership, boxtel
+):
     before = everything()
     response = as_user(coordinator).patch(
         f"{ORGANISATIONS}{eindhoven.pk}/", {"represents": [boxtel.pk]}

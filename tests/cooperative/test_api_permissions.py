@@ -90,19 +90,50 @@ CASES = [
         writers(403, other_coordinator=201, coordinator=201, admin=201),
         {"kind": "municipality", "name": "Helmond", "cbs_code": "GM0794", "inhabitants": 95_000},
     ),
+    # Corrected by administrators and the coordinators of a cooperative the organisation
+    # belongs to (an open membership of its own or of one representing it): not by any
+    # coordinator of any cooperative.
     Case(
-        "organisation-patch",
+        "organisation-patch-member-of-nothing",
         "patch",
         "/api/v1/organisations/{utrecht}/",
-        writers(403, other_coordinator=200, coordinator=200, admin=200),
+        writers(403, admin=200),
         {"inhabitants": 371_000},
     ),
     Case(
-        "organisation-put",
+        "organisation-put-member-of-nothing",
         "put",
         "/api/v1/organisations/{utrecht}/",
-        writers(403, other_coordinator=200, coordinator=200, admin=200),
+        writers(403, admin=200),
         {"kind": "municipality", "name": "Utrecht", "cbs_code": "GM0344", "inhabitants": 1},
+    ),
+    Case(
+        "organisation-patch-active-member",
+        "patch",
+        "/api/v1/organisations/{eindhoven}/",
+        writers(403, coordinator=200, admin=200),
+        {"inhabitants": 250_000},
+    ),
+    Case(
+        "organisation-put-active-member",
+        "put",
+        "/api/v1/organisations/{eindhoven}/",
+        writers(403, coordinator=200, admin=200),
+        {"kind": "municipality", "name": "Eindhoven", "cbs_code": "GM0772", "inhabitants": 1},
+    ),
+    Case(
+        "organisation-patch-applicant",
+        "patch",
+        "/api/v1/organisations/{woerden}/",
+        writers(403, coordinator=200, admin=200),
+        {"inhabitants": 54_000},
+    ),
+    Case(
+        "organisation-patch-represented-by-a-member",
+        "patch",
+        "/api/v1/organisations/{boxtel}/",
+        writers(403, coordinator=200, admin=200),
+        {"inhabitants": 32_000},
     ),
     Case("organisation-delete", "delete", "/api/v1/organisations/{utrecht}/", writers(405)),
     # --- cooperatives: public to read; the coordinator (or an administrator) sets the policy.
@@ -272,6 +303,9 @@ class Ids(dict):
     def __init__(self, world, utrecht):
         super().__init__(
             utrecht=utrecht.pk,
+            eindhoven=world["eindhoven_membership"].organisation_id,
+            woerden=world["woerden_application"].organisation_id,
+            boxtel=world["mgd_membership"].organisation.represents.get(name="Boxtel").pk,
             eindhoven_membership=world["eindhoven_membership"].pk,
             woerden_application=world["woerden_application"].pk,
             zob_record=AuditRecord.objects.filter(cooperative=world["zob"]).latest("id").pk,

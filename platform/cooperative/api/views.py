@@ -39,7 +39,8 @@ ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     """Municipalities, joint arrangements, offices, suppliers and shared service centres.
 
-    Anyone may read them; administrators and coordinators register and correct them.
+    Anyone may read them; administrators and coordinators register them. Administrators, and
+    the coordinators of a cooperative an organisation belongs to, correct it.
     """
 
     serializer_class = serializers.OrganisationSerializer
