@@ -8,9 +8,12 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from deelbaar.events import event_published
-        from integrations import dispatch, tags
+        from integrations import dispatch
+        from integrations.services import releases
 
         # Outgoing webhooks follow the platform's own events (see integrations/dispatch.py).
         event_published.connect(dispatch.on_event_published, dispatch_uid="integrations.webhooks")
-        # A git tag and changelog for each published release (see integrations/tags.py).
-        event_published.connect(tags.on_event_published, dispatch_uid="integrations.release_tags")
+        # A git tag and changelog for each published release (integrations/services/releases.py).
+        event_published.connect(
+            releases.on_event_published, dispatch_uid="integrations.release_tags"
+        )

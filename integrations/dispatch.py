@@ -12,16 +12,15 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from integrations import tasks
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
 
 def send_on_commit(delivery: WebhookDelivery) -> None:
-    from integrations.webhook_tasks import deliver_webhook
-
     pk, attempts = delivery.pk, delivery.attempts
-    transaction.on_commit(lambda: deliver_webhook.delay(pk, attempts))
+    transaction.on_commit(lambda: tasks.deliver_webhook.delay(pk, attempts))
 
 
 @transaction.atomic

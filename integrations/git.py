@@ -7,7 +7,9 @@ in batch mode), every command is stopped after `DEELBAAR_GIT_TIMEOUT` seconds, a
 otherwise, which leak in a long-running worker.
 """
 
+import base64
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -75,13 +77,56 @@ def git_env() -> dict:
     }
 
 
+# The user name sent with an access token when none is given: GitHub takes any with a token
+# (and wants this one with an app's installation token); GitLab takes any with a personal or
+# project token, its deploy tokens need their own.
+DEFAULT_TOKEN_USERNAME = "x-access-token"  # noqa: S105  (a user name)
+
+
+def credential_env(url: str, username: str = "", token: str = "") -> dict:
+    """The environment that gives git the repository's access token for `url` (https only):
+    an `Authorization` header as configuration in the environment (GIT_CONFIG_COUNT), scoped
+    to the repository's host. Not on the command line (which every local user can read), not
+    in the URL, not in the mirror's config; {} without a token."""
+    if not token:
+        return {}
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return {}
+    if parts.scheme.lower() not in ("https", "http") or not parts.hostname:
+        return {}
+    pair = f"{username or DEFAULT_TOKEN_USERNAME}:{token}".encode()
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"http.{parts.scheme.lower()}://{parts.netloc}/.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"Authorization: Basic {base64.b64encode(pair).decode()}",
+    }
+
+
+# The user information of an address (https://user:secret@host/…): never in a message.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """`text` with the user and password of every address in it, and each of `secrets`,
+    replaced by "***": for messages and logs that may quote a URL or git's output."""
+    text = _USERINFO.sub(r"\1***@", str(text))
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
 def _timeout() -> float:
     return float(settings.DEELBAAR_GIT_TIMEOUT)
 
 
-def _explain(error: Exception, url: str) -> GitFailure:
-    """Translate git's stderr into a message a product owner can act on."""
-    stderr = getattr(error, "stderr", "") or str(error)
+def _explain(error: Exception, url: str, secrets=()) -> GitFailure:
+    """Translate git's stderr into a message a product owner can act on; no credential of an
+    address, nor any of `secrets`, survives into the message or the detail."""
+    stderr = scrub(getattr(error, "stderr", "") or str(error), *secrets)
+    url = scrub(url)
     text = stderr.lower()
     if "timeout:" in text or "did not complete in" in text:
         message = _("Git did not finish within %(seconds)s seconds; try again later.") % {
@@ -125,16 +170,18 @@ def _explain(error: Exception, url: str) -> GitFailure:
     return GitFailure(message, detail=stderr.strip()[-2000:])
 
 
-def _run(args: list, *, cwd=None, url: str = "") -> bytes:
+def _run(args: list, *, cwd=None, url: str = "", env=None) -> bytes:
+    env = env or {}
     try:
         return git.Git(cwd).execute(
             ["git", *SAFE_CONFIG, *args],
             kill_after_timeout=_timeout(),
-            env=git_env(),
+            env={**git_env(), **env},
             stdout_as_string=False,
         )
     except git.GitCommandError as error:
-        raise _explain(error, url) from error
+        secrets = [v for k, v in env.items() if k.startswith("GIT_CONFIG_VALUE_")]
+        raise _explain(error, url, secrets=secrets) from error
 
 
 def pin_config(url: str, addresses: list[str]) -> list[str]:
@@ -170,8 +217,9 @@ def _check_addresses(url: str) -> list[str]:
     return pin_config(url, addresses)
 
 
-def update_mirror(repository_id: int, url: str) -> Path:
+def update_mirror(repository_id: int, url: str, *, env=None) -> Path:
     """Clone `url` as a bare mirror, or fetch it into the existing one; return the path.
+    `env`: the credentials (`credential_env`), given to these git commands only.
 
     A first clone goes to a temporary folder beside the mirror and is renamed into place only
     when complete, so a failed clone leaves nothing behind. The fetch is forced (+refs/*), so a
@@ -187,6 +235,7 @@ def update_mirror(repository_id: int, url: str) -> Path:
             _run(
                 [*pinned, "clone", "--mirror", "--quiet", "--", url, str(work / "mirror")],
                 url=url,
+                env=env,
             )
             os.replace(work / "mirror", path)
         finally:
@@ -206,6 +255,7 @@ def update_mirror(repository_id: int, url: str) -> Path:
         ],
         cwd=path,
         url=url,
+        env=env,
     )
     return path
 

@@ -36,6 +36,12 @@ class Repository(models.Model):
     # https or ssh URL, or, where settings allow it, a local path.
     url = models.CharField(_("URL or path"), max_length=500)
     default_branch = models.CharField(_("default branch"), max_length=200, default="main")
+    # Credentials for reading (and pushing tags to) the repository over https: a deploy token
+    # or access token, with the user name the host wants beside it (GitLab's deploy tokens
+    # have their own; blank: any). Never part of `url`, never shown back, never written into
+    # the mirror's config: git gets it per command in its environment (integrations/git.py).
+    access_username = models.CharField(_("user name for the token"), max_length=200, blank=True)
+    access_token = models.CharField(_("access token"), max_length=500, blank=True)
     # Shared with the git host to sign or authenticate its push hooks.
     hook_secret = models.CharField(_("hook secret"), max_length=100, default=new_hook_secret)
     state = models.CharField(
@@ -47,6 +53,10 @@ class Repository(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     sync_started_at = models.DateTimeField(_("sync started at"), null=True, blank=True)
+    # The running sync's lease: its token, and when it last said it is alive. A lease not
+    # renewed within DEELBAAR_SYNC_LEASE_SECONDS belongs to a dead worker and may be taken.
+    sync_lease = models.CharField(max_length=32, blank=True)
+    sync_heartbeat_at = models.DateTimeField(_("sync last alive at"), null=True, blank=True)
     # A sync asked for while another ran (a push arriving mid-sync): the running one queues
     # one more when it ends, so those commits do not wait for the next push.
     sync_again = models.BooleanField(default=False)
@@ -140,6 +150,25 @@ class HookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.delivery_id}"
+
+
+class HookBodyDigest(models.Model):
+    """The SHA-256 of a push hook's signed body, kept for DEELBAAR_HOOK_REPLAY_WINDOW: the same
+    body again, under any delivery id, is a replay and is ignored. Older digests are pruned."""
+
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="hook_body_digests"
+    )
+    digest = models.CharField(max_length=64)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "digest"], name="hook_body_once"),
+        ]
+
+    def __str__(self):
+        return self.digest[:12]
 
 
 class ReleaseTag(models.Model):

@@ -110,6 +110,33 @@ def check_remote_url(url: str, *, allow_local: bool = False, schemes=REPOSITORY_
     _check_host(host)
 
 
+def refuse_credentials(url: str) -> None:
+    """Raise DomainError(field="url", code="credentials") when a repository address carries
+    credentials: any user information in an http(s) address (a token may stand in the user
+    name), a password in any other. An address is shown to everyone who may see the
+    repository; a token goes into the repository's write-only access token instead. ssh's
+    user name (ssh://git@host/…, git@host:…) is no secret and stays allowed."""
+    url = (url or "").strip()
+    if "://" not in url:
+        return  # a local path, or scp-like (whose user part cannot hold a colon)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return  # check_remote_url refuses it as malformed
+    if "@" not in parts.netloc:
+        return
+    if parts.scheme.lower() in ("https", "http") or parts.password is not None:
+        raise DomainError(
+            _(
+                "The address contains a user name or password. Give the address without them "
+                "and put a token in the access token field instead: the address is shown to "
+                "everyone who may see the repository."
+            ),
+            field="url",
+            code="credentials",
+        )
+
+
 def _names(schemes) -> dict:
     return {"schemes": ", ".join(schemes)}
 

@@ -5,13 +5,18 @@ repository's hook secret, is the only credential (see `integrations.signatures`)
 errors in the API's one shape:
 
 - 202 a push to the default branch: recorded, a sync scheduled;
-- 200 a repeated delivery ("already received"), or a push to another branch, a tag or another
-  event such as GitHub's "ping" (acknowledged, nothing changed);
+- 200 a repeated delivery ("already received"): the same delivery id, or the same signed body
+  under another delivery id within DEELBAAR_HOOK_REPLAY_WINDOW (a replayed capture; see
+  integrations/services/hooks.py);
+- 200 a push to another branch, a tag or another event such as GitHub's "ping" (acknowledged,
+  nothing changed);
 - 404 an unknown provider or repository id;
 - 401 no signature or token at all; 403 a signature or token that does not match (a caller
   who shows a credential that is wrong is refused, not asked to authenticate);
 - 400 a body that is not a JSON object, or a push whose "ref" is not a string;
-- 413 a body over 1 MB, by its Content-Length or by what is read.
+- 413 a body over 1 MB, by its Content-Length or by what is read;
+- 503 the sync could not be queued (the job queue is down): nothing is recorded, so the git
+  host's retry counts.
 
 Refusals write nothing.
 """
@@ -62,13 +67,17 @@ class HookView(APIView):
         summary="Receive a push hook from GitHub, GitLab or Gitea",
         request=OpenApiTypes.OBJECT,
         responses={
-            200: OpenApiResponse(description="Acknowledged: a repeat or nothing to do."),
+            200: OpenApiResponse(
+                description="Acknowledged: a repeat (same delivery id or same signed body "
+                "within the replay window) or nothing to do."
+            ),
             202: OpenApiResponse(description="A push to the default branch: sync scheduled."),
             400: OpenApiResponse(description="Malformed JSON."),
             401: OpenApiResponse(description="Not signed."),
             403: OpenApiResponse(description="Wrongly signed."),
             404: OpenApiResponse(description="Unknown provider or repository."),
             413: OpenApiResponse(description="Body over 1 MB."),
+            503: OpenApiResponse(description="The sync could not be queued; try again."),
         },
     )
     def post(self, request, provider: str, repository_id: int):
@@ -86,6 +95,10 @@ class HookView(APIView):
             code = status.HTTP_202_ACCEPTED
         elif delivery.outcome == Outcome.REPEATED:
             answer, detail = "already received", _("This delivery was already received.")
+            code = status.HTTP_200_OK
+        elif delivery.outcome == Outcome.REPLAYED:
+            answer = "already received"
+            detail = _("This push was already received under another delivery id; it is ignored.")
             code = status.HTTP_200_OK
         else:
             answer = "ignored"

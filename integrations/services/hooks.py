@@ -1,15 +1,29 @@
-"""Incoming push hooks from GitHub, GitLab and Gitea: verify, record once, schedule a sync."""
+"""Incoming push hooks from GitHub, GitLab and Gitea: verify, record once, schedule a sync.
+
+A push counts once twice over: by the provider's delivery id (forever), and by the SHA-256 of
+its signed body within `DEELBAAR_HOOK_REPLAY_WINDOW` (HookBodyDigest). GitHub signs the body
+but no time, so a captured request stays valid; sent again with a new delivery id it would
+start a sync each time. The body of a real push is unique (it names the commits before and
+after), so the same body again is a replay: it is acknowledged with 200 "already received"
+and changes nothing. A 2xx, not a 409, because git hosts count 4xx answers as failures and
+GitLab disables a hook that keeps failing; a replay has nothing to fix on the sender's side.
+Digests older than the window are pruned as new ones arrive.
+"""
 
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deelbaar.errors import DomainError, NotFound
 from integrations import signatures
-from integrations.models import HookDelivery, Repository
+from integrations.models import HookBodyDigest, HookDelivery, Repository
+from integrations.services.repositories import QueuedSync
 
 # The largest body a hook may carry. GitHub caps its payloads at 25 MB, but a push hook's body
 # only tells us to fetch; a megabyte holds hundreds of commits' summaries.
@@ -27,6 +41,7 @@ class Outcome:
 
     SCHEDULED = "scheduled"  # a push to the default branch: recorded, a sync scheduled
     REPEATED = "repeated"  # this delivery id was received before: nothing new
+    REPLAYED = "replayed"  # this signed body was received before (replay window): nothing new
     IGNORED = "ignored"  # another branch, a tag or another event: acknowledged, nothing written
 
 
@@ -53,7 +68,6 @@ def _payload(body: bytes) -> dict:
     return payload
 
 
-@transaction.atomic
 def receive_push(
     *, provider: str, repository: Repository, headers: Mapping[str, str], body: bytes
 ) -> HookDelivery:
@@ -66,9 +80,31 @@ def receive_push(
     `delivery.outcome` says which of these happened. Unsigned, wrongly signed, oversized or
     malformed hooks raise a DomainError (401, 403, 413, 400) and write nothing.
 
+    The same signed body again within the replay window, under another delivery id, is
+    acknowledged as REPLAYED and writes nothing.
+
+    When the sync cannot be queued (Redis away), the delivery is forgotten again, so the git
+    host's retry counts, and `Unavailable` (503) is raised; the repository is FAILED, saying so.
+
     The signature is the only credential: there is no person acting, so no permission check.
     The HookDelivery row is the record of what arrived.
     """
+    delivery = _receive(provider=provider, repository=repository, headers=headers, body=body)
+    queued = getattr(delivery, "queued", None)
+    if queued is not None and queued.failed:
+        with transaction.atomic():
+            HookDelivery.objects.filter(pk=delivery.pk).delete()
+            HookBodyDigest.objects.filter(
+                repository=repository, digest=hashlib.sha256(body).hexdigest()
+            ).delete()
+        queued.raise_if_failed()
+    return delivery
+
+
+@transaction.atomic
+def _receive(
+    *, provider: str, repository: Repository, headers: Mapping[str, str], body: bytes
+) -> HookDelivery:
     scheme = signatures.scheme_for(provider)
     if scheme is None:
         raise NotFound(_("There is no hook provider called “%(name)s”.") % {"name": provider})
@@ -108,10 +144,26 @@ def receive_push(
     if not created:
         delivery.outcome = Outcome.REPEATED
         return delivery
+    if not _first_time(repository, hashlib.sha256(body).hexdigest()):
+        # A replay under a new delivery id: not recorded as a delivery either.
+        transaction.set_rollback(True)
+        delivery.outcome = Outcome.REPLAYED
+        return delivery
 
-    from integrations import tasks
-
-    repository_id = repository.pk
-    transaction.on_commit(lambda: tasks.sync_repository.delay(repository_id))
+    delivery.queued = QueuedSync(repository.pk, None)
+    transaction.on_commit(delivery.queued.send)
     delivery.outcome = Outcome.SCHEDULED
     return delivery
+
+
+def _first_time(repository, digest: str, *, now=None) -> bool:
+    """Record the body's digest; False when it was received within the replay window. Older
+    digests (of every repository) are pruned first, so the table holds one window's pushes."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.DEELBAAR_HOOK_REPLAY_WINDOW)
+    HookBodyDigest.objects.filter(received_at__lt=cutoff).delete()
+    # get_or_create survives two replays at once: the unique constraint holds one.
+    _digest, created = HookBodyDigest.objects.get_or_create(
+        repository=repository, digest=digest, defaults={"received_at": now}
+    )
+    return created

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from deelbaar.errors import DomainError
 from integrations import git as mirrors
+from integrations import tasks
 from integrations.models import Commit, ReleaseTag, Repository, SyncState
 from integrations.remote import checked_addresses
 
@@ -45,13 +46,13 @@ def _repository_for(release) -> Repository | None:
     )
 
 
-def _git(path, args: list) -> str:
+def _git(path, args: list, env=None) -> str:
     """One git command in the mirror, with git.py's no-prompt environment and timeout."""
     with git.Repo(path) as repo:
         return repo.git.execute(
             ["git", *mirrors.SAFE_CONFIG, *args],
             kill_after_timeout=float(settings.DEELBAAR_GIT_TIMEOUT),
-            env=mirrors.git_env(),
+            env={**mirrors.git_env(), **(env or {})},
         )
 
 
@@ -81,8 +82,10 @@ def _make_tag(path, name: str, sha: str, message: str) -> str:
     return sha
 
 
-def _push(path, url: str, name: str) -> bool:
-    """Push the tag to the repository; False when git may not or cannot."""
+def _push(path, repository, name: str) -> bool:
+    """Push the tag to the repository (with its access token, if it has one); False when git
+    may not or cannot."""
+    url = repository.url
     ref = f"refs/tags/{name}"
     try:
         # git connects to the addresses checked here, not to a second lookup of the name.
@@ -91,9 +94,13 @@ def _push(path, url: str, name: str) -> bool:
         logger.info("tag %s stays local: %s", name, error.message)
         return False
     try:
-        _git(path, [*pinned, "push", "--quiet", "--", url, f"{ref}:{ref}"])
+        credentials = mirrors.credential_env(
+            url, repository.access_username, repository.access_token
+        )
+        _git(path, [*pinned, "push", "--quiet", "--", url, f"{ref}:{ref}"], env=credentials)
     except git.GitCommandError as error:
-        logger.info("tag %s stays local: %s", name, (error.stderr or "").strip()[-500:])
+        stderr = mirrors.scrub(error.stderr or "", repository.access_token)
+        logger.info("tag %s stays local: %s", name, stderr.strip()[-500:])
         return False
     return True
 
@@ -174,7 +181,7 @@ def tag_release(release_id: int) -> ReleaseTag | None:
             .first()
         )
         text = changelog(repository, path, head=sha, previous=previous, name=name)
-        pushed = _push(path, repository.url, name)
+        pushed = _push(path, repository, name)
     except (git.GitCommandError, mirrors.GitFailure):
         logger.exception("could not tag release %s", release_id)
         return None
@@ -194,3 +201,17 @@ def tag_release(release_id: int) -> ReleaseTag | None:
         # Another job tagged it first.
         return ReleaseTag.objects.filter(release=release).first()
     return tag
+
+
+def on_event_published(sender, *, group, event, data, **kwargs) -> None:
+    """Queue the tag of a release once it is published (connected in integrations/apps.py to
+    `deelbaar.events.event_published`, sent after the publishing transaction commits)."""
+    # release.published is announced twice (to the solution's page and to people); the
+    # broadcast one (with a group) counts.
+    if event != "release.published" or group is None:
+        return
+    try:
+        tasks.tag_release.delay(int(data["id"]))
+    except Exception:
+        # The release is published already; a missing tag must not hide that.
+        logger.exception("could not queue the tag of release %s", data.get("id"))

@@ -60,3 +60,11 @@ class StaleObject(DomainError):
     status_code = 412
     default_code = "stale"
     default_message = _("Someone else changed this in the meantime. Reload and try again.")
+
+
+class Unavailable(DomainError):
+    """A service the change needs (the job queue, say) cannot be reached right now."""
+
+    status_code = 503
+    default_code = "unavailable"
+    default_message = _("A service the platform needs is not reachable; try again later.")

@@ -151,14 +151,38 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
-# Webhook deliveries whose retry is due are picked up every minute (the worker runs beat).
+# Beat runs in the worker (docker-compose.yml): webhook deliveries whose retry is due are
+# picked up every minute, syncs whose worker died are queued again every half minute.
 CELERY_BEAT_SCHEDULE = {
     "deliver-due-webhooks": {"task": "integrations.deliver_due_webhooks", "schedule": 60.0},
+    "recover-stalled-syncs": {"task": "integrations.recover_stalled_syncs", "schedule": 30.0},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# A job a worker took but never acknowledged (acks_late: the worker was killed outright) goes
+# back to the queue after this many seconds. Longer than any job may run, so a job still
+# running is not handed out twice; jobs never wait in a worker longer than half of it (webhook
+# retries with a longer wait are left to the beat sweep, see integrations/tasks.py). A job
+# whose worker *process* died while the worker lives is handed out again at once
+# (task_reject_on_worker_lost).
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Queueing a job in a request must fail fast when Redis is away, not hang the request.
+    "socket_connect_timeout": 3,
+}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
 
@@ -278,6 +302,12 @@ DEELBAAR_GIT_ALLOW_LOCAL_PATHS = env.bool("DEELBAAR_GIT_ALLOW_LOCAL_PATHS", defa
 DEELBAAR_GIT_MIRRORS_DIR = DATA_DIR / "git"
 # A git command that takes longer is stopped (seconds).
 DEELBAAR_GIT_TIMEOUT = env.int("DEELBAAR_GIT_TIMEOUT", default=120)
+# A running sync renews its lease on the repository every sixth of this (seconds); a sync whose
+# lease was not renewed for this long lost its worker, and another sync may take over.
+DEELBAAR_SYNC_LEASE_SECONDS = env.int("DEELBAAR_SYNC_LEASE_SECONDS", default=60)
+# A push hook whose signed body was received before within this many seconds is a replay (a
+# captured request sent again, perhaps with a new delivery id) and is ignored.
+DEELBAAR_HOOK_REPLAY_WINDOW = env.int("DEELBAAR_HOOK_REPLAY_WINDOW", default=7 * 24 * 3600)
 
 # Demo loaders run in this order by `deelbaar demo`; each app adds its own.
 DEELBAAR_DEMO_LOADERS = [

@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import git
 import pytest
@@ -151,7 +152,10 @@ def test_a_tag_push_redirected_elsewhere_stays_local(settings, mirrors_dir, serv
     with git.Repo(path) as repo:
         repo.create_tag("v1.0.0", ref=work.repo.head.commit.hexsha)
 
-    assert not releases._push(path, f"http://127.0.0.1:{allowed.port}/x.git", "v1.0.0")
+    repository = SimpleNamespace(
+        url=f"http://127.0.0.1:{allowed.port}/x.git", access_username="", access_token=""
+    )
+    assert not releases._push(path, repository, "v1.0.0")
     assert allowed.requests[0][0] == "/x.git/info/refs?service=git-receive-pack"
     assert inside.requests == []
 

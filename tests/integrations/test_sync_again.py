@@ -4,7 +4,6 @@ sync queues one more as it ends."""
 import pytest
 
 from integrations import git as mirrors
-from integrations import tasks
 from integrations.models import Commit, SyncState
 from integrations.services import repositories as services
 from integrations.services.repositories import sync_repository as sync_now
@@ -22,7 +21,7 @@ def count_syncs(monkeypatch) -> list:
         runs.append(sync_now(repository_id, **kwargs))
         return runs[-1]
 
-    monkeypatch.setattr(tasks.repositories, "sync_repository", counted)
+    monkeypatch.setattr(services, "sync_repository", counted)
     return runs
 
 
@@ -34,8 +33,8 @@ def test_a_push_during_a_sync_is_imported_by_one_more_sync(
     fetch = mirrors.update_mirror
     pushed = []
 
-    def fetch_while_someone_pushes(repository_id, url):
-        path = fetch(repository_id, url)
+    def fetch_while_someone_pushes(repository_id, url, **kwargs):
+        path = fetch(repository_id, url, **kwargs)
         if not pushed:
             # The push lands after this fetch; its hook asks for a sync, which finds this one
             # running.

@@ -18,7 +18,7 @@ from integrations import delivery as sending
 from integrations.dispatch import emit
 from integrations.models import DeliveryState, WebhookDelivery
 from integrations.services import webhooks as services
-from integrations.webhook_tasks import deliver_webhook
+from integrations.tasks import deliver_webhook
 from tests.integrations.test_webhooks import Receiver
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
