@@ -130,7 +130,7 @@ DIMPACT_PORTFOLIO = [
             "name": "Digitaal loket",
             "url": "https://git.example.org/dimpact/digitaal-loket",
             "platforms": ["web"],
-            "categories": ["digital-citizenship", "permit-management"],
+            "categories": ["digital-citizenship", "customer-service-and-support"],
             "developmentStatus": "stable",
             "softwareType": "standalone/web",
             "description": {

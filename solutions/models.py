@@ -1,7 +1,7 @@
 """The cooperative library: solutions, their releases, publication requests, adoptions and
 reviews.
 
-A solution's fields are those publiccode.yml (v0.4 to v0.7) needs, so a valid file can be
+A solution's fields are those publiccode.yml (v0.2 to v0.7) needs, so a valid file can be
 written from them (`solutions.publiccode`). Descriptions exist per language, Dutch and English,
 because publiccode.yml keeps them per language.
 """
@@ -14,7 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solutions.publiccode.vocabularies import CATEGORIES, CATEGORY_LABELS
+
 SHORT_DESCRIPTION_MAX = 150
+# The column holds 150 user-perceived characters however they are written: an accented letter
+# may be two code points (a letter and a combining mark), an emoji up to seven.
+SHORT_DESCRIPTION_STORED_MAX = 4 * SHORT_DESCRIPTION_MAX
 LONG_DESCRIPTION_MIN = 150
 LONG_DESCRIPTION_MAX = 10_000
 DEFAULT_LICENCE = "EUPL-1.2"
@@ -51,117 +56,12 @@ class MaintenanceType(models.TextChoices):
     NONE = "none", _("not maintained")
 
 
-class Category(models.TextChoices):
-    """publiccode.yml's list of categories (v0.4 to v0.7)."""
-
-    ACCOUNTING = "accounting", _("accounting")
-    AGILE_PROJECT_MANAGEMENT = "agile-project-management", _("agile project management")
-    APPLICANT_TRACKING = "applicant-tracking", _("applicant tracking")
-    APPLICATION_DEVELOPMENT = "application-development", _("application development")
-    APPOINTMENT_SCHEDULING = "appointment-scheduling", _("appointment scheduling")
-    BACKUP = "backup", _("backup")
-    BILLING_AND_INVOICING = "billing-and-invoicing", _("billing and invoicing")
-    BLOG = "blog", _("blog")
-    BUDGETING = "budgeting", _("budgeting")
-    BUSINESS_INTELLIGENCE = "business-intelligence", _("business intelligence")
-    BUSINESS_PROCESS_MANAGEMENT = "business-process-management", _("business process management")
-    CAD = "cad", _("CAD")
-    CALL_CENTER_MANAGEMENT = "call-center-management", _("call centre management")
-    CLOUD_MANAGEMENT = "cloud-management", _("cloud management")
-    COLLABORATION = "collaboration", _("collaboration")
-    COMMUNICATIONS = "communications", _("communications")
-    COMPLIANCE_MANAGEMENT = "compliance-management", _("compliance management")
-    CONTACT_MANAGEMENT = "contact-management", _("contact management")
-    CONTENT_MANAGEMENT = "content-management", _("content management")
-    CROWDFUNDING = "crowdfunding", _("crowdfunding")
-    CUSTOMER_SERVICE_AND_SUPPORT = "customer-service-and-support", _("customer service and support")
-    DATA_ANALYTICS = "data-analytics", _("data analytics")
-    DATA_COLLECTION = "data-collection", _("data collection")
-    DATA_VISUALIZATION = "data-visualization", _("data visualisation")
-    DIGITAL_ASSET_MANAGEMENT = "digital-asset-management", _("digital asset management")
-    DIGITAL_CITIZENSHIP = "digital-citizenship", _("digital citizenship")
-    DOCUMENT_MANAGEMENT = "document-management", _("document management")
-    DONOR_MANAGEMENT = "donor-management", _("donor management")
-    E_COMMERCE = "e-commerce", _("e-commerce")
-    E_SIGNATURE = "e-signature", _("e-signature")
-    EMAIL_MANAGEMENT = "email-management", _("e-mail management")
-    EMAIL_MARKETING = "email-marketing", _("e-mail marketing")
-    EMPLOYEE_MANAGEMENT = "employee-management", _("employee management")
-    ENTERPRISE_PROJECT_MANAGEMENT = (
-        "enterprise-project-management",
-        _("enterprise project management"),
-    )
-    ENTERPRISE_SOCIAL_NETWORKING = "enterprise-social-networking", _("enterprise social networking")
-    ERP = "erp", _("ERP")
-    EVENT_MANAGEMENT = "event-management", _("event management")
-    FACILITY_MANAGEMENT = "facility-management", _("facility management")
-    FEEDBACK_AND_REVIEWS_MANAGEMENT = (
-        "feedback-and-reviews-management",
-        _("feedback and reviews management"),
-    )
-    FINANCIAL_REPORTING = "financial-reporting", _("financial reporting")
-    FLEET_MANAGEMENT = "fleet-management", _("fleet management")
-    FUND_MANAGEMENT = "fund-management", _("fund management")
-    GEOGRAPHIC_INFORMATION_SYSTEMS = (
-        "geographic-information-systems",
-        _("geographic information systems"),
-    )
-    GRANT_MANAGEMENT = "grant-management", _("grant management")
-    GRAPHIC_DESIGN = "graphic-design", _("graphic design")
-    HELP_DESK = "help-desk", _("help desk")
-    HR = "hr", _("HR")
-    IDE = "ide", _("IDE")
-    IDENTITY_MANAGEMENT = "identity-management", _("identity management")
-    INSTANT_MESSAGING = "instant-messaging", _("instant messaging")
-    INVENTORY_MANAGEMENT = "inventory-management", _("inventory management")
-    IT_ASSET_MANAGEMENT = "it-asset-management", _("IT asset management")
-    IT_DEVELOPMENT = "it-development", _("IT development")
-    IT_MANAGEMENT = "it-management", _("IT management")
-    IT_SECURITY = "it-security", _("IT security")
-    IT_SERVICE_MANAGEMENT = "it-service-management", _("IT service management")
-    KNOWLEDGE_MANAGEMENT = "knowledge-management", _("knowledge management")
-    LEARNING_MANAGEMENT_SYSTEM = "learning-management-system", _("learning management system")
-    MARKETING = "marketing", _("marketing")
-    MIND_MAPPING = "mind-mapping", _("mind mapping")
-    MOBILE_MARKETING = "mobile-marketing", _("mobile marketing")
-    MOBILE_PAYMENT = "mobile-payment", _("mobile payment")
-    NETWORK_MANAGEMENT = "network-management", _("network management")
-    OFFICE = "office", _("office")
-    ONLINE_BOOKING = "online-booking", _("online booking")
-    ONLINE_COMMUNITY = "online-community", _("online community")
-    PAYMENT_MANAGEMENT = "payment-management", _("payment management")
-    PERMIT_MANAGEMENT = "permit-management", _("permit management")
-    PERSONAL_INFORMATION_MANAGEMENT = (
-        "personal-information-management",
-        _("personal information management"),
-    )
-    PROJECT_COLLABORATION = "project-collaboration", _("project collaboration")
-    PROJECT_MANAGEMENT = "project-management", _("project management")
-    PROPERTY_MANAGEMENT = "property-management", _("property management")
-    REAL_ESTATE_MANAGEMENT = "real-estate-management", _("real estate management")
-    REMOTE_SUPPORT = "remote-support", _("remote support")
-    RESOURCE_MANAGEMENT = "resource-management", _("resource management")
-    RISK_MANAGEMENT = "risk-management", _("risk management")
-    SALES_MANAGEMENT = "sales-management", _("sales management")
-    SEO = "seo", _("SEO")
-    SOCIAL_MEDIA_MANAGEMENT = "social-media-management", _("social media management")
-    SURVEY = "survey", _("survey")
-    TALENT_MANAGEMENT = "talent-management", _("talent management")
-    TASK_MANAGEMENT = "task-management", _("task management")
-    TAXES_MANAGEMENT = "taxes-management", _("taxes management")
-    TEST_MANAGEMENT = "test-management", _("test management")
-    TIME_MANAGEMENT = "time-management", _("time management")
-    TIME_TRACKING = "time-tracking", _("time tracking")
-    TRANSLATION = "translation", _("translation")
-    VIDEO_CONFERENCING = "video-conferencing", _("video conferencing")
-    VIDEO_EDITING = "video-editing", _("video editing")
-    VISITOR_MANAGEMENT = "visitor-management", _("visitor management")
-    VOIP = "voip", _("VoIP")
-    WAREHOUSE_MANAGEMENT = "warehouse-management", _("warehouse management")
-    WEB_COLLABORATION = "web-collaboration", _("web collaboration")
-    WEB_CONFERENCING = "web-conferencing", _("web conferencing")
-    WEBSITE_BUILDER = "website-builder", _("website builder")
-    WORKFLOW_MANAGEMENT = "workflow-management", _("workflow management")
+# publiccode.yml's categories, from the standard's list (`solutions/publiccode/data/
+# categories.json`, which names its version and source) with the library's words for them.
+Category = models.TextChoices(
+    "Category",
+    [(code.upper().replace("-", "_"), (code, CATEGORY_LABELS[code])) for code in CATEGORIES],
+)
 
 
 class Solution(models.Model):
@@ -182,10 +82,10 @@ class Solution(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     short_description_nl = models.CharField(
-        _("short description (Dutch)"), max_length=SHORT_DESCRIPTION_MAX, blank=True
+        _("short description (Dutch)"), max_length=SHORT_DESCRIPTION_STORED_MAX, blank=True
     )
     short_description_en = models.CharField(
-        _("short description (English)"), max_length=SHORT_DESCRIPTION_MAX, blank=True
+        _("short description (English)"), max_length=SHORT_DESCRIPTION_STORED_MAX, blank=True
     )
     long_description_nl = models.TextField(_("long description (Dutch)"), blank=True)
     long_description_en = models.TextField(_("long description (English)"), blank=True)

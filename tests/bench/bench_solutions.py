@@ -57,7 +57,7 @@ AUDIENCE = ["inwoners", "ondernemers", "medewerkers", "raadsleden", "instellinge
 ENGLISH = ["grants", "permits", "waste", "parking", "cases", "taxes", "care", "youth"]
 CATEGORIES = [
     "grant-management",
-    "permit-management",
+    "digital-citizenship",
     "document-management",
     "workflow-management",
     "communications",

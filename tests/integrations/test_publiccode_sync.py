@@ -76,7 +76,7 @@ INVALID = (
     .replace("developmentStatus: beta", "developmentStatus: almost")
     .replace('until: "2027-12-31"', 'until: "31-12-2027"')
 )
-INVALID_PATHS = {"legal.license", "developmentStatus", "maintenance.contractors.0.until"}
+INVALID_PATHS = {"legal.license", "developmentStatus", "maintenance.contractors[0].until"}
 
 
 def put(work, name, text, message="Update publiccode.yml"):

@@ -30,7 +30,7 @@ def test_a_coordinator_edits_the_metadata(solution, coordinator):
         name="Subsidies",
         short_description_nl="Subsidies aanvragen en verlenen.",
         long_description_nl=LONG_NL,
-        categories=["grant-management", "payment-management", "grant-management"],
+        categories=["grant-management", "payment-gateway", "grant-management"],
         licence="eupl-1.2",
         maintenance_type="contract",
         maintenance_contractors=[
@@ -48,7 +48,7 @@ def test_a_coordinator_edits_the_metadata(solution, coordinator):
     assert str(solution.estimated_cost) == "125000.50"
     assert sorted(solution.categories.values_list("category", flat=True)) == [
         "grant-management",
-        "payment-management",
+        "payment-gateway",
     ]
     assert solution.updated_at > solution.created_at
     record = AuditRecord.objects.get(action="solution.updated", object_id=str(solution.pk))
@@ -56,7 +56,7 @@ def test_a_coordinator_edits_the_metadata(solution, coordinator):
     assert record.changes["name"] == ["Subsidiesysteem", "Subsidies"]
     assert record.changes["categories"] == [
         ["grant-management"],
-        ["grant-management", "payment-management"],
+        ["grant-management", "payment-gateway"],
     ]
     assert record.changes["maintenance_type"] == ["internal", "contract"]
     assert "features_nl" not in record.changes  # only what changed

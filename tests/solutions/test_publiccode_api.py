@@ -215,7 +215,7 @@ def test_who_may_read_and_change_the_metadata(request, client_for, solution, who
     response = client.get(metadata_url(solution.slug))
     assert response.status_code == status
     response = client.patch(
-        metadata_url(solution.slug), {"version": 1, "name": "Anders"}, format="json"
+        metadata_url(solution.slug), {"name": "Anders"}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert response.status_code == status
     expected = "Anders" if status == 200 else "Subsidiesysteem"
@@ -241,36 +241,39 @@ def test_a_patch_changes_the_metadata(client_for, coordinator, solution):
     response = client_for(coordinator).patch(
         metadata_url(solution.slug),
         {
-            "version": 1,
             "maintenance_type": "contract",
             "maintenance_contractors": [{"name": "Gemboxx", "until": "2027-12-31"}],
-            "categories": ["grant-management", "payment-management"],
+            "categories": ["grant-management", "payment-gateway"],
         },
         format="json",
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["version"], body["maintenance_until"]) == (2, "2027-12-31")
-    assert body["categories"] == ["grant-management", "payment-management"]
+    assert body["categories"] == ["grant-management", "payment-gateway"]
     assert response["ETag"] == '"2"'
 
 
-def test_the_version_may_come_as_if_match(client_for, coordinator, solution):
+def test_the_version_read_is_the_if_match_header(client_for, coordinator, solution):
     client = client_for(coordinator)
     response = client.patch(
-        metadata_url(solution.slug), {"name": "Anders"}, format="json", HTTP_IF_MATCH='"1"'
+        metadata_url(solution.slug), {"name": "Anders"}, format="json", HTTP_IF_MATCH='W/"1"'
     )
     assert response.status_code == 200
     response = client.patch(metadata_url(solution.slug), {"name": "Weer anders"}, format="json")
-    assert (response.status_code, error_fields(response)) == (400, {"version"})
+    assert (response.status_code, error_fields(response)) == (400, {"If-Match"})
+    response = client.patch(
+        metadata_url(solution.slug), {"name": "Weer anders"}, format="json", HTTP_IF_MATCH="x"
+    )
+    assert (response.status_code, error_fields(response)) == (400, {"If-Match"})
+    assert Solution.objects.get(pk=solution.pk).name == "Anders"
 
 
 def test_a_stale_version_answers_412_with_the_solution_as_it_is(client_for, coordinator, solution):
     client = client_for(coordinator)
-    client.patch(metadata_url(solution.slug), {"version": 1, "name": "Eerst"}, format="json")
-    response = client.patch(
-        metadata_url(solution.slug), {"version": 1, "name": "Daarna"}, format="json"
-    )
+    client.patch(metadata_url(solution.slug), {"name": "Eerst"}, HTTP_IF_MATCH='"1"')
+    response = client.patch(metadata_url(solution.slug), {"name": "Daarna"}, HTTP_IF_MATCH='"1"')
     assert response.status_code == 412
     body = response.json()
     assert body["code"] == "stale"
@@ -283,7 +286,6 @@ def test_bad_metadata_answers_every_field(client_for, coordinator, solution):
     response = client_for(coordinator).patch(
         metadata_url(solution.slug),
         {
-            "version": 1,
             "short_description_en": "x" * 151,
             "licence": "Foo-1.0",
             "maintenance_type": "contract",
@@ -291,6 +293,7 @@ def test_bad_metadata_answers_every_field(client_for, coordinator, solution):
             "categories": ["subsidies"],
         },
         format="json",
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 400
     assert error_fields(response) == {
@@ -304,14 +307,14 @@ def test_bad_metadata_answers_every_field(client_for, coordinator, solution):
 
 def test_a_put_needs_every_field(client_for, coordinator, solution):
     client = client_for(coordinator)
-    response = client.put(metadata_url(solution.slug), {"version": 1, "name": "X"}, format="json")
+    response = client.put(metadata_url(solution.slug), {"name": "X"}, HTTP_IF_MATCH='"1"')
     assert response.status_code == 400
     assert "licence" in error_fields(response)
     full = client.get(metadata_url(solution.slug)).json()
     for read_only in ("slug", "developed_by_name", "maintenance_until", "updated_at"):
         full.pop(read_only)
     full["name"] = "Helemaal nieuw"
-    response = client.put(metadata_url(solution.slug), full, format="json")
+    response = client.put(metadata_url(solution.slug), full, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 200, response.content
     assert response.json()["name"] == "Helemaal nieuw"
 

@@ -105,7 +105,7 @@ def test_saving_turns_lines_into_lists(coordinator, solution):
             "maintenance_type": "contract",
             "maintenance_contractors": "Gemboxx | 2027-12-31 | support@gemboxx.example\n",
             "dependencies": "PostgreSQL | open | 14\n",
-            "categories": ["grant-management", "payment-management"],
+            "categories": ["grant-management", "payment-gateway"],
         }
     )
     response = client.post(edit_url(solution), data)
