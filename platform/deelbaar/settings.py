@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 env = environ.Env()
 
@@ -75,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session, language and user are known (its 400 page shows them); catches what
+    # the views raise and answers errors on /api/ in the API's shape.
+    "deelbaar.middleware.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -118,21 +123,50 @@ if EMBEDDED_DATABASE:
     }
 else:
     DATABASES = {"default": env.db("DATABASE_URL")}
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under uvicorn Django runs each request's code in a thread of its own, so a connection
+    # kept by CONN_MAX_AGE is never reused: every request would open a new one (~8 ms). A
+    # pool shared by the process's threads hands connections out instead. It needs
+    # CONN_MAX_AGE 0: Django gives a connection back to the pool at the end of each request.
+    # DATABASE_POOL_MAX_SIZE=0 turns it off (then CONN_MAX_AGE applies again).
+    DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=10)
+    if DATABASE_POOL_MAX_SIZE > 0:
+        if env.int("CONN_MAX_AGE", default=0) != 0:
+            raise ImproperlyConfigured(
+                "CONN_MAX_AGE must be 0 with the connection pool; set DATABASE_POOL_MAX_SIZE=0 "
+                "to keep connections with CONN_MAX_AGE instead."
+            )
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=2), DATABASE_POOL_MAX_SIZE),
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            # Seconds a request waits for a free connection before it fails.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery broker, cache ---------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# The options of the Redis channel layer's connection pools (tests that start a Redis of their
+# own use them too).
+CHANNEL_LAYER_REDIS_OPTIONS = {
+    # redis-py's default pool of 100 connections runs out when a hundred sockets join or leave
+    # groups at once in one server process.
+    "max_connections": 1000,
+    # A pooled connection that Redis closed (a restart, an idle timeout) fails the first command
+    # sent on it; without a retry that was the next websocket's handshake (a 500). One retry, at
+    # once, on a new connection replaces it; a Redis that is really down still fails at once.
+    "retry": Retry(NoBackoff(), 1),
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # redis-py's default pool of 100 connections runs out when a hundred sockets
-                # join or leave groups at once in one server process.
-                "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
+                "hosts": [{"address": REDIS_URL, **CHANNEL_LAYER_REDIS_OPTIONS}],
                 "prefix": env.str("CHANNELS_PREFIX", default="asgi"),
             },
         }
@@ -240,9 +274,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "deelbaar.api.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: forms cannot carry null, so nullable fields sent that way would be refused.
+    # A view that takes a file upload adds the multipart parser itself.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "deelbaar.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "deelbaar.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -308,6 +345,11 @@ DEELBAAR_SYNC_LEASE_SECONDS = env.int("DEELBAAR_SYNC_LEASE_SECONDS", default=60)
 # A push hook whose signed body was received before within this many seconds is a replay (a
 # captured request sent again, perhaps with a new delivery id) and is ignored.
 DEELBAAR_HOOK_REPLAY_WINDOW = env.int("DEELBAAR_HOOK_REPLAY_WINDOW", default=7 * 24 * 3600)
+
+# /healthz shows what failed and why only to administrators and to callers sending this value
+# in the X-Health-Token header (a monitoring system's); everyone else reads "ok"/"unavailable".
+# Empty: no token is accepted.
+DEELBAAR_HEALTH_TOKEN = env.str("DEELBAAR_HEALTH_TOKEN", default="")
 
 # Demo loaders run in this order by `deelbaar demo`; each app adds its own.
 DEELBAAR_DEMO_LOADERS = [

@@ -79,12 +79,12 @@ def exception_handler(exc, context):
     return response
 
 
-def json_error_response(status_code: int, code: str, message: str):
+def json_error_response(status_code: int, code: str, message: str, field: str | None = None):
     """For Django-level errors on /api/ paths (unknown URL, server error): same shape."""
     from django.http import JsonResponse
 
     return JsonResponse(
-        error_body(status_code, code, message, [(None, code, message)]), status=status_code
+        error_body(status_code, code, message, [(field, code, message)]), status=status_code
     )
 
 

@@ -1,0 +1,94 @@
+"""Hostile input answered as 400 (never 500), and every API error in the API's one shape.
+
+Each test here reproduces a finding of issues 10 and 17 that answered 500 or an HTML page."""
+
+import json
+import logging
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+TEST_URLS = "tests.deelbaar.api_urls"
+
+
+def assert_api_error(response, status, code, field=None):
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["code"] == code
+    if field is not None:
+        assert field in [error["field"] for error in body["errors"]]
+    return body
+
+
+# --- Server errors: the JSON shape with DEBUG on or off, and logged -------------------------
+@pytest.mark.urls(TEST_URLS)
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_server_error_on_the_api_is_json_and_logged_with_debug_on_or_off(
+    settings, user, debug, caplog
+):
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = client.get("/api/v1/test/crash/")
+    assert_api_error(response, 500, "server_error")
+    assert "boom" not in response.content.decode()
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.exc_info[1].args == ("boom",)
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_unknown_api_address_is_json_with_debug_on_or_off(settings, debug):
+    settings.DEBUG = debug
+    assert_api_error(Client().get("/api/v1/no-such-thing/"), 404, "not_found")
+
+
+# --- Characters the database cannot store ---------------------------------------------------
+@pytest.mark.parametrize(
+    "query, field",
+    [("q=a%00b", "q"), ("cooperative=%00", "cooperative"), ("sort=%00&page=1", "sort")],
+)
+def test_nul_in_a_query_parameter_is_400_naming_it(query, field):
+    response = Client().get(f"/api/v1/solutions/?{query}")
+    body = assert_api_error(response, 400, "invalid", field)
+    assert "NUL" in body["detail"]
+
+
+def test_nul_in_the_path_is_400():
+    assert_api_error(Client().get("/api/v1/solutions/a%00b/"), 400, "invalid", "path")
+
+
+@pytest.mark.parametrize(
+    "address", ["/solutions/?q=a%00b", "/solutions/import/?solution=%00", "/?cooperative=%00"]
+)
+def test_nul_on_a_page_is_a_plain_400_page(address, logged_in_client):
+    response = logged_in_client.get(address)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "NUL" in response.content.decode()
+
+
+def test_nul_in_a_form_body_is_a_400_page():
+    response = Client().post("/accounts/login/", {"username": "a\x00b", "password": "x"})
+    assert response.status_code == 400
+    assert "username" in response.content.decode()
+
+
+# --- Bodies over the limits ------------------------------------------------------------------
+def test_a_body_over_the_limit_is_413_in_the_api_shape(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"username": "x" * 2000, "password": "y"})
+    response = Client().post("/api/v1/auth/token/", body, content_type="application/json")
+    assert_api_error(response, 413, "too_large")
+
+
+def test_too_many_form_fields_on_the_api_is_400_in_the_api_shape(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = "&".join(f"f{n}=1" for n in range(20))
+    response = Client().post(
+        "/api/v1/auth/token/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert_api_error(response, 400, "bad_request")
