@@ -144,14 +144,52 @@ class RepositorySerializer(serializers.ModelSerializer):
 
 
 class ManagedRepositorySerializer(RepositorySerializer):
-    """What those who manage the repository see: also the secret for its push hooks."""
+    """What those who manage the repository see: also the secret for its push hooks, and
+    whether it has an access token (the token itself is never shown)."""
+
+    has_access_token = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Whether git reads the repository with an access token.")
+    )
+
+    def get_has_access_token(self, repository) -> bool:
+        return bool(repository.access_token)
 
     class Meta(RepositorySerializer.Meta):
-        fields = [*RepositorySerializer.Meta.fields, "hook_secret"]
+        fields = [
+            *RepositorySerializer.Meta.fields,
+            "hook_secret",
+            "access_username",
+            "has_access_token",
+        ]
         read_only_fields = fields
 
 
-class LinkSerializer(serializers.Serializer):
+class AccessTokenSerializer(serializers.Serializer):
+    access_username = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy(
+            "The user name the git host wants with the token (GitLab's deploy tokens have "
+            "their own); blank: x-access-token, which GitHub takes."
+        ),
+    )
+    access_token = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        style={"input_type": "password"},
+        help_text=gettext_lazy(
+            "A deploy or access token for an https address; write-only, never shown back. "
+            "Never put credentials in the URL."
+        ),
+    )
+
+
+class LinkSerializer(AccessTokenSerializer):
     product = serializers.IntegerField()
     url = serializers.CharField(max_length=500)
     default_branch = serializers.CharField(max_length=200, default="main")
@@ -221,8 +259,25 @@ class RepositoryViewSet(viewsets.GenericViewSet):
             product=product,
             url=values["url"],
             default_branch=values["default_branch"],
+            access_username=values["access_username"],
+            access_token=values["access_token"],
         )
         return Response(self._out(repository), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Replace the repository's access token (blank: remove it)"),
+        request=AccessTokenSerializer,
+        responses={200: ManagedRepositorySerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="access-token")
+    def access_token(self, request, pk=None):
+        repository = self._repository(pk)
+        data = AccessTokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        repository = services.set_access_token(
+            actor=request.user, repository=repository, **data.validated_data
+        )
+        return Response(self._out(repository))
 
     def destroy(self, request, pk=None):
         repository = self._repository(pk)
@@ -231,6 +286,10 @@ class RepositoryViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary=gettext_lazy("Sync the repository now (in the background)"),
+        description=gettext_lazy(
+            "503 when the job queue cannot be reached: the repository is then marked failed, "
+            "saying so."
+        ),
         request=None,
         responses={202: RepositorySerializer},
     )

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from deelbaar.errors import DomainError, NotAllowed
+from deelbaar.errors import DomainError, NotAllowed, Unavailable
 from deelbaar.permissions import allowed
-from integrations.models import Repository
+from integrations.git import scrub
+from integrations.models import Repository, SyncState
 from integrations.selectors import repositories as selectors
 from integrations.services import publiccode as publiccode_services
 from integrations.services import repositories as services
@@ -37,6 +38,25 @@ class LinkForm(forms.Form):
     )
     default_branch = forms.CharField(
         label=gettext_lazy("Default branch"), max_length=200, initial="main"
+    )
+    access_username = forms.CharField(
+        label=gettext_lazy("User name for the token (optional)"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "Only where the git host wants one, such as GitLab's deploy tokens; GitHub needs none."
+        ),
+    )
+    access_token = forms.CharField(
+        label=gettext_lazy("Access token (optional)"),
+        max_length=500,
+        required=False,
+        # Never rendered back, not even after an error elsewhere in the form.
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "A deploy or access token to read a private repository over https. It is never "
+            "shown again. Never put it in the address."
+        ),
     )
 
 
@@ -75,10 +95,19 @@ def repository_list(request, product_id):
             except NotAllowed:
                 raise PermissionDenied from None
             except DomainError as error:
+                if any(code == "credentials" for _f, code, _m in error.errors):
+                    # Not even back to the person who typed it: pages get cached and shared.
+                    form.data = form.data.copy()
+                    form.data["url"] = scrub(form.data.get("url", ""))
                 for field, _code, message in error.errors:
                     form.add_error(field if field in form.fields else None, message)
             else:
-                messages.success(request, _("The repository is linked; its first sync is queued."))
+                if repository.state == SyncState.FAILED:
+                    messages.error(request, repository.state_message)
+                else:
+                    messages.success(
+                        request, _("The repository is linked; its first sync is queued.")
+                    )
                 return redirect(
                     "integrations:repository_detail",
                     product_id=product.pk,
@@ -182,7 +211,10 @@ def repository_sync(request, product_id, repository_id):
         services.request_sync(actor=request.user, repository=repository)
     except NotAllowed:
         raise PermissionDenied from None
-    messages.success(request, _("The sync is queued."))
+    except Unavailable as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The sync is queued."))
     url = reverse(
         "integrations:repository_detail",
         kwargs={"product_id": product.pk, "repository_id": repository.pk},

@@ -4,12 +4,14 @@ import hashlib
 import hmac
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from deelbaar.errors import DomainError
-from integrations.models import HookDelivery, Repository, SyncState
+from integrations.models import HookBodyDigest, HookDelivery, Repository, SyncState
 from integrations.services import hooks
 from integrations.signatures import BadSignature, Unsigned
 
@@ -526,3 +528,73 @@ def test_the_service_refuses_with_domain_errors(repository):
     with pytest.raises(DomainError):
         hooks.receive_push(provider="svn", repository=repository, headers={}, body=body)
     assert not HookDelivery.objects.exists()
+
+
+# --- Replays: the same signed body under a new delivery id ------------------------------------
+# Within DEELBAAR_HOOK_REPLAY_WINDOW it is acknowledged (200 "already received") and starts no
+# sync; digests older than the window are pruned, after which the body counts again.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_replay_with_a_new_delivery_id_is_ignored(
+    client, repository, provider, django_capture_on_commit_callbacks
+):
+    body = push_payload(provider)
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = post(
+            client, provider, repository, body, signed(provider, repository.hook_secret, body)
+        )
+        replay = post(
+            client,
+            provider,
+            repository,
+            body,
+            signed(provider, repository.hook_secret, body, delivery="a-brand-new-id"),
+        )
+
+    assert first.status_code == 202
+    assert replay.status_code == 200
+    assert replay.json()["status"] == "already received"
+    assert "another delivery id" in replay.json()["detail"]
+    assert len(callbacks) == 1  # one sync scheduled, by the first
+    assert HookDelivery.objects.count() == 1
+    assert HookBodyDigest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_another_push_still_counts(client, repository, django_capture_on_commit_callbacks):
+    first = push_payload("github")
+    other = first.replace(b"28e1879d", b"38e1879d")
+    with django_capture_on_commit_callbacks() as callbacks:
+        for body in (first, other):
+            response = post(
+                client, "github", repository, body, signed("github", repository.hook_secret, body)
+            )
+            assert response.status_code == 202
+    assert len(callbacks) == 2
+
+
+@pytest.mark.django_db
+def test_digests_older_than_the_window_are_pruned(
+    client, repository, settings, django_capture_on_commit_callbacks
+):
+    settings.DEELBAAR_HOOK_REPLAY_WINDOW = 3600
+    body = push_payload("gitea")
+    assert (
+        post(
+            client, "gitea", repository, body, signed("gitea", repository.hook_secret, body)
+        ).status_code
+        == 202
+    )
+    HookBodyDigest.objects.update(received_at=timezone.now() - timedelta(seconds=3601))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = post(
+            client, "gitea", repository, body, signed("gitea", repository.hook_secret, body)
+        )
+    assert again.status_code == 202
+    assert len(callbacks) == 1
+    # The old digest went; the new one is the only one left.
+    [digest] = HookBodyDigest.objects.all()
+    assert digest.received_at > timezone.now() - timedelta(seconds=60)
