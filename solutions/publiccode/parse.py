@@ -15,6 +15,8 @@ reference parser says), with:
 A problem of the text is one problem at the root (path "").
 """
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ruamel.yaml import YAML
@@ -27,6 +29,9 @@ from solutions.publiccode.rules import Problem
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 20
+# More flow collections opened in a row than MAX_DEPTH allows: refused before the scanner,
+# which spends a good part of a second on a long run of them before the depth limit applies.
+_OPENERS = re.compile(r"(?:[\[{]\s*){" + str(MAX_DEPTH + 1) + "}")
 
 
 class _Composer(Composer):
@@ -86,6 +91,8 @@ def parse_publiccode(text) -> tuple[object, list[Problem]]:
         return None, [_too_large(size)]
     if not text.strip():
         return None, [Problem("", "required", _("The file is empty."))]
+    if _OPENERS.search(text):
+        return None, [_invalid(_("the file is nested too deeply"))]
     try:
         data = _loader().load(text)
     except MarkedYAMLError as error:
