@@ -11,7 +11,6 @@ Digests older than the window are pruned as new ones arrive.
 """
 
 import hashlib
-import json
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deelbaar.errors import DomainError, NotFound
+from deelbaar.input import InputError, load_json
 from integrations import signatures
 from integrations.models import HookBodyDigest, HookDelivery, Repository
 from integrations.services.repositories import QueuedSync
@@ -54,7 +54,11 @@ def too_large() -> BodyTooLarge:
 
 def _payload(body: bytes) -> dict:
     try:
-        payload = json.loads(body)
+        payload = load_json(body)
+    except InputError as error:
+        # Nested too deeply, text the database cannot store, an integer beyond 64 bits.
+        field = f"body.{error.field}" if error.field else "body"
+        raise DomainError(error.message, field=field, code="malformed") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise DomainError(
             _("The hook's body is not valid JSON: %(error)s") % {"error": error},

@@ -11,6 +11,7 @@
 - Pages: a page number is a whole number from 1 to `MAX_PAGE` (`page_number()`), for every list.
 """
 
+import json
 import re
 
 from django.utils.translation import gettext as _
@@ -51,3 +52,61 @@ def page_number(value) -> int:
     if not digits or not 1 <= int(text) <= MAX_PAGE:
         raise ValueError(_("A page is a whole number from 1 to %(max)d.") % {"max": MAX_PAGE})
     return int(text)
+
+
+class InputError(ValueError):
+    """Input outside these limits; `field` is the dotted path to it (None: the whole input),
+    `code` says which limit: "too_deep", "unstorable" or "out_of_range"."""
+
+    def __init__(self, message: str, field: str | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+def load_json(data: bytes | str, *, parse_constant=None):
+    """Parse JSON within the limits above; ValueError when it is not JSON, InputError (a
+    ValueError too) when it is nested too deeply or holds unstorable text or huge integers."""
+    try:
+        value = json.loads(data, parse_constant=parse_constant)
+    except RecursionError:
+        raise _too_deep() from None
+    check_json(value)
+    return value
+
+
+def _too_deep() -> InputError:
+    return InputError(
+        _("The JSON is nested more than %(max)d levels deep.") % {"max": MAX_JSON_DEPTH},
+        code="too_deep",
+    )
+
+
+def check_json(value) -> None:
+    """Raise InputError at the first part of parsed JSON outside the limits. Iterative, so a
+    deep structure cannot exhaust the stack here."""
+    low, high = INTEGER_RANGE
+    pending = [(value, None, 0)]
+    while pending:
+        item, path, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise _too_deep()
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in pairs:
+                name = str(key)
+                character = unstorable(name) if isinstance(key, str) else None
+                if character is not None:
+                    raise InputError(unstorable_message(character), path, "unstorable")
+                pending.append((child, f"{path}.{name}" if path else name, depth + 1))
+        elif isinstance(item, str):
+            character = unstorable(item)
+            if character is not None:
+                raise InputError(unstorable_message(character), path, "unstorable")
+        elif isinstance(item, int) and not isinstance(item, bool) and not low <= item <= high:
+            raise InputError(
+                _("The number is outside the range a database integer can hold."),
+                path,
+                "out_of_range",
+            )

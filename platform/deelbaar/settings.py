@@ -278,7 +278,9 @@ REST_FRAMEWORK = {
     ],
     # JSON only: forms cannot carry null, so nullable fields sent that way would be refused.
     # A view that takes a file upload adds the multipart parser itself.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Deelbaar's parser keeps nesting, text and integers within what the database and Python
+    # can take (deelbaar/input.py).
+    "DEFAULT_PARSER_CLASSES": ["deelbaar.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "deelbaar.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "deelbaar.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

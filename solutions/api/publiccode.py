@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from cooperative.models import Cooperative
 from cooperative.selectors import coordinated_cooperatives
 from deelbaar.api.exceptions import error_body
+from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import Conflict, DomainError, NotAllowed, StaleObject
 from deelbaar.permissions import require
 from solutions.api.serializers.metadata import (

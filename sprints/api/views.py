@@ -22,10 +22,11 @@ from drf_spectacular.utils import (
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from deelbaar.api.exceptions import error_body
+from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import StaleObject
 from deelbaar.permissions import allowed, require
 from sprints import selectors, services

@@ -92,3 +92,60 @@ def test_too_many_form_fields_on_the_api_is_400_in_the_api_shape(settings):
         "/api/v1/auth/token/", body, content_type="application/x-www-form-urlencoded"
     )
     assert_api_error(response, 400, "bad_request")
+
+
+# --- JSON bodies: nesting, unstorable text, integers beyond 64 bits -------------------------
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_deeply_nested_json_is_400_on_the_anonymous_token_endpoint(depth):
+    body = "[" * depth + "]" * depth
+    response = Client().post("/api/v1/auth/token/", body, content_type="application/json")
+    body = assert_api_error(response, 400, "parse_error")
+    assert "32" in body["detail"]
+
+
+def test_json_nested_within_the_limit_is_parsed():
+    body = json.dumps({"username": [[["deep"]]], "password": "x"})
+    response = Client().post("/api/v1/auth/token/", body, content_type="application/json")
+    assert_api_error(response, 400, "invalid", "username")  # a list is no username
+
+
+@pytest.mark.parametrize(
+    "value, code", [("a\x00b", "unstorable"), ("\ud800", "unstorable"), (2**64, "out_of_range")]
+)
+def test_unstorable_text_and_huge_integers_in_json_are_400_naming_the_field(value, code):
+    body = json.dumps({"password": "x", "username": value})
+    response = Client().post("/api/v1/auth/token/", body, content_type="application/json")
+    body = assert_api_error(response, 400, "invalid", "username")
+    assert [error["code"] for error in body["errors"]] == [code]
+
+
+def test_nested_fields_are_named_by_their_path():
+    body = json.dumps({"username": "x", "password": "y", "extra": [{"a": 1}, {"b": "\x00"}]})
+    response = Client().post("/api/v1/auth/token/", body, content_type="application/json")
+    assert_api_error(response, 400, "invalid", "extra.1.b")
+
+
+def test_every_api_view_parses_json_within_the_limits():
+    """A view that names its own parsers must take Deelbaar's JSON parser, not DRF's."""
+    from django.urls import get_resolver
+    from rest_framework import parsers
+
+    from deelbaar.api.parsers import JSONParser
+
+    def views(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from views(pattern.url_patterns)
+            else:
+                yield getattr(pattern.callback, "cls", None)
+
+    found = [cls for cls in views(get_resolver().url_patterns) if cls is not None]
+    assert len(found) > 50
+    for cls in found:
+        for parser in getattr(cls, "parser_classes", []):
+            assert parser is not parsers.JSONParser, f"{cls.__name__} uses DRF's JSONParser"
+        for name in dir(cls):
+            kwargs = getattr(getattr(cls, name, None), "kwargs", None)
+            for parser in (kwargs or {}).get("parser_classes", []):
+                assert parser is not parsers.JSONParser, f"{cls.__name__}.{name}"
+    assert JSONParser in [p for cls in found for p in getattr(cls, "parser_classes", [])]
