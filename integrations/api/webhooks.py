@@ -16,7 +16,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cooperative.models import Cooperative
-from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed, require
 from integrations.models import (
     WebhookAttempt,
@@ -57,7 +56,12 @@ class SubscriptionWithSecretSerializer(SubscriptionSerializer):
 
 
 class SubscriptionInputSerializer(serializers.Serializer):
-    cooperative = serializers.SlugField(help_text=gettext_lazy("The cooperative's slug."))
+    cooperative = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Cooperative.objects.all(),
+        help_text=gettext_lazy("The cooperative's slug."),
+        error_messages={"does_not_exist": gettext_lazy("There is no such cooperative.")},
+    )
     url = serializers.CharField(max_length=500)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False
@@ -163,14 +167,10 @@ class WebhookViewSet(viewsets.GenericViewSet):
         responses={201: SubscriptionWithSecretSerializer},
     )
     def create(self, request):
-        cooperative = Cooperative.objects.filter(slug=request.data.get("cooperative")).first()
-        if cooperative is None:
-            raise DomainError(
-                gettext_lazy("There is no such cooperative."), field="cooperative", code="invalid"
-            )
-        require(request.user, "integrations.manage_webhooks", cooperative)
+        # The body is validated before anything reads it: it may be any JSON, not an object.
         data = _valid(SubscriptionInputSerializer, request)
-        data.pop("cooperative")
+        cooperative = data.pop("cooperative")
+        require(request.user, "integrations.manage_webhooks", cooperative)
         subscription = services.create_subscription(
             actor=request.user, cooperative=cooperative, **data
         )

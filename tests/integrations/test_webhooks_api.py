@@ -355,3 +355,13 @@ def test_rotate_toggle_delete_pages(coordinator, zob, subscription, other_coordi
     assert denied.status_code == 403
     client.post(reverse("integrations:webhook-delete", args=[zob.slug, subscription.pk]))
     assert not WebhookSubscription.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "1", "null", "true", "{}"])
+def test_a_body_that_is_not_an_object_is_400_not_500(coordinator, body):
+    client = Client(raise_request_exception=False)
+    client.force_login(coordinator)
+    answer = client.post("/api/v1/webhooks/", body, content_type="application/json")
+    assert answer.status_code == 400, answer.content[:300]
+    assert answer.json()["code"] == "invalid"
+    assert WebhookSubscription.objects.count() == 0
