@@ -29,7 +29,11 @@ def channel_layer_settings(request, settings):
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
                 # A prefix of its own keeps parallel or repeated runs from seeing each other.
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
+                "CONFIG": {
+                    # The connection options production uses (settings.py), on REDIS_URL.
+                    "hosts": [{"address": REDIS_URL, **settings.CHANNEL_LAYER_REDIS_OPTIONS}],
+                    "prefix": f"test-{uuid.uuid4().hex[:8]}",
+                },
             }
         }
     else:

@@ -1,11 +1,19 @@
-"""/healthz: whether the database, the channel layer and the job broker answer."""
+"""/healthz: whether the database, the channel layer and the job broker answer.
+
+Anyone may ask (load balancers and compose health checks come without a login), but only the
+verdict is public: what failed and why (host names, ports, driver messages) is shown to
+administrators (a staff or superuser session) and to callers that send the `X-Health-Token`
+header with the value of `DEELBAAR_HEALTH_TOKEN`. The full detail is always logged.
+"""
 
 import asyncio
+import hmac
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from channels.layers import get_channel_layer
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -14,7 +22,13 @@ from django.views.decorators.http import require_GET
 
 from deelbaar.celery import app as celery_app
 
+logger = logging.getLogger(__name__)
+
 TIMEOUT = 2.0
+TOKEN_HEADER = "X-Health-Token"  # noqa: S105 - the header's name, not a secret
+# What a caller without the right to the detail reads: fixed words for monitors to match on,
+# the same in every language.
+PUBLIC_OK, PUBLIC_FAILING = "ok", "unavailable"
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
 
 
@@ -36,12 +50,6 @@ def check_database():
     return connection.vendor
 
 
-async def _round_trip(layer):
-    channel = await layer.new_channel("healthz.")
-    await layer.send(channel, {"type": "healthz"})
-    await asyncio.wait_for(layer.receive(channel), TIMEOUT)
-
-
 class _Loop:
     """One event loop, in a thread of its own, for the layer checks of every request: the
     Redis layer keeps a connection pool per event loop, so a fresh loop per check (as
@@ -61,10 +69,42 @@ class _Loop:
         return asyncio.run_coroutine_threadsafe(coroutine, cls._loop).result(timeout)
 
 
-def check_channel_layer():
-    layer = get_channel_layer()
-    _Loop.run(_round_trip(layer), TIMEOUT + 1)
+class _OwnLayer:
+    """The health check's own channel layer, built from the settings like the consumers' one
+    but never the same instance. `get_channel_layer()` gives every consumer of the process
+    one shared instance, and the Redis layer lets only one event loop receive on an instance
+    at a time ("Two event loops are trying to receive() on one channel layer at once!"):
+    receiving on it from this loop failed the check whenever a websocket was open. Only
+    touched from the check loop's thread, so it needs no lock; rebuilt when the settings
+    change (tests switch layers)."""
+
+    layer = None
+    config = None
+
+    @classmethod
+    async def get(cls):
+        config = repr(settings.CHANNEL_LAYERS.get(DEFAULT_CHANNEL_LAYER))
+        if cls.layer is None or cls.config != config:
+            old, cls.layer, cls.config = cls.layer, None, config
+            if close := getattr(old, "close_pools", None):
+                try:
+                    await close()
+                except Exception:  # the old layer's server may be gone; nothing to keep
+                    logger.debug("closing the previous health check layer failed", exc_info=True)
+            cls.layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+        return cls.layer
+
+
+async def _round_trip():
+    layer = await _OwnLayer.get()
+    channel = await layer.new_channel("healthz")
+    await layer.send(channel, {"type": "healthz"})
+    await asyncio.wait_for(layer.receive(channel), TIMEOUT)
     return type(layer).__name__
+
+
+def check_channel_layer():
+    return _Loop.run(_round_trip(), TIMEOUT + 1)
 
 
 def check_broker():
@@ -73,6 +113,16 @@ def check_broker():
     with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=TIMEOUT)
     return conn.transport.driver_name
+
+
+def may_see_detail(request) -> bool:
+    """Administrators (staff or superuser) and callers with the configured health token."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_active and (user.is_staff or user.is_superuser):
+        return True
+    token = settings.DEELBAAR_HEALTH_TOKEN
+    given = request.headers.get(TOKEN_HEADER, "")
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
 @never_cache
@@ -87,7 +137,13 @@ def healthz(request):
         "channel_layer": layer.result(),
         "broker": broker.result(),
     }
+    for name, check in checks.items():
+        if not check["ok"]:
+            logger.warning("health check %s failed: %s", name, check["detail"])
     healthy = all(check["ok"] for check in checks.values())
+    if not may_see_detail(request):
+        for check in checks.values():
+            check["detail"] = PUBLIC_OK if check["ok"] else PUBLIC_FAILING
     return JsonResponse(
         {"status": "ok" if healthy else "failing", "checks": checks}, status=200 if healthy else 503
     )
