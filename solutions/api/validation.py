@@ -1,0 +1,122 @@
+"""`POST publiccode/validate/`: check a publiccode.yml as the standard and its reference parser
+read it, so a municipality can test a file before publishing it (or in its own CI).
+
+Open to anyone, signed in or not: it is a pure check that reads nothing of the library and
+writes nothing. What keeps it cheap is the size limit: the body is read no further than
+`MAX_BYTES` (256 KB) and anything larger is reported as too large without being parsed; the
+parser's own limits (depth, no aliases) bound the rest. The answer is 200 with the verdict for
+any file, valid or not; a request without a file's text is a 400 in the API's error shape.
+"""
+
+from collections.abc import Mapping
+
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from deelbaar.errors import DomainError
+from solutions.api.publiccode import (
+    PlainTextParser,
+    TextYAMLParser,
+    XYAMLTextParser,
+    YAMLTextParser,
+)
+from solutions.publiccode import MAX_BYTES, check_publiccode
+
+
+class ValidateInputSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text=gettext_lazy("The file's text.")
+    )
+
+
+class ProblemSerializer(serializers.Serializer):
+    path = serializers.CharField(
+        help_text=gettext_lazy('The key path, such as "maintenance.contractors[0].until".')
+    )
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ValidationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField(help_text=gettext_lazy("True when there is no error."))
+    errors = ProblemSerializer(many=True)
+    warnings = ProblemSerializer(
+        many=True,
+        help_text=gettext_lazy(
+            "Deprecated keys, an older version, and (with ?skipped=true) the checks that "
+            "need the network and were not made."
+        ),
+    )
+
+
+def _plain(problem) -> dict:
+    return {"path": problem.path, "code": problem.code, "message": problem.message}
+
+
+class ValidateView(APIView):
+    """Check a publiccode.yml: the verdict, its errors and its warnings, each at its key path."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [
+        JSONParser,
+        YAMLTextParser,
+        XYAMLTextParser,
+        TextYAMLParser,
+        PlainTextParser,
+        MultiPartParser,
+    ]
+
+    @extend_schema(
+        summary=gettext_lazy("Check a publiccode.yml"),
+        parameters=[
+            OpenApiParameter(
+                "skipped",
+                OpenApiTypes.BOOL,
+                OpenApiParameter.QUERY,
+                required=False,
+                description=gettext_lazy(
+                    "List the checks that need the network (reachable URLs, oEmbed videos, "
+                    "images) as warnings saying they were not made."
+                ),
+            )
+        ],
+        request={
+            "application/json": ValidateInputSerializer,
+            "application/yaml": OpenApiTypes.STR,
+            "multipart/form-data": OpenApiTypes.OBJECT,
+        },
+        responses={200: ValidationSerializer},
+    )
+    def post(self, request):
+        data = request.data
+        if not isinstance(data, Mapping):
+            raise DomainError(
+                _("Send a JSON object with the publiccode.yml's text, or the file itself."),
+                field="text",
+            )
+        text = data.get("text")
+        upload = request.FILES.get("file")
+        if upload is not None:
+            text = upload.read(MAX_BYTES + 1)
+        if text is None:
+            raise DomainError(_("Send the text of a publiccode.yml."), field="text")
+        if not isinstance(text, str | bytes):
+            raise DomainError(_("The publiccode.yml is text."), field="text")
+        skipped = request.query_params.get("skipped", "").lower() in ("1", "true", "yes")
+        problems = check_publiccode(text, report_skipped=skipped)
+        errors = [_plain(p) for p in problems if p.is_error]
+        warnings = [_plain(p) for p in problems if not p.is_error]
+        return Response({"valid": not errors, "errors": errors, "warnings": warnings})
+
+
+urlpatterns = [
+    path("publiccode/validate/", ValidateView.as_view(), name="publiccode-validate"),
+]
