@@ -457,8 +457,10 @@ def import_publiccode(*, actor, cooperative, text, solution: Solution | None = N
     """Read a publiccode.yml into the library: a new solution of `cooperative` (for its
     coordinators), or new metadata for `solution` (for those who may edit it). Every problem
     of the file is reported at once, with its key path, and nothing is written if there is
-    one. The release history is the library's own: softwareVersion and releaseDate are read
-    by publication, not here."""
+    one; warnings (deprecated keys, an older version) do not stop it, and what an older file
+    says otherwise is read in today's terms and listed in `publiccode_upgrades` on the
+    solution returned (and in the audit record). The release history is the library's own:
+    softwareVersion and releaseDate are read by publication, not here."""
     if solution is None:
         require(actor, "solutions.import_solution", cooperative)
     else:
@@ -468,9 +470,10 @@ def import_publiccode(*, actor, cooperative, text, solution: Solution | None = N
                 _("%(solution)s belongs to another cooperative.") % {"solution": solution.name},
                 field="cooperative",
             )
-    fields, problems = publiccode.solution_fields_from_text(text)
-    if problems:
-        raise _as_domain_error(problems)
+    reading = publiccode.read_publiccode_text(text)
+    if reading.errors:
+        raise _as_domain_error(reading.errors)
+    fields = reading.fields
     categories = fields.pop("categories")
     owner_name = fields.pop("developed_by_name")
     developed_by = (
@@ -502,7 +505,9 @@ def import_publiccode(*, actor, cooperative, text, solution: Solution | None = N
         obj=target,
         cooperative=target.cooperative,
         changes=audit.diff(before, after),
-        reason=_("Read from a publiccode.yml."),
+        reason=" ".join([_("Read from a publiccode.yml."), *reading.upgrades]),
     )
     _published(target, "solution.updated")
+    # What an older file said otherwise, for the page or the API to show.
+    target.publiccode_upgrades = reading.upgrades
     return target

@@ -150,6 +150,11 @@ def import_page(request):
             messages.success(
                 request, _("%(name)s is read from its publiccode.yml.") % {"name": solution.name}
             )
+            for upgrade in solution.publiccode_upgrades:
+                messages.info(
+                    request,
+                    _("Read from an older publiccode.yml: %(change)s") % {"change": upgrade},
+                )
             return redirect(solution_url(solution))
     context = {"form": form, "problems": problems, "target": target}
     return render(request, "solutions/publiccode/import.html", context)

@@ -501,3 +501,61 @@ def test_a_nul_character_is_refused_at_its_key_path():
         ("name", "invalid_character"),
         ("features[0]", "invalid_character"),
     ]
+
+
+def test_an_older_file_is_imported_with_a_list_of_what_was_upgraded(coordinator, zob):
+    text = f"""
+publiccodeYmlVersion: "0.4"
+name: Medusa
+url: "https://example.com/italia/medusa.git"
+monochromeLogo: img/logo-mono.svg
+platforms: [web]
+developmentStatus: beta
+softwareType: "standalone/web"
+intendedAudience:
+  countries: [it, nl]
+description:
+  en:
+    genericName: Editor
+    shortDescription: A text editor
+    longDescription: >
+      {LONG.format(name="Medusa")}
+    features: [Edit text]
+legal:
+  license: EUPL-1.2
+  repoOwner: Comune di Medusa
+maintenance:
+  type: community
+  contacts: [{{name: Francesco Rossi}}]
+localisation:
+  localisationReady: false
+  availableLanguages: [en]
+"""
+    solution = import_publiccode(actor=coordinator, cooperative=zob, text=text)
+    upgrades = "\n".join(solution.publiccode_upgrades)
+    for said in ("0.4", "legal.repoOwner", "monochromeLogo", "genericName", "IT, NL"):
+        assert said in upgrades
+    assert len(solution.publiccode_upgrades) == 5
+    # No categories: optional in the standard since 0.5, and none is invented.
+    assert not solution.categories.exists()
+    record = AuditRecord.objects.filter(action="solution.imported").latest("pk")
+    assert "legal.repoOwner" in record.reason
+
+
+def test_the_migration_maps_the_categories_the_standard_never_had(solution):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("solutions.migrations.0004_publiccode_categories")
+    SolutionCategory.objects.filter(solution=solution).delete()
+    # Stored before the migration: values outside today's choices, as the old list allowed.
+    SolutionCategory.objects.bulk_create(
+        SolutionCategory(solution=solution, category=value)
+        for value in ("permit-management", "digital-citizenship", "risk-management")
+    )
+    migration.map_categories(apps, None)
+    assert sorted(solution.categories.values_list("category", flat=True)) == [
+        "compliance-management",
+        "digital-citizenship",
+    ]
