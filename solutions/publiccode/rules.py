@@ -60,7 +60,8 @@ class Problem:
         """The reference parser's style: `key.path: message` (warnings say so)."""
         where = self.path or "(file)"
         if self.severity == WARNING:
-            return f"{where}: {_('warning')}: {self.message}"
+            label = _("warning")
+            return f"{where}: {label}: {self.message}"
         return f"{where}: {self.message}"
 
 

@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 prefix = f"{name}: " if len(files) > 1 else ""
                 if text is None:
                     unreadable += 1
-                    self.stderr.write(f"{prefix}{_('the file cannot be read.')}")
+                    self.stderr.write(prefix + _("the file cannot be read."))
                     continue
                 problems = check_publiccode(text, report_skipped=skipped)
                 if any(p.is_error for p in problems):
@@ -61,7 +61,7 @@ class Command(BaseCommand):
                         continue
                     self.stdout.write(f"{prefix}{problem.line()}")
                 if not any(p.is_error for p in problems):
-                    self.stdout.write(f"{prefix}{_('valid')}")
+                    self.stdout.write(prefix + _("valid"))
             if unreadable:
                 raise CommandError(
                     _("%(count)s file(s) could not be read.") % {"count": unreadable},
