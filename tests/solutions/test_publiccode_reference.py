@@ -577,6 +577,36 @@ INVALID = {
     "both IT and it": (both(put("IT", {}), put("it", {})), {"it"}, {"it"}),
     "It in the wrong case": (put("It", {}), {"It"}, set()),
     "an unknown key": (put("foobar", "x"), {"foobar"}, set()),
+    # mostly_empty.yml (the reference writes "description[en-US].shortDescription").
+    "mostly empty": (
+        lambda data: (
+            data.clear()
+            or data.update(
+                {
+                    "publiccodeYmlVersion": "0",
+                    "description": {"en-US": {}},
+                    "legal": {},
+                    "maintenance": {},
+                    "localisation": {},
+                }
+            )
+        ),
+        {
+            "name",
+            "url",
+            "platforms",
+            "developmentStatus",
+            "softwareType",
+            "description.en-US.shortDescription",
+            "description.en-US.longDescription",
+            "description.en-US.features",
+            "legal.license",
+            "maintenance.type",
+            "localisation.localisationReady",
+            "localisation.availableLanguages",
+        },
+        set(),
+    ),
     "an unknown key in a section": (put("legal.foobar", "x"), {"legal.foobar"}, set()),
     "a supports entry without an id": (put("supports", [{}]), {"supports[0].id"}, set()),
 }
