@@ -180,3 +180,64 @@ def test_a_sync_that_cannot_be_queued_fails_at_once_with_a_503(
     repository.refresh_from_db()
     assert repository.state == SyncState.FAILED
     assert "could not be queued" in repository.state_message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_whose_first_sync_cannot_be_queued_stands_and_says_so(
+    product, product_owner, broker_down
+):
+    response = as_(product_owner).post(
+        "/api/v1/repositories/",
+        {"product": product.pk, "url": "https://github.com/org/app.git"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["state"] == SyncState.FAILED
+    assert "could not be queued" in response.json()["state_message"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sync_button_says_when_the_queue_is_down(
+    client, work, link, product_owner, broker_down
+):
+    from tests.integrations.gitrepos import page_url
+
+    work.commit("one")
+    repository = link(work.path)
+    client.force_login(product_owner)
+    response = client.post(page_url(repository) + "sync", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert response.status_code == 200
+    assert "could not be queued" in response.content.decode()
+    repository.refresh_from_db()
+    assert repository.state == SyncState.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_hook_that_cannot_be_queued_answers_503_and_counts_on_retry(
+    work, link, broker_down, monkeypatch
+):
+    from django.test import Client
+
+    from integrations.models import HookBodyDigest, HookDelivery
+    from tests.integrations.test_hooks import post, push_payload, signed
+
+    work.commit("one")
+    repository = link(work.path)
+    body = push_payload("github")
+    headers = signed("github", repository.hook_secret, body, delivery="d-1")
+    response = post(Client(), "github", repository, body, headers)
+    assert response.status_code == 503
+    assert response.json()["code"] == "queue_unavailable"
+    # Nothing kept: the host's retry of the same delivery is not taken for a repeat.
+    assert not HookDelivery.objects.exists()
+    assert not HookBodyDigest.objects.exists()
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    assert post(Client(), "github", repository, body, headers).status_code == 202
+
+
+def test_webhook_retries_longer_than_half_the_visibility_timeout_go_to_the_sweep(settings):
+    settings.CELERY_VISIBILITY_TIMEOUT = 960
+    assert tasks._retried_by_celery(300)
+    assert tasks._retried_by_celery(480)
+    assert not tasks._retried_by_celery(30 * 60)
