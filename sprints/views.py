@@ -7,7 +7,6 @@ sent to the login page.
 
 import json
 import math
-import mimetypes
 from datetime import timedelta
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deelbaar.errors import DomainError, NotAllowed, StaleObject
+from deelbaar.files import upload_response
 from deelbaar.permissions import allowed
 from sprints import charts, selectors, services
 from sprints.forms import (
@@ -56,7 +56,6 @@ from sprints.models import (
 BACKLOG_PAGE_SIZE = 100
 # The planning page offers the top of the backlog: that is where the next sprint's work is.
 PLANNING_LIMIT = 200
-SCREENSHOT_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 # --- Finding things and checking permissions -------------------------------------------------
@@ -866,14 +865,7 @@ def verdict_screenshot(request, product_id, verdict_id):
     verdict = get_object_or_404(Verdict, pk=verdict_id, increment_item__increment__product=product)
     if not verdict.screenshot:
         raise Http404(_("This verdict has no screenshot."))
-    content_type = mimetypes.guess_type(verdict.screenshot.name)[0] or ""
-    if content_type not in SCREENSHOT_TYPES:
-        content_type = "application/octet-stream"
-    return FileResponse(
-        verdict.screenshot.open("rb"),
-        content_type=content_type,
-        as_attachment=content_type == "application/octet-stream",
-    )
+    return upload_response(verdict.screenshot)
 
 
 # --- The testers' inbox ----------------------------------------------------------------------

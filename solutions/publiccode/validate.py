@@ -7,7 +7,8 @@ is invalid) told apart from warnings (a deprecated key, an older version: the fi
   is the parsed file or its text. With `report_skipped=True` the checks that need the network
   or the repository's files (reachability of URLs, oEmbed videos, that logos and screenshots
   are images, that the authors file exists) are listed as warnings saying they were skipped:
-  this module never goes on the network.
+  Only with `online=True` (the command line's `--online`) are web addresses asked whether they
+  answer; oEmbed, images and files are never checked here.
 - `validate_publiccode(data)` → the errors only.
 
 Where the standard's text and the reference disagree this follows the standard (README,
@@ -148,9 +149,10 @@ def _strip_indexes(path: str) -> str:
 
 
 class _Check:
-    def __init__(self, *, report_skipped: bool):
+    def __init__(self, *, report_skipped: bool, online: bool = False):
         self.problems: list[Problem] = []
         self.report_skipped = report_skipped
+        self.online = online
 
     # --- Recording ----------------------------------------------------------------------------
     def error(self, path, code, message):
@@ -256,11 +258,23 @@ class _Check:
                 self.rule(item, rule(value))
         return values
 
+    def reachable(self, path, url):
+        """Online, that `url` answers; offline, a note that this was not checked."""
+        if not self.online:
+            self.skipped(path, _("whether the address can be reached"))
+            return
+        from solutions.publiccode.online import unreachable
+
+        if why := unreachable(url):
+            self.error(path, "unreachable", why)
+
     def http_url(self, mapping, key, path):
         value = self.text(mapping, key, path)
         if value is not None:
-            self.rule(path, url_problem(value))
-            self.skipped(path, _("whether the address can be reached"))
+            problem = url_problem(value)
+            self.rule(path, problem)
+            if not problem:
+                self.reachable(path, value)
 
     def boolean(self, mapping, key, path, *, required=False):
         value = mapping.get(key)
@@ -282,16 +296,17 @@ class _Check:
             )
 
 
-def check_publiccode(data, *, report_skipped: bool = False) -> list[Problem]:
+def check_publiccode(data, *, report_skipped: bool = False, online: bool = False) -> list[Problem]:
     """Every problem of a publiccode.yml (parsed, or its text), errors and warnings, each at
-    its key path."""
+    its key path. `online` also asks every web address whether it answers (for the command
+    line only: see `online`)."""
     if isinstance(data, str | bytes | bytearray):
         data, problems = parse_publiccode(data)
         if problems:
             return problems
     if not isinstance(data, dict):
         return [Problem("", "not_a_mapping", str(NOT_A_MAPPING))]
-    check = _Check(report_skipped=report_skipped)
+    check = _Check(report_skipped=report_skipped, online=online)
     check.unknown_keys(data, "", TOP_KEYS)
     _check_version(check, data)
     _check_top(check, data)
@@ -342,8 +357,12 @@ def _check_top(check, data):
     check.text(data, "applicationSuite", "applicationSuite")
     url = check.text(data, "url", "url", required=True)
     if url is not None:
-        check.rule("url", repository_url_problem(url))
-        check.skipped("url", _("whether it is a reachable code repository"))
+        problem = repository_url_problem(url)
+        check.rule("url", problem)
+        if not problem and check.online and url.lower().startswith(("https://", "http://")):
+            check.reachable("url", url)
+        elif not problem:
+            check.skipped("url", _("whether it is a reachable code repository"))
     check.http_url(data, "landingURL", "landingURL")
     check.http_url(data, "roadmap", "roadmap")
     check.strings(data, "isBasedOn", "isBasedOn", allow_single=True, rule=repository_url_problem)
@@ -540,6 +559,7 @@ def _check_description(check, data):
         for index in range(len(screenshots or [])):
             check.skipped(key_path(f"{path}.screenshots", index), _("that the image exists"))
         videos = check.strings(texts, "videos", f"{path}.videos", rule=url_problem)
+        # oEmbed needs the providers' list and the network: skipped, online or not.
         for index in range(len(videos or [])):
             check.skipped(
                 key_path(f"{path}.videos", index), _("that the video's host supports oEmbed")

@@ -7,6 +7,7 @@ decides and writes; the business rules themselves live in the services.
 
 import uuid
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -216,7 +217,12 @@ class VerdictSerializer(serializers.ModelSerializer):
         source="increment_item.increment.version", read_only=True
     )
     tester = PersonSerializer(read_only=True)
-    screenshot = serializers.FileField(read_only=True, allow_null=True)
+    screenshot = serializers.SerializerMethodField(
+        help_text=_(
+            "Where to fetch the screenshot (with the same login): only people who may see the "
+            "product get it."
+        )
+    )
     follow_up = serializers.SerializerMethodField(
         help_text=_("The backlog item a rejection created.")
     )
@@ -235,6 +241,19 @@ class VerdictSerializer(serializers.ModelSerializer):
             "follow_up",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_screenshot(self, verdict) -> str | None:
+        # The permission-checked address, not the storage's /media/ one: nothing serves the
+        # media folder, and it would check no permission if anything did.
+        if not verdict.screenshot:
+            return None
+        url = reverse(
+            "api:increment-verdict-screenshot",
+            kwargs={"pk": verdict.increment_item.increment_id, "verdict_pk": verdict.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
     def get_follow_up(self, verdict) -> int | None:
         follow_ups = verdict.follow_ups.all()  # prefetched

@@ -26,8 +26,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from deelbaar.api.exceptions import error_body
+from deelbaar.api.negotiation import FirstRendererNegotiation
 from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import StaleObject
+from deelbaar.files import upload_response
 from deelbaar.permissions import allowed, require
 from sprints import selectors, services
 from sprints.api import filters, serializers
@@ -48,6 +50,12 @@ PRODUCT_ID = OpenApiParameter(
     OpenApiTypes.INT,
     OpenApiParameter.PATH,
     description=gettext_lazy("The product's id."),
+)
+VERDICT_ID = OpenApiParameter(
+    "verdict_pk",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description=gettext_lazy("The verdict's id."),
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -561,6 +569,31 @@ class IncrementViewSet(SprintsViewSet):
             page, many=True, context=self.get_serializer_context()
         ).data
         return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary=gettext_lazy("A verdict's screenshot, for people who may see the product"),
+        parameters=[VERDICT_ID],
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="verdicts/<int:verdict_pk>/screenshot",
+        url_name="verdict-screenshot",
+        filter_backends=[],
+        # The file is the answer whatever the client accepts (an <img> asks for image/*);
+        # refusals still answer in the API's JSON.
+        content_negotiation_class=FirstRendererNegotiation,
+    )
+    def verdict_screenshot(self, request, pk=None, verdict_pk=None):
+        increment = self._increment(pk)
+        verdict = Verdict.objects.filter(pk=verdict_pk, increment_item__increment=increment).first()
+        if verdict is None or not verdict.screenshot:
+            raise Http404
+        return upload_response(verdict.screenshot)
 
     def _give_verdict(self, request, increment):
         require(

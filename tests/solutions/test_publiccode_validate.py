@@ -2,9 +2,11 @@
 lines, exit status) and `POST /api/v1/publiccode/validate/` (anyone, within the size limit)."""
 
 import copy
+import http.server
 import os
 import subprocess
 import sys
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -153,3 +155,48 @@ def test_a_request_without_a_file_is_a_400_in_the_error_shape(api_client):
 @pytest.mark.django_db
 def test_only_post(api_client):
     assert api_client.get(URL).status_code == 405
+
+
+# --- Online, on request only ---------------------------------------------------------------------
+class _Site(http.server.BaseHTTPRequestHandler):
+    def do_HEAD(self):
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def site():
+    """A real web server on this helper's ports, answering /ok and nothing else."""
+    for port in range(18730, 18740):
+        try:
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Site)
+            break
+        except OSError:
+            continue
+    else:
+        pytest.fail("no free port in 18730-18739")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_online_every_web_address_is_asked_whether_it_answers(tmp_path, site):
+    data = copy.deepcopy(BASE)
+    # Every address on the local server: the test goes nowhere else.
+    data["url"] = f"{site}/ok"
+    data["landingURL"] = f"{site}/ok"
+    data["description"]["en"]["documentation"] = f"{site}/missing"
+    path = write(tmp_path, "publiccode.yml", data)
+    output, status = run(path)
+    assert status == 0  # offline: not asked
+    output, status = run(path, "--online")
+    assert status == 1
+    assert output.splitlines()[0] == f"description.en.documentation: {site}/missing answers 404."
+    assert "landingURL" not in output
+    assert "url:" not in output

@@ -157,7 +157,8 @@ def test_acceptance_loop_end_to_end_through_the_api(
         201,
     )
     assert rejection["accepted"] is False and rejection["item_outcome"] == "rejected"
-    assert rejection["screenshot"].endswith(".png")
+    shot = tessa.get(rejection["screenshot"])
+    assert shot["Content-Type"] == "image/png" and b"".join(shot.streaming_content) == PNG
     assert len(uploaded(media)) == 1
     ok(timo.post(verdicts, {"item": form, "accepted": True}), 201)
     assert ok(po.get(f"{API}/increments/{increment['id']}/"))["state"] == "rejected"
@@ -352,7 +353,8 @@ def test_jpeg_and_webp_screenshots_are_accepted(tester, submitted, media, signat
         format="multipart",
     )
     extension = "jpg" if signature.startswith(b"\xff") else "webp"
-    assert ok(verdict, 201)["screenshot"].endswith(f".{extension}")
+    shot = as_(tester).get(ok(verdict, 201)["screenshot"])
+    assert shot["Content-Type"] == {"jpg": "image/jpeg", "webp": "image/webp"}[extension]
     assert [name.rsplit(".", 1)[1] for name in uploaded(media)] == [extension]
 
 

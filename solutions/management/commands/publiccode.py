@@ -4,8 +4,8 @@ reference parser read them, so a municipality can check its file in its own CI.
 Each problem is one line in the reference parser's style, `key.path: message` (warnings say
 `warning:`), prefixed with the file's name when several are checked. The exit status is 0 when
 no file has an error (warnings do not count), 1 when one has, 2 when a file cannot be read.
-`-` reads standard input. Nothing goes on the network: with `--skipped` the checks that would
-need it are listed as warnings.
+`-` reads standard input. Nothing goes on the network unless `--online` asks every web address
+whether it answers; with `--skipped` the checks not made are listed as warnings.
 """
 
 import sys
@@ -40,10 +40,15 @@ class Command(BaseCommand):
             help="Also list the checks that need the network, which are not made.",
         )
         validate.add_argument(
+            "--online",
+            action="store_true",
+            help="Also ask every web address in the files whether it answers.",
+        )
+        validate.add_argument(
             "--quiet", action="store_true", help="Print errors only, not warnings."
         )
 
-    def handle(self, *args, action, files, language, skipped, quiet, **options):
+    def handle(self, *args, action, files, language, skipped, online, quiet, **options):
         with translation.override(language):
             invalid, unreadable = 0, 0
             for name in files:
@@ -53,7 +58,7 @@ class Command(BaseCommand):
                     unreadable += 1
                     self.stderr.write(prefix + _("the file cannot be read."))
                     continue
-                problems = check_publiccode(text, report_skipped=skipped)
+                problems = check_publiccode(text, report_skipped=skipped, online=online)
                 if any(p.is_error for p in problems):
                     invalid += 1
                 for problem in problems:
