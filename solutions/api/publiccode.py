@@ -105,7 +105,7 @@ SLUG = OpenApiParameter(
 
 # --- The file --------------------------------------------------------------------------------
 class PubliccodeView(APIView):
-    """The solution's publiccode.yml (v0.4), written from its metadata. Public."""
+    """The solution's publiccode.yml (0.7.0), written from its metadata. Public."""
 
     permission_classes = [AllowAny]
     renderer_classes = [PubliccodeRenderer, JSONRenderer]
