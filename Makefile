@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
+LOAD_SECONDS ?= 300
 
-.PHONY: install demo test test-fast lint format bench vendor messages browser-deps lock clean
+.PHONY: install demo test test-fast lint format bench load vendor messages browser-deps lock clean
 
 install: $(STAMP)
 
@@ -41,6 +42,12 @@ format: install
 
 bench: install
 	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Locust against two uvicorn processes and a worker on PostgreSQL and Redis (DATABASE_URL and
+# REDIS_URL; it makes and drops a database of its own beside DATABASE_URL's). LOAD_MAX_P95
+# (ms) turns the printed p95 into a budget; any failed request fails it. See tests/load/.
+load: install
+	$(BIN)/python tests/load/run.py --seconds $(LOAD_SECONDS) $(if $(LOAD_MAX_P95),--max-p95 $(LOAD_MAX_P95))
 
 # Refresh the vendored CSS and JavaScript (needs npm; the app itself never does).
 vendor:

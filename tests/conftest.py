@@ -2,12 +2,15 @@
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+PRODUCTION_TESTS = Path(__file__).parent / "production"
 
 # The channel layers every live test runs on: always the in-memory one, and Redis whenever
 # REDIS_URL is set (CI's second pass), so both code paths are exercised for real.
@@ -68,8 +71,16 @@ def logged_in_client(user):
 
 def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason="needs REDIS_URL; runs in CI's PostgreSQL/Redis pass")
+    skip_production = pytest.mark.skip(
+        reason="needs PostgreSQL (DATABASE_URL) and REDIS_URL; runs in CI's PostgreSQL/Redis pass"
+    )
     for item in items:
-        if "redis" in item.keywords and not REDIS_URL:
+        # Everything in tests/production/ starts real processes (see its conftest.py).
+        if PRODUCTION_TESTS in Path(item.path).parents:
+            item.add_marker(pytest.mark.production)
+        if "production" in item.keywords and not (REDIS_URL and POSTGRES):
+            item.add_marker(skip_production)
+        elif "redis" in item.keywords and not REDIS_URL:
             item.add_marker(skip)
     # Playwright's sync API keeps an event loop running in this thread while its browser is
     # open, which async tests cannot share: run the browser tests last.

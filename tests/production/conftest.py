@@ -1,0 +1,37 @@
+"""The production stack (tests/production/stack.py), started once for this folder's tests:
+two uvicorn processes and a `celery worker --beat`, as docker-compose.yml runs them.
+
+Every test here is marked `production` and needs PostgreSQL and Redis; without them (the
+embedded pass) it is skipped, never passed: both are done by tests/conftest.py."""
+
+import pytest
+
+from tests.production.receiver import make_certificate
+from tests.production.stack import Stack
+
+
+@pytest.fixture(scope="package")
+def certificate(tmp_path_factory):
+    """The webhook receiver's certificate, which the worker trusts."""
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory, certificate):
+    """Package-scoped rather than session-scoped: the worker takes jobs from Celery's default
+    queue, and must be gone before other tests of the session queue jobs there."""
+    cert_path, _key = certificate
+    running = Stack(
+        tmp_path_factory.mktemp("stack"),
+        extra_env={
+            "DEELBAAR_GIT_ALLOW_LOCAL_PATHS": "true",
+            "DEELBAAR_ALLOWED_REMOTE_HOSTS": "127.0.0.1",
+            "DEELBAAR_GIT_TIMEOUT": "60",
+            "SSL_CERT_FILE": str(cert_path),
+        },
+    )
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
