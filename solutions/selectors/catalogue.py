@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperative.models import Cooperative, Organisation
 from deelbaar.errors import DomainError, NotFound
+from deelbaar.input import page_number
 from solutions import search
 from solutions.models import Category, DevelopmentStatus, Solution, SolutionCategory
 
@@ -412,7 +413,10 @@ def catalogue(
     """
     query = _query(query)
     sort = _sort(sort, query)
-    number = _whole_number("page", page)
+    try:
+        number = page_number(page)
+    except ValueError as error:
+        raise DomainError(str(error), field="page", code="invalid") from None
     page_size = min(_whole_number("page_size", page_size), MAX_PAGE_SIZE)
     selection = _select(filters)
 

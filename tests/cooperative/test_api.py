@@ -187,7 +187,9 @@ def test_coordinator_registers_a_joint_arrangement_with_its_municipalities(
         ({"kind": "supplier", "name": ""}, "name", "blank"),
         ({"kind": "supplier", "name": "X", "inhabitants": -5}, "inhabitants", "min_value"),
         ({"kind": "supplier", "name": "X", "inhabitants": "many"}, "inhabitants", "invalid"),
-        ({"kind": "supplier", "name": "X", "inhabitants": 10**20}, "inhabitants", "max_value"),
+        ({"kind": "supplier", "name": "X", "inhabitants": 2**31}, "inhabitants", "max_value"),
+        # Beyond 64 bits the API's JSON parser refuses it before the serializer.
+        ({"kind": "supplier", "name": "X", "inhabitants": 10**20}, "inhabitants", "out_of_range"),
         ({"kind": "supplier", "name": "X" * 201}, "name", "max_length"),
         (
             {"kind": "joint_arrangement", "name": "X", "represents": [999999]},

@@ -149,3 +149,18 @@ def test_every_api_view_parses_json_within_the_limits():
             for parser in (kwargs or {}).get("parser_classes", []):
                 assert parser is not parsers.JSONParser, f"{cls.__name__}.{name}"
     assert JSONParser in [p for cls in found for p in getattr(cls, "parser_classes", [])]
+
+
+# --- Page numbers ----------------------------------------------------------------------------
+@pytest.mark.parametrize("page", ["4621621276714805248", "0", "x", "²"])
+def test_the_catalogue_refuses_a_page_beyond_the_bound_anonymously(page):
+    response = Client().get("/api/v1/solutions/", {"page": page})
+    assert_api_error(response, 400, "invalid", "page")
+
+
+@pytest.mark.urls(TEST_URLS)
+@pytest.mark.parametrize("page", ["0", "x", "last", "99999999999999999999"])
+def test_every_list_refuses_a_page_that_is_no_number_from_one(api_client, user, page):
+    api_client.force_authenticate(user)
+    response = api_client.get("/api/v1/test/people/", {"page": page})
+    assert_api_error(response, 400, "invalid", "page")

@@ -3,12 +3,9 @@
 from datetime import datetime, time, timedelta
 
 import django_filters
-from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from cooperative.models import (
     AuditRecord,
@@ -18,13 +15,7 @@ from cooperative.models import (
     Organisation,
     OrganisationKind,
 )
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A whole number (an id), so `?actor=1.5` is refused instead of rounded."""
-
-    field_class = forms.IntegerField
+from deelbaar.api.filters import IdFilter
 
 
 class OrganisationFilter(django_filters.FilterSet):
