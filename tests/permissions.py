@@ -23,6 +23,7 @@ class Case:
     url: Callable[[Any], str]  # world -> path
     expected: Mapping[str, int]  # role -> status
     body: Callable[[Any], Any] | None = None  # world -> payload
+    headers: Callable[[Any], dict] | None = None  # world -> request headers (If-Match)
 
     def __str__(self):
         return self.name
@@ -58,12 +59,12 @@ def people_for(request: pytest.FixtureRequest, roles: Mapping[str, str | None]) 
     }
 
 
-def request_as(person, method, url, body=None):
+def request_as(person, method, url, body=None, headers=None):
     """A JSON request as `person` (None: anonymous), asking for English messages."""
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if person is not None:
         client.force_authenticate(person)
-    return getattr(client, method)(url, body, format="json")
+    return getattr(client, method)(url, body, format="json", headers=headers)
 
 
 def _envelope_problem(response) -> str | None:
@@ -98,11 +99,12 @@ def assert_permission_matrix(
         # world (e.g. plan a sprint), and every role must meet that same world.
         url = case.url(world)
         body = case.body(world) if case.body else None
+        headers = case.headers(world) if case.headers else None
         for role, person in people.items():
             expected = case.expected[role]
             with transaction.atomic():
                 before = state() if state else None
-                response = request_as(person, case.method, url, body)
+                response = request_as(person, case.method, url, body, headers)
                 after = state() if state else None
                 transaction.set_rollback(True)
             where = f"{case} | {role}: {case.method.upper()} {url}"

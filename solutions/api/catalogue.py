@@ -53,10 +53,14 @@ CATALOGUE_PARAMETERS = [
     _many("licence", _("SPDX licence expression; repeat for several (OR).")),
     _many("cooperative", _("The cooperative's slug; repeat for several (OR).")),
     _many("developed_by", _("The developing organisation's slug; repeat for several (OR).")),
-    OpenApiParameter("page", OpenApiTypes.INT, description=_("The page, from 1.")),
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1},
+        description=_("The page, from 1."),
+    ),
     OpenApiParameter(
         "page_size",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": selectors.MAX_PAGE_SIZE},
         description=_("Solutions per page (at most 100)."),
     ),
 ]

@@ -7,7 +7,8 @@
   `{"cooperative": slug, "text": ...}`, or as an uploaded `file`. Every problem of the file
   comes back at once in the standard error shape, each with its key path.
 - `GET/PUT/PATCH solutions/{slug}/metadata`: for those who may edit the solution; changes carry
-  the `version` read (or `If-Match`), a stale one answers 412 with the solution as it is now.
+  the version read as `If-Match` (required), a stale one answers 412 with the solution as it is
+  now.
 """
 
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -29,11 +30,13 @@ from rest_framework.views import APIView
 from cooperative.models import Cooperative
 from cooperative.selectors import coordinated_cooperatives
 from deelbaar.api.exceptions import error_body
+from deelbaar.api.openapi import answers, stale_error
 from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import Conflict, DomainError, NotAllowed, StaleObject
 from deelbaar.permissions import require
 from solutions.api.serializers.metadata import (
     ImportInputSerializer,
+    ImportUploadSerializer,
     MetadataInputSerializer,
     MetadataSerializer,
 )
@@ -113,8 +116,9 @@ class PubliccodeView(APIView):
     @extend_schema(
         summary=gettext_lazy("The solution's publiccode.yml"),
         parameters=[SLUG],
+        # The same mapping either way: as a YAML document (the default) or as JSON.
         responses={
-            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
             (200, "application/json"): OpenApiTypes.OBJECT,
         },
     )
@@ -154,7 +158,6 @@ class ImportView(APIView):
         TextYAMLParser,
         PlainTextParser,
         MultiPartParser,
-        FormParser,
     ]
 
     @extend_schema(
@@ -180,7 +183,7 @@ class ImportView(APIView):
         request={
             "application/json": ImportInputSerializer,
             "application/yaml": OpenApiTypes.STR,
-            "multipart/form-data": OpenApiTypes.OBJECT,
+            "multipart/form-data": ImportUploadSerializer,
         },
         responses={
             201: MetadataSerializer,
@@ -281,14 +284,16 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    required=False,
-    description=gettext_lazy("The solution's ETag as read, instead of `version` in the body."),
+    required=True,
+    pattern=r'^\s*(W/)?"?[0-9]+"?\s*$',
+    description=gettext_lazy('The solution\'s ETag as read, such as "3".'),
 )
 STALE = OpenApiResponse(
+    stale_error("MetadataStale", MetadataSerializer),
     description=gettext_lazy(
         "Someone else changed the solution since the version you sent; `current` holds it as "
         "it is now."
-    )
+    ),
 )
 
 
@@ -299,7 +304,7 @@ def _parse_etag(value: str) -> int:
     value = value.strip('"')
     if not value.isdigit():
         raise drf_serializers.ValidationError(
-            {"version": _('If-Match is the solution\'s ETag, such as "3".')}
+            {"If-Match": _('If-Match is the solution\'s ETag, such as "3".')}
         )
     return int(value)
 
@@ -309,7 +314,6 @@ class MetadataView(APIView):
     its source product's owners)."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def _editable(self, request, slug) -> Solution:
         solution = _solution(slug)
@@ -322,6 +326,7 @@ class MetadataView(APIView):
         response["ETag"] = f'"{solution.version}"'
         return response
 
+    @answers(403)  # a solution you may see, but not edit
     @extend_schema(
         summary=gettext_lazy("A solution's metadata, to edit"),
         parameters=[SLUG],
@@ -353,7 +358,7 @@ class MetadataView(APIView):
         serializer = MetadataInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         fields = _plain(serializer.validated_data)
-        version = self._version(request, fields.pop("version", None))
+        version = self._version(request)
         try:
             solution = services.update_solution(
                 actor=request.user, solution=solution, version=version, **fields
@@ -373,25 +378,18 @@ class MetadataView(APIView):
         return self._show(_solution(solution.slug))
 
     @staticmethod
-    def _version(request, version):
+    def _version(request):
         header = request.headers.get("If-Match")
-        if header is not None:
-            from_header = _parse_etag(header)
-            if version is not None and version != from_header:
-                raise drf_serializers.ValidationError(
-                    {"version": _("The version in the body and the If-Match header differ.")}
-                )
-            return from_header
-        if version is None:
+        if header is None:
             raise drf_serializers.ValidationError(
                 {
-                    "version": drf_serializers.ErrorDetail(
-                        _("Send the version you read, in the body or as the If-Match header."),
+                    "If-Match": drf_serializers.ErrorDetail(
+                        _("Send the version you read as the If-Match header (the ETag)."),
                         code="required",
                     )
                 }
             )
-        return version
+        return _parse_etag(header)
 
 
 def _plain(value):

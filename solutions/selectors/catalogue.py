@@ -417,7 +417,13 @@ def catalogue(
         number = page_number(page)
     except ValueError as error:
         raise DomainError(str(error), field="page", code="invalid") from None
-    page_size = min(_whole_number("page_size", page_size), MAX_PAGE_SIZE)
+    page_size = _whole_number("page_size", page_size)
+    if page_size > MAX_PAGE_SIZE:
+        raise DomainError(
+            _("A number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE},
+            field="page_size",
+            code="invalid",
+        )
     selection = _select(filters)
 
     total, counted, ids = _count_and_page(

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from cooperative.models import Cooperative, Organisation
+from deelbaar.api.openapi import stale_error
 from sprints.api.validators import ScreenshotValidator, image_format
 from sprints.models import (
     BacklogItem,
@@ -326,7 +327,10 @@ class ItemInputSerializer(serializers.Serializer):
 
 
 class ItemChangeSerializer(serializers.Serializer):
-    """An edit of an item: the fields to change and the version they were read at."""
+    """An edit of an item: the fields to change. The version they were read at is the
+    `If-Match` header (the item's ETag)."""
+
+    refuses_unknown_fields = True  # said in the schema: additionalProperties false
 
     title = serializers.CharField(max_length=200, required=False)
     kind = serializers.ChoiceField(choices=ItemKind.choices, required=False)
@@ -335,21 +339,19 @@ class ItemChangeSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=1000, allow_blank=True), required=False
     )
     estimate = serializers.ChoiceField(choices=ESTIMATE_CHOICES, required=False, allow_null=True)
-    version = serializers.IntegerField(
-        min_value=1,
-        required=False,
-        help_text=_("The version you read; or send it as the If-Match header (the ETag)."),
-    )
 
     def validate(self, attrs):
-        known = {*EDITABLE_FIELDS, "version"}
-        unknown = sorted(set(self.initial_data) - known)
+        unknown = sorted(set(self.initial_data) - set(EDITABLE_FIELDS))
         if unknown:
             raise serializers.ValidationError(
                 {
-                    name: _(
-                        "This field cannot be edited here; change the status on the board "
-                        "and the order with a move."
+                    name: (
+                        _("Send the version you read as the If-Match header (the item's ETag).")
+                        if name == "version"
+                        else _(
+                            "This field cannot be edited here; change the status on the board "
+                            "and the order with a move."
+                        )
                     )
                     for name in unknown
                 },
@@ -358,17 +360,55 @@ class ItemChangeSerializer(serializers.Serializer):
         return attrs
 
 
+ItemStaleSerializer = stale_error("ItemStale", ItemSerializer)
+
+
 class ItemStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=BOARD_STATUS_CHOICES)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ItemIdField(ItemOfProductField):
+    """The id of an item of the product in the serializer's context, looked up by the
+    serializer together with the others it names (one query for all of them)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return int(str(data))
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
 
 
 class MoveSerializer(serializers.Serializer):
     """Where to move an item: before or after another item, or to the top or bottom."""
 
-    item = ItemOfProductField(help_text=_("The id of the item to move."))
-    before = ItemOfProductField(required=False, allow_null=True)
-    after = ItemOfProductField(required=False, allow_null=True)
+    item = ItemIdField(help_text=_("The id of the item to move."))
+    before = ItemIdField(required=False, allow_null=True)
+    after = ItemIdField(required=False, allow_null=True)
     to = serializers.ChoiceField(choices=MOVE_TARGETS, required=False, allow_null=True)
+
+    def validate(self, attrs):
+        # The item and its target in one query; each carries the product of the context, so
+        # the service's permission check reuses what the view already looked up.
+        product = self.context["product"]
+        named = {f: attrs[f] for f in ("item", "before", "after") if attrs.get(f) is not None}
+        found = BacklogItem.objects.filter(product=product).in_bulk(set(named.values()))
+        missing = {
+            f: serializers.ErrorDetail(
+                str(ItemIdField.default_error_messages["does_not_exist"]).format(pk_value=pk),
+                code="does_not_exist",
+            )
+            for f, pk in named.items()
+            if pk not in found
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        for f, pk in named.items():
+            attrs[f] = found[pk]
+            attrs[f].product = product
+        return attrs
 
 
 # --- Sprints -----------------------------------------------------------------------------------

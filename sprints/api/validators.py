@@ -50,7 +50,7 @@ def parse_etag(value: str) -> int:
     if not value.isdigit():
         raise serializers.ValidationError(
             {
-                "version": _(
+                "If-Match": _(
                     'If-Match must be the item\'s ETag, such as "3" (one version, not a list).'
                 )
             },

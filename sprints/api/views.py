@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from deelbaar.api.exceptions import error_body
@@ -44,6 +44,7 @@ from sprints.models import (
     TeamMember,
     Verdict,
 )
+from sprints.rules import remember_team_roles
 
 PRODUCT_ID = OpenApiParameter(
     "product_pk",
@@ -61,8 +62,9 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    required=False,
-    description=gettext_lazy("The item's ETag as read, instead of `version` in the body."),
+    required=True,
+    pattern=r'^\s*(W/)?"?[0-9]+"?\s*$',
+    description=gettext_lazy('The item\'s ETag as read, such as "3".'),
 )
 ETAG = OpenApiParameter(
     "ETag",
@@ -80,7 +82,12 @@ def _valid(serializer_class, request, **kwargs) -> dict:
 
 
 def _viewable(user, product) -> None:
-    """A product the person may not view is not there for them."""
+    """A product the person may not view is not there for them.
+
+    The product was read for this request, so its checks (here, the action's and the
+    service's) ask for the person's team roles only once.
+    """
+    remember_team_roles(product)
     if not allowed(user, "sprints.view_product", product):
         raise Http404
 
@@ -230,10 +237,11 @@ class BacklogViewSet(SprintsViewSet):
         responses={
             200: serializers.ItemDetailSerializer,
             412: OpenApiResponse(
+                serializers.ItemStaleSerializer,
                 description=gettext_lazy(
                     "Someone else changed the item since the version you sent; `current` "
                     "holds the item as it is now."
-                )
+                ),
             ),
         },
     ),
@@ -280,7 +288,7 @@ class ItemViewSet(SprintsViewSet):
         item = self._item(pk)
         require(request.user, "sprints.edit_backlog", item.product)
         changes = dict(_valid(serializers.ItemChangeSerializer, request))
-        version = self._version_read(request, changes.pop("version", None))
+        version = self._version_read(request)
         try:
             item = services.update_item(actor=request.user, item=item, version=version, **changes)
         except StaleObject as stale:
@@ -288,25 +296,18 @@ class ItemViewSet(SprintsViewSet):
         return self._show(item)
 
     @staticmethod
-    def _version_read(request, version):
+    def _version_read(request):
         header = request.headers.get("If-Match")
-        if header is not None:
-            from_header = parse_etag(header)
-            if version is not None and version != from_header:
-                raise drf_serializers.ValidationError(
-                    {"version": _("The version in the body and the If-Match header differ.")}
-                )
-            return from_header
-        if version is None:
+        if header is None:
             raise drf_serializers.ValidationError(
                 {
-                    "version": drf_serializers.ErrorDetail(
-                        _("Send the version you read, in the body or as the If-Match header."),
+                    "If-Match": drf_serializers.ErrorDetail(
+                        _("Send the version you read as the If-Match header (the item's ETag)."),
                         code="required",
                     )
                 }
             )
-        return version
+        return parse_etag(header)
 
     def _stale(self, stale, item):
         # The error, plus the item as it is now, so the client can show what changed.
@@ -552,7 +553,7 @@ class IncrementViewSet(SprintsViewSet):
         detail=True,
         methods=["get", "post"],
         filter_backends=[],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[JSONParser, MultiPartParser],
     )
     def verdicts(self, request, pk=None):
         increment = self._increment(pk)

@@ -85,7 +85,8 @@ CASES = [
         "patch",
         lambda w: f"{API}/items/{w.ready.pk}/",
         BUILDERS,
-        lambda w: {"title": "Scherper verwoord", "version": w.ready.version},
+        lambda w: {"title": "Scherper verwoord"},
+        headers=lambda w: {"If-Match": f'"{w.ready.version}"'},
     ),
     Case(
         "items: status",

@@ -2,7 +2,8 @@
 
 The schema changes only with the code, and generating it walks every view and serializer
 (about 140 ms, more with each endpoint); rendering it stays per request, in the format asked
-for. It is public (SERVE_PUBLIC), so it does not depend on who asks.
+for. It is public (SERVE_PUBLIC), so it does not depend on who asks. What goes into it is
+decided by `deelbaar.api.openapi.AutoSchema`.
 """
 
 from django.utils import translation

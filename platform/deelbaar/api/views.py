@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from cooperative import selectors
 from cooperative.api.serializers import OrganisationSummarySerializer, RoleSerializer
+from deelbaar.api.parsers import JSONParser
 
 
 class MeSerializer(serializers.Serializer):
@@ -44,3 +45,5 @@ class MeView(APIView):
 
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (send it as `Authorization: Token …`)."""
+
+    parser_classes = [JSONParser]

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from solutions.models import Solution
@@ -16,6 +16,16 @@ from solutions.selectors.catalogue import (
 class NamedSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
+
+
+class OptionalURLField(serializers.URLField):
+    """A link that may be missing: null then, never "" (which is no URL)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
 
 
 class SolutionSummarySerializer(serializers.ModelSerializer):
@@ -69,6 +79,9 @@ class SolutionSerializer(SolutionSummarySerializer):
     """A solution in full: every field of its page and of its publiccode.yml."""
 
     source_product = serializers.IntegerField(source="source_product_id", allow_null=True)
+    repository_url = OptionalURLField()
+    documentation_url = OptionalURLField()
+    landing_url = OptionalURLField()
 
     class Meta(SolutionSummarySerializer.Meta):
         fields = [
@@ -114,6 +127,8 @@ class FacetsSerializer(serializers.Serializer):
     developed_by = FacetValueSerializer(many=True)
 
 
+# One page with its facets: one object, although the operation is a list action.
+@extend_schema_serializer(many=False)
 class CataloguePageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)

@@ -83,12 +83,9 @@ class MetadataSerializer(serializers.Serializer):
 
 
 class MetadataInputSerializer(serializers.Serializer):
-    """The fields to change (PATCH: any of them; PUT: all of them) and the `version` you read
-    (or send it as the If-Match header)."""
+    """The fields to change (PATCH: any of them; PUT: all of them). The version you read is
+    the If-Match header; a stale one is refused with 412."""
 
-    version = serializers.IntegerField(
-        required=False, help_text=_("The version you read; a stale one is refused with 412.")
-    )
     name = serializers.CharField(allow_blank=True)
     short_description_nl = serializers.CharField(
         allow_blank=True, help_text=_("At most 150 characters.")
@@ -143,6 +140,20 @@ class ImportInputSerializer(serializers.Serializer):
     text = serializers.CharField(
         allow_blank=True, trim_whitespace=False, help_text=_("The publiccode.yml's text.")
     )
+    cooperative = serializers.SlugField(
+        required=False,
+        help_text=_("The cooperative's slug; may be left out if you coordinate only one."),
+    )
+    solution = serializers.SlugField(
+        required=False, help_text=_("A solution's slug, to update it from the file.")
+    )
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    """A publiccode.yml uploaded as a file, with the cooperative to add it to (or the solution
+    to update from it)."""
+
+    file = serializers.FileField(help_text=_("The publiccode.yml file."))
     cooperative = serializers.SlugField(
         required=False,
         help_text=_("The cooperative's slug; may be left out if you coordinate only one."),
