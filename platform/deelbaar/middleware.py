@@ -129,3 +129,22 @@ class RequestGuardMiddleware:
 
 def _is_html(response) -> bool:
     return response.get("Content-Type", "").startswith("text/html")
+
+
+class PermissionsPolicyMiddleware:
+    """Sends `Permissions-Policy` from settings.PERMISSIONS_POLICY ({feature: [origins]}; an
+    empty list switches the feature off)."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response

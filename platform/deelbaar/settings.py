@@ -8,6 +8,7 @@ to the production stack (PostgreSQL, channels-redis, Celery workers). See README
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from redis.asyncio.retry import Retry
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     # the views raise and answers errors on /api/ in the API's shape.
     "deelbaar.middleware.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "deelbaar.middleware.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "deelbaar.urls"
@@ -294,6 +297,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Separate request and response components (FooRequest, Foo): a generated client then
+    # neither sends read-only fields nor waits for write-only ones.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Several apps have fields called kind, role, state or status with choices of their own;
     # naming those enums keeps every name in the schema stable and unambiguous.
     "ENUM_NAME_OVERRIDES": {
@@ -325,6 +331,48 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files (no
+# inline script or style anywhere; htmx's indicator styles are in deelbaar.css). Images may
+# come from https: too (screenshots named in a solution's publiccode.yml). The API's docs
+# pages (Swagger UI, ReDoc) start themselves with inline scripts and carry no user content.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs/", "/api/v1/redoc/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        # 'self' covers the websockets (ws:, wss:) of the same host.
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of Deelbaar uses, switched off for every page and any frame in it.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Deelbaar -------------------------------------------------------------------------------
 # Integrations: the hosts git repositories and outgoing webhooks may reach, so the platform

@@ -119,9 +119,19 @@ def page(browser, live_server_asgi, live_url):
     context = browser.new_context(locale="nl-NL")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Anything the Content-Security-Policy blocked (an inline script or style, a foreign
+    # source) is reported on the console; it fails the test, so no page relies on it.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
     live_server_asgi.wait_until_idle()
+    assert not violations, f"the Content-Security-Policy blocked: {violations}"
 
 
 @pytest.fixture

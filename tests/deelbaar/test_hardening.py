@@ -164,3 +164,42 @@ def test_every_list_refuses_a_page_that_is_no_number_from_one(api_client, user, 
     api_client.force_authenticate(user)
     response = api_client.get("/api/v1/test/people/", {"page": page})
     assert_api_error(response, 400, "invalid", "page")
+
+
+# --- Headers ---------------------------------------------------------------------------------
+def test_pages_and_the_api_send_a_csp_without_inline_script_and_a_permissions_policy():
+    for address in ["/", "/solutions/", "/api/v1/solutions/"]:
+        response = Client().get(address)
+        policy = dict(
+            part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+        )
+        assert policy["script-src"] == "'self'", address
+        assert policy["style-src"] == "'self'", address
+        assert policy["object-src"] == "'none'"
+        assert "unsafe" not in response["Content-Security-Policy"]
+        features = response["Permissions-Policy"]
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert f"{feature}=()" in features, address
+
+
+def test_no_template_holds_inline_script_or_event_handlers():
+    """What the CSP would block: a <script> without src, on*="…" handlers, style="…"."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle\s*=", re.I)
+    offenders = [
+        f"{path.relative_to(root)}: {match.group()}"
+        for folder in ("platform", "sprints", "solutions", "integrations")
+        for path in (root / folder).rglob("templates/**/*.html")
+        for match in inline.finditer(path.read_text())
+    ]
+    assert not offenders
+
+
+def test_uvicorn_sends_no_server_header_in_compose():
+    from pathlib import Path
+
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    assert "--no-server-header" in compose

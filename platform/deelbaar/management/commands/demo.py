@@ -41,5 +41,10 @@ class Command(BaseCommand):
         import uvicorn
 
         uvicorn.run(
-            "deelbaar.asgi:application", host=host, port=port, log_level="info", lifespan="off"
+            "deelbaar.asgi:application",
+            host=host,
+            port=port,
+            log_level="info",
+            lifespan="off",
+            server_header=False,  # as in production: no "server: uvicorn"
         )
