@@ -23,6 +23,7 @@ from solutions.publiccode.rules import DEPENDENCY_KINDS, URL_MAX, Problem
 from solutions.publiccode.validate import check_publiccode
 from solutions.publiccode.vocabularies import CURRENT_VERSION, LATEST_VERSIONS
 
+NAME_MAX = 200
 # Keys the current version deprecates and this library does not keep: dropped on import.
 _DROPPED = ("monochromeLogo", "inputTypes", "outputTypes")
 
@@ -139,6 +140,15 @@ def read_solution_fields(data: dict) -> tuple[dict, list[Problem]]:
                     "Describe the software in Dutch (nl) or English (en): this library keeps "
                     "descriptions in those languages."
                 ),
+            )
+        )
+    if len(data["name"].strip()) > NAME_MAX:
+        # The standard sets no limit; the library's column does.
+        problems.append(
+            Problem(
+                "name",
+                "too_long",
+                _("A name has at most %(max)s characters here.") % {"max": NAME_MAX},
             )
         )
     for key in ("url", "landingURL"):

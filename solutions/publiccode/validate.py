@@ -234,8 +234,8 @@ class _Check:
         return value
 
     def sequence(self, data, key, path, *, allow_single=False):
-        """The list at `key` ([] when absent); a single text counts as a list of one where
-        the standard allows it."""
+        """The list at `key`, or None when absent or not a list (recorded); a single text
+        counts as a list of one where the standard allows it."""
         value = data.get(key)
         if value is None:
             return None

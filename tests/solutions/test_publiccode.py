@@ -559,3 +559,16 @@ def test_the_migration_maps_the_categories_the_standard_never_had(solution):
         "compliance-management",
         "digital-citizenship",
     ]
+
+
+def test_a_name_longer_than_the_library_keeps_is_refused_at_its_key_path(
+    valid_data, coordinator, zob
+):
+    data = copy.deepcopy(valid_data)
+    data["name"] = "N" * 201
+    assert validate_publiccode(data) == []  # the standard sets no limit
+    before = _counts()
+    with pytest.raises(DomainError) as refused:
+        import_publiccode(actor=coordinator, cooperative=zob, text=dump(data))
+    assert ("name", "too_long") in {(field, code) for field, code, _m in refused.value.errors}
+    assert _counts() == before
