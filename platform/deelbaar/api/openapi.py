@@ -97,8 +97,8 @@ class AutoSchema(openapi.AutoSchema):
         statuses = set()
         if self.view.get_authenticators():
             statuses.add(401)  # also where signing in is optional: wrong credentials are refused
-        if self.method not in SAFE_METHODS or self._may_refuse_signed_in():
-            statuses.add(403)
+            if self.method not in SAFE_METHODS or self._may_refuse_signed_in():
+                statuses.add(403)
         if "path" in where or "page" in names:
             statuses.add(404)
         if "requestBody" in operation or "query" in where or "header" in where:
@@ -116,6 +116,13 @@ class AutoSchema(openapi.AutoSchema):
         statuses |= set(getattr(self._handler(), "error_statuses", ()))
         statuses |= set(getattr(self.view, "error_statuses", ()))
         return statuses
+
+    def get_auth(self):
+        # No authentication at all (signing in, push hooks with their own signatures): no
+        # security requirement, rather than an optional one.
+        if not self.view.get_authenticators():
+            return []
+        return super().get_auth()
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
