@@ -78,7 +78,7 @@ class Person(HttpUser):
             path,
             json={"title": f"{title} ({random.randint(1, 999)})"},
             headers={**self.token, "If-Match": read.headers["ETag"]},
-            name="PATCH /api/v1/items/[id]/",
+            name="/api/v1/items/[id]/",
             catch_response=True,
         ) as response:
             # Someone edited the same item in between: refusing the stale write is right.
@@ -183,7 +183,7 @@ class ProductOwner(Person):
             f"/api/v1/products/{self.product}/backlog/move/",
             json={"item": item, "before": before},
             headers=self.token,
-            name="POST /api/v1/products/[id]/backlog/move/",
+            name="/api/v1/products/[id]/backlog/move/",
         )
 
     @task(2)

@@ -28,6 +28,9 @@ def stack(tmp_path_factory, certificate):
             "DEELBAAR_ALLOWED_REMOTE_HOSTS": "127.0.0.1",
             "DEELBAAR_GIT_TIMEOUT": "60",
             "SSL_CERT_FILE": str(cert_path),
+            # A dead worker's sync lease expires after this (production: 60 s), so the killed
+            # sync of test_worker_killed.py is taken over sooner; the sweep runs every 30 s.
+            "DEELBAAR_SYNC_LEASE_SECONDS": "10",
         },
     )
     try:
