@@ -29,6 +29,31 @@ RENAMED = {
 }
 
 
+# PostgreSQL does not widen a column that a trigger names (0003's search trigger): the trigger
+# is dropped around the change and created again as 0003 made it.
+DROP_TRIGGER = (
+    "DROP TRIGGER IF EXISTS solutions_solution_search_vector_update ON solutions_solution;"
+)
+CREATE_TRIGGER = """
+CREATE TRIGGER solutions_solution_search_vector_update
+    BEFORE INSERT OR UPDATE OF
+        name, short_description_nl, short_description_en, long_description_nl,
+        long_description_en, features_nl, features_en, search_vector
+    ON solutions_solution
+    FOR EACH ROW EXECUTE FUNCTION solutions_solution_search_vector();
+"""
+
+
+def drop_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_TRIGGER)
+
+
+def create_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE_TRIGGER)
+
+
 def map_categories(apps, schema_editor):
     SolutionCategory = apps.get_model("solutions", "SolutionCategory")
     for old, new in RENAMED.items():
@@ -47,6 +72,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(map_categories, migrations.RunPython.noop),
+        migrations.RunPython(drop_trigger, create_trigger),
         migrations.AlterField(
             model_name="solution",
             name="short_description_en",
@@ -177,4 +203,5 @@ class Migration(migrations.Migration):
                 verbose_name="category",
             ),
         ),
+        migrations.RunPython(create_trigger, drop_trigger),
     ]
