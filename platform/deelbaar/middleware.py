@@ -14,7 +14,14 @@
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -26,6 +33,8 @@ logger = logging.getLogger("django.request")
 security_logger = logging.getLogger("django.security")
 
 API_PREFIX = "/api/"
+# Exceptions that mean the request was wrong, not the server; Django answers them itself.
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, MultiPartParserError)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -96,8 +105,8 @@ class RequestGuardMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if not is_api(request):
-            return None
+        if not is_api(request) or isinstance(exception, CLIENT_ERRORS):
+            return None  # Django answers these (404, 403, 400); __call__ makes them JSON
         if isinstance(exception, SuspiciousOperation):
             return _suspicious_response(request, exception)
         logger.error(

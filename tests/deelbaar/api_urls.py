@@ -1,7 +1,8 @@
 """A small API used only by the tests of the shared API base (pagination, filters, errors)."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import include, path
 from rest_framework import generics, serializers
 from rest_framework.views import APIView
@@ -50,7 +51,17 @@ class Crash(APIView):
         raise RuntimeError("boom")
 
 
+def plain_not_found(request):
+    raise Http404
+
+
+def plain_forbidden(request):
+    raise PermissionDenied
+
+
 urlpatterns = [
+    path("api/v1/test/plain-404/", plain_not_found),
+    path("api/v1/test/plain-403/", plain_forbidden),
     path("api/v1/test/people/", People.as_view()),
     path("api/v1/test/nested/", Nested.as_view()),
     path("api/v1/test/transition/", Transition.as_view()),

@@ -46,6 +46,15 @@ def test_an_unknown_api_address_is_json_with_debug_on_or_off(settings, debug):
     assert_api_error(Client().get("/api/v1/no-such-thing/"), 404, "not_found")
 
 
+@pytest.mark.urls(TEST_URLS)
+@pytest.mark.parametrize("debug", [True, False])
+def test_client_errors_of_plain_django_views_on_the_api_stay_client_errors(settings, debug):
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+    assert_api_error(client.get("/api/v1/test/plain-404/"), 404, "not_found")
+    assert_api_error(client.get("/api/v1/test/plain-403/"), 403, "permission_denied")
+
+
 # --- Characters the database cannot store ---------------------------------------------------
 @pytest.mark.parametrize(
     "query, field",
