@@ -58,6 +58,10 @@ class Product(models.Model):
     # The last item number handed out; incremented under a row lock so references are
     # gapless and unique.
     last_item_number = models.PositiveIntegerField(default=0, editable=False)
+    # How many items are in the backlog (not in a sprint, not accepted): the backlog's pages
+    # count with it instead of scanning the backlog. Kept by the database's triggers on the
+    # items (migration 0002), whoever writes them.
+    backlog_size = models.PositiveIntegerField(default=0, editable=False)
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="TeamMember",

@@ -8,11 +8,40 @@ import rules
 from cooperative.rules import coordinates
 from sprints.models import TeamMember, TeamRole
 
+# Where a product read for one request keeps the team roles its checks have looked up.
+_ROLES_MEMO = "_team_roles_by_user"
+
+
+def remember_team_roles(product):
+    """Let the permission checks on this product object ask for a person's roles once.
+
+    For an object read for one request (a view checks `view_product`, then the action's
+    permission, then the service checks again): without it each check asks the database
+    anew. Only for such short-lived objects, since a change of the team made meanwhile would
+    not be seen.
+    """
+    if product is not None and not hasattr(product, _ROLES_MEMO):
+        setattr(product, _ROLES_MEMO, {})
+    return product
+
+
+def _roles(user, product) -> set[str]:
+    memo = getattr(product, _ROLES_MEMO, None)
+    if memo is not None and user.pk in memo:
+        return memo[user.pk]
+    # All of the person's roles in one query: the rules ask for several in a row.
+    roles = set(
+        TeamMember.objects.filter(product=product, user=user).values_list("role", flat=True)
+    )
+    if memo is not None:
+        memo[user.pk] = roles
+    return roles
+
 
 def _has_role(user, product, *roles) -> bool:
     if product is None or not user.is_authenticated:
         return False
-    return TeamMember.objects.filter(product=product, user=user, role__in=roles).exists()
+    return not _roles(user, product).isdisjoint(roles)
 
 
 @rules.predicate

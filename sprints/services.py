@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Min
+from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Case, F, Max, Min, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,8 +40,12 @@ from sprints.models import (
 )
 
 GAP = 1024
-# Renumbering first shifts every position this far down, a range no real position reaches,
-# so the unique (product, position) constraint holds at every row of both updates.
+# When a move finds no room between two neighbours, the items around the spot are spaced out
+# again: at least WINDOW on each side, at least MIN_ROOM apart.
+WINDOW = 32
+MIN_ROOM = GAP // 8
+# Renumbering first shifts the positions it rewrites this far down, a range no real position
+# reaches, so the unique (product, position) constraint holds at every row of both updates.
 SHIFT = 2**50
 EDITABLE_FIELDS = ("title", "description", "kind", "acceptance_criteria", "estimate")
 
@@ -306,26 +310,54 @@ def update_item(*, actor, item: BacklogItem, version: int, **changes) -> Backlog
     return current
 
 
-def _renumber(product: Product) -> None:
-    """Space the product's items GAP apart again, in the same order, in two statements.
+def _make_room(product, item, *, before=None, after=None) -> int:
+    """Spread out the items around the spot where the item goes, and put it there.
 
-    One UPDATE ranks the rows with ROW_NUMBER() (PostgreSQL, and SQLite 3.33 or newer): Django's
-    bulk_update() took ~10 s for 5,000 items, holding the product's lock all that while.
+    Called when the two neighbours of the spot have adjacent positions. Only a window around
+    the spot is renumbered (at least WINDOW items on each side, widened until they can stand
+    MIN_ROOM apart between the two items that bound it, or one side reaches the end of the
+    list), so a long backlog is not rewritten, nor its product held locked meanwhile.
+    Returns the item's new position, already saved.
     """
-    BacklogItem.objects.filter(product=product).update(position=F("position") - SHIFT)
-    quote = connection.ops.quote_name
-    table, pk = quote(BacklogItem._meta.db_table), quote(BacklogItem._meta.pk.column)
-    column = quote(BacklogItem._meta.get_field("position").column)
-    owner = quote(BacklogItem._meta.get_field("product").column)
-    # Only quoted names are formatted in; the values are parameters.
-    sql = (
-        f"UPDATE {table} SET {column} = ranked.place * %s FROM ("  # noqa: S608
-        f"SELECT {pk}, ROW_NUMBER() OVER (ORDER BY {column}) AS place "
-        f"FROM {table} WHERE {owner} = %s"
-        f") AS ranked WHERE {table}.{pk} = ranked.{pk}"
+    others = product.items.exclude(pk=item.pk)
+    if before is not None:
+        below = others.filter(position__lt=before.position)
+        above = others.filter(position__gte=before.position)
+    else:
+        below = others.filter(position__lte=after.position)
+        above = others.filter(position__gt=after.position)
+    size = WINDOW
+    while True:
+        lower = list(below.order_by("-position").values_list("pk", "position")[: size + 1])
+        upper = list(above.order_by("position").values_list("pk", "position")[: size + 1])
+        # The item goes between the lower and the upper part of the window.
+        window = [pk for pk, _ in reversed(lower[:size])] + [item.pk]
+        window += [pk for pk, _ in upper[:size]]
+        slots = len(window) + 1
+        low = lower[size][1] if len(lower) > size else None
+        high = upper[size][1] if len(upper) > size else None
+        if low is None and high is None:
+            low, high = 0, slots * GAP
+        elif low is None:
+            low = high - slots * GAP
+        elif high is None:
+            high = low + slots * GAP
+        if (high - low) // slots >= MIN_ROOM:
+            break
+        size *= 2
+    step = (high - low) // slots
+    places = {pk: low + (index + 1) * step for index, pk in enumerate(window)}
+    # Nothing but the window lies between `low` and `high`. Moved out of the way first, so the
+    # unique (product, position) holds at every row of the second update too.
+    moved = BacklogItem.objects.filter(pk__in=window)
+    moved.update(position=F("position") - SHIFT)
+    moved.update(
+        position=Case(
+            *(When(pk=pk, then=Value(place)) for pk, place in places.items()),
+            output_field=BigIntegerField(),
+        )
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [GAP, product.pk])
+    return places[item.pk]
 
 
 def _slot(product, item, *, before=None, after=None):
@@ -356,7 +388,8 @@ def move_item(
     """Move an item before or after another, or to the top or bottom, as one atomic step.
 
     The product's row lock serialises moves, so two people reordering at once never lose,
-    duplicate or tie an item.
+    duplicate or tie an item. Where two neighbours leave no room between them, the items
+    around the spot are spaced out again.
     """
     require(actor, "sprints.order_backlog", item.product)
     if sum(x is not None for x in (before, after, to)) != 1:
@@ -366,12 +399,14 @@ def move_item(
         )
     if to is not None and to not in ("top", "bottom"):
         raise DomainError(_("Move to 'top' or 'bottom'."), field="to")
-    product = _lock(item.product)
-    item = BacklogItem.objects.get(pk=item.pk)
-    item.product = product  # spares the event's reference a query for the product
     target = before or after
+    product = _lock(item.product)
+    # The item and its target as they are now that no one else can move them: one query.
+    current = BacklogItem.objects.in_bulk([item.pk] + ([target.pk] if target else []))
+    item = current[item.pk]
+    item.product = product  # spares the event's reference a query for the product
     if target is not None:
-        target = BacklogItem.objects.get(pk=target.pk)
+        target = current[target.pk]
         if target.product_id != product.pk:
             raise DomainError(
                 _("%(reference)s belongs to another product.") % {"reference": target.reference},
@@ -393,12 +428,10 @@ def move_item(
         kwargs = {"before": target} if before is not None else {"after": target}
         position = _slot(product, item, **kwargs)
         if position is None:
-            _renumber(product)
-            target.refresh_from_db(fields=["position"])
-            item.refresh_from_db(fields=["position"])
-            position = _slot(product, item, **kwargs)
+            # Saved along with the window around it.
+            old_position = position = _make_room(product, item, **kwargs)
+    item.position = position
     if position != old_position:
-        item.position = position
         item.save(update_fields=["position"])
     events.item_event(item, "item.moved")
     return item

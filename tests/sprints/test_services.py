@@ -243,6 +243,60 @@ class TestMoves:
         services.move_item(actor=product_owner, item=five[0], after=five[2])
         assert backlog_numbers(product) == [5, 2, 3, 1, 4]
 
+    def test_only_a_window_around_the_spot_is_renumbered(self, product, product_owner):
+        # A long backlog spaced GAP apart, with two neighbours squeezed together in the middle.
+        size = 4 * services.WINDOW + 50
+        BacklogItem.objects.bulk_create(
+            BacklogItem(product=product, number=n, position=n * services.GAP, title=f"Item {n}")
+            for n in range(1, size + 1)
+        )
+        middle = size // 2
+        BacklogItem.objects.filter(product=product, number=middle + 1).update(
+            position=middle * services.GAP + 1
+        )
+        before = dict(BacklogItem.objects.filter(product=product).values_list("pk", "position"))
+        last = BacklogItem.objects.get(product=product, number=size)
+        target = BacklogItem.objects.get(product=product, number=middle + 1)
+        services.move_item(actor=product_owner, item=last, before=target)
+        numbers = [n for n in range(1, size + 1) if n != size]
+        numbers.insert(middle, size)
+        assert backlog_numbers(product) == numbers
+        after = dict(BacklogItem.objects.filter(product=product).values_list("pk", "position"))
+        changed = {pk for pk in after if after[pk] != before[pk]}
+        # Only the window (WINDOW items on each side of the spot) and the item moved into it.
+        window_numbers = range(middle - services.WINDOW + 1, middle + services.WINDOW + 1)
+        window_pks = set(
+            BacklogItem.objects.filter(product=product, number__in=window_numbers).values_list(
+                "pk", flat=True
+            )
+        )
+        assert last.pk in changed and changed <= window_pks | {last.pk}
+        assert len(changed) > services.WINDOW
+        positions = sorted(after.values())
+        assert len(set(positions)) == size
+        window = sorted(after[pk] for pk in changed)
+        assert min(b - a for a, b in itertools.pairwise(window)) >= services.MIN_ROOM
+
+    def test_a_crowded_backlog_widens_the_window_until_there_is_room(self, product, product_owner):
+        # Every position adjacent: the window grows to one end of the list, where there is room.
+        size = 3 * services.WINDOW
+        BacklogItem.objects.bulk_create(
+            BacklogItem(product=product, number=n, position=n, title=f"Item {n}")
+            for n in range(1, size + 1)
+        )
+        first = BacklogItem.objects.get(product=product, number=1)
+        target = BacklogItem.objects.get(product=product, number=size // 2)
+        services.move_item(actor=product_owner, item=first, after=target)
+        numbers = list(range(2, size + 1))
+        numbers.insert(size // 2 - 1, 1)
+        assert backlog_numbers(product) == numbers
+        positions = list(
+            BacklogItem.objects.filter(product=product)
+            .order_by("position")
+            .values_list("position", flat=True)
+        )
+        assert len(set(positions)) == size
+
     def test_many_moves_into_the_same_gap_keep_a_strict_order(self, product, product_owner, five):
         # Each move halves the gap above item 2; after ~10 the gap is gone and renumbering
         # must step in without losing the order.
