@@ -12,7 +12,7 @@ MAX_P95_MS = 250
 
 
 def test_the_stack_serves_its_people_without_errors_within_the_budget(stack, tmp_path):
-    prepare(stack, items=300)
+    prepare(stack, items=200)
     summary = run_locust(stack, tmp_path, seconds=SECONDS, users=USERS)
 
     assert summary["requests"] > SECONDS, "hardly any requests were made"
