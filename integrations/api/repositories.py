@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from deelbaar.api.openapi import answers
 from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed, require
 from integrations.models import Commit, ReleaseTag, Repository
@@ -293,6 +294,7 @@ class RepositoryViewSet(viewsets.GenericViewSet):
         request=None,
         responses={202: RepositorySerializer},
     )
+    @answers(503)  # the job queue cannot be reached
     @action(detail=True, methods=["post"])
     def sync(self, request, pk=None):
         repository = self._repository(pk)

@@ -77,6 +77,7 @@ DESCRIPTIONS = {
     413: _("The request body is too large."),
     415: _("The request body's content type is not accepted here."),
     429: _("Too many requests; try again later."),
+    503: _("A service the change needs (the job queue) cannot be reached; try again later."),
 }
 
 
@@ -116,6 +117,11 @@ class AutoSchema(openapi.AutoSchema):
         statuses |= set(getattr(self._handler(), "error_statuses", ()))
         statuses |= set(getattr(self.view, "error_statuses", ()))
         return statuses
+
+    def _get_format_parameters(self):
+        # `?format=` is DRF's fallback for browsers; clients negotiate with Accept, which the
+        # responses' content types document.
+        return []
 
     def get_auth(self):
         # No authentication at all (signing in, push hooks with their own signatures): no
