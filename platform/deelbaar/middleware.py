@@ -25,6 +25,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.response import Response
 
 from deelbaar.api.exceptions import json_error_response
 from deelbaar.input import unstorable, unstorable_message
@@ -100,7 +101,14 @@ class RequestGuardMiddleware:
                 )
             return render(request, "400.html", {"field": name, "message": message}, status=400)
         response = self.get_response(request)
-        if is_api(request) and response.status_code >= 400 and _is_html(response):
+        if (
+            is_api(request)
+            and response.status_code >= 400
+            and _is_html(response)
+            # DRF's own answers are already in the shape (as HTML only when a browser asked
+            # for the browsable API); the rest are Django's error pages.
+            and not isinstance(response, Response)
+        ):
             return self._as_api_error(response)
         return response
 

@@ -19,6 +19,9 @@ urlpatterns = [
     path("", include("solutions.urls")),
     path("", include("integrations.urls")),
     path("cooperatives/", include("cooperative.urls")),
+    # The browsable API's sign-in, outside the "api" namespace: its templates reverse
+    # "rest_framework:login", which fails (a 500) under another namespace.
+    path("api/v1/auth/", include("rest_framework.urls")),
     path("api/v1/", include(("deelbaar.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

@@ -55,6 +55,16 @@ def test_client_errors_of_plain_django_views_on_the_api_stay_client_errors(setti
     assert_api_error(client.get("/api/v1/test/plain-403/"), 403, "permission_denied")
 
 
+def test_the_browsable_api_sign_in_page_answers():
+    # It reversed "rest_framework:login" inside the "api" namespace: a 500 on every request.
+    assert Client().get("/api/v1/auth/login/").status_code == 200
+
+
+def test_drf_answers_are_left_as_drf_renders_them():
+    response = Client().get("/api/v1/me/", HTTP_ACCEPT="application/json")
+    assert_api_error(response, 401, "not_authenticated")
+
+
 # --- Characters the database cannot store ---------------------------------------------------
 @pytest.mark.parametrize(
     "query, field",

@@ -12,7 +12,6 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
-    path("auth/", include("rest_framework.urls")),
     path("", include("cooperative.api.urls")),
     path("", include("sprints.api.urls")),
     path("", include("solutions.api.urls")),
