@@ -203,47 +203,46 @@ def _similar_postgresql(queryset, title_terms, description_terms, limit) -> list
     return [Match(found[pk], round(score, 4)) for pk, score in best if pk in found]
 
 
-def _word_start(field: str, term: str) -> Q:
-    """`term` begins a word of the field: at its start, or after a space, quote or bracket."""
-    match = Q(**{f"{field}__istartswith": term})
-    for before in (" ", '"', "(", "-", "/"):
-        match |= Q(**{f"{field}__icontains": before + term})
-    return match
-
-
-def _word_start_anywhere(term: str) -> Q:
-    match = Q()
-    for field, _weight in _FALLBACK_FIELDS:
-        match |= _word_start(field, term)
-    for field in _FALLBACK_JSON_FIELDS:
-        for text in {term, _json_text(term)}:
-            match |= Q(**{f"{field}__icontains": '"' + text}) | Q(
-                **{f"{field}__icontains": " " + text}
-            )
-    return match
+# The FTS5 index of every solution's words that similar solutions read on SQLite (migration
+# 0005 and its triggers keep it): `name`, and `texts` with all the other searched texts.
+_WORDS_TABLE = "solutions_solutionwords"
 
 
 def _similar_fallback(queryset, title_terms, description_terms, limit) -> list[Match]:
-    """Word overlap, counted by the database: each word of the proposal that occurs in a
-    solution (as a whole word or the start of one, case-insensitively) scores 1, a word of
-    the title 2, doubled again when it is in the solution's name; the score is the share of
-    the most a solution could get."""
-    score = Value(0, output_field=IntegerField())
+    """Word overlap: each word of the proposal that begins a word of a solution scores 1, a
+    word of the title 2, doubled again when it begins a word of the solution's name; the score
+    is the share of the most a solution could get.
+
+    Every word is two look-ups in the FTS5 index of the solutions' words (in the name; in any
+    text): counting the overlap row by row with LIKE took half a second at 10,000 solutions.
+    """
+    hits, params = [], []
     most = 0
-    for term in title_terms + description_terms:
+    for index, term in enumerate(title_terms + description_terms):
         weight = 2 if term in title_terms else 1
-        score = score + Case(
-            When(_word_start("name", term), then=Value(2 * weight)),
-            When(_word_start_anywhere(term), then=Value(weight)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
+        # A term is letters and digits only (WORD), so quoting it makes a valid FTS5 phrase.
+        for points, match in ((2 * weight, f'name : "{term}"*'), (weight, f'"{term}"*')):
+            hits.append(
+                f"SELECT rowid AS id, {index} AS term, {points} AS points "  # noqa: S608
+                f"FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH %s"
+            )
+            params.append(match)
         most += 2 * weight
-    best = list(
-        queryset.annotate(score=score)
-        .filter(score__gt=0)
-        .order_by("-score", "name", "pk")
-        .values_list("pk", "score")[:limit]
+    quote = connections[queryset.db].ops.quote_name
+    meta = Solution._meta
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    name = quote(meta.get_field("name").column)
+    within, within_params = queryset.values("pk").query.sql_with_params()
+    # Only quoted names, indexes and weights are formatted in; the words travel as parameters.
+    sql = (
+        f"WITH hits AS ({' UNION ALL '.join(hits)}), "  # noqa: S608
+        "per_term AS (SELECT id, term, MAX(points) AS points FROM hits GROUP BY id, term), "
+        "scored AS (SELECT id, SUM(points) AS score FROM per_term GROUP BY id) "
+        f"SELECT s.{pk}, scored.score FROM scored JOIN {table} s ON s.{pk} = scored.id "
+        f"WHERE s.{pk} IN ({within}) ORDER BY scored.score DESC, s.{name}, s.{pk} LIMIT %s"
     )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, [*params, *within_params, limit])
+        best = cursor.fetchall()
     found = queryset.in_bulk([pk for pk, _ in best])
     return [Match(found[pk], round(score / most, 4)) for pk, score in best if pk in found]

@@ -4,6 +4,7 @@ on both databases; shown on the new-product form (the sprints app's hook) and as
 import pytest
 from django.test import Client
 
+from solutions.models import Solution
 from solutions.selectors import similar_to
 from sprints import selectors as sprints_selectors
 from sprints.models import Product
@@ -75,6 +76,19 @@ def test_nothing_alike_is_nothing(library):
     assert similar_to("Grafregister", "Begraafplaatsen en graven bijhouden.") == []
     assert similar_to("", "") == []
     assert similar_to("de het een", "") == []
+
+
+def test_renamed_changed_and_removed_solutions_are_found_as_they_are_now(library):
+    # SQLite reads an index of the words kept by triggers; PostgreSQL its search vector.
+    afval = library["afval"]
+    assert ranked("Grafregister") == []
+    Solution.objects.filter(pk=afval.pk).update(
+        name="Grafregister", features_nl=["Graven bijhouden"]
+    )
+    assert ranked("Grafregister") == ["Grafregister"]
+    assert ranked("graven") == ["Grafregister"]
+    Solution.objects.filter(pk=afval.pk).delete()
+    assert ranked("Grafregister") == []
 
 
 def test_limit_and_long_texts(library):
