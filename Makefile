@@ -40,8 +40,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format platform sprints solutions integrations tests
 
+# The HTTP bench comes last: it needs PostgreSQL (DATABASE_URL) and says so when it is missing.
 bench: install
-	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out tests/bench/bench_http.py,$(sort $(wildcard tests/bench/bench_*.py))) \
+	  tests/bench/bench_http.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Locust against two uvicorn processes and a worker on PostgreSQL and Redis (DATABASE_URL and
 # REDIS_URL; it makes and drops a database of its own beside DATABASE_URL's). LOAD_MAX_P95

@@ -8,8 +8,9 @@
 
 Prints median and 95th percentile; fails when a p95 is over its budget. Runs on a fresh
 embedded database in a temporary folder, or, when DATABASE_URL is set, on a scratch database
-created beside the configured one (`<name>_bench`) and dropped afterwards. The budgets are for
-PostgreSQL; on SQLite (the portable fallback) the numbers are printed for information.
+created beside the configured one (`<name>_bench`) and dropped afterwards. The catalogue's
+budgets are for PostgreSQL; on SQLite (the portable fallback) its numbers are printed for
+information, while similar solutions have the same budget on both.
 """
 
 import os
@@ -228,8 +229,8 @@ def bench_similar(client, rng, over):
 
     from solutions.selectors import similar_to
 
-    # SQLite's fallback counts word overlap row by row (about a second at 10,000): fewer rounds.
-    rounds = ROUNDS if connection.vendor == "postgresql" else 20
+    # SQLite's fallback counts word overlap row by row: fewer rounds.
+    rounds = ROUNDS if connection.vendor == "postgresql" else 50
 
     title, description = proposal(random.Random(2))
     assert similar_to(title, description), "similar solutions found nothing"
@@ -285,8 +286,10 @@ def main() -> int:
             connection.close()
             connection.creation.destroy_test_db(old_name, verbosity=0)
     if not scratch:
-        print("(the budgets are for PostgreSQL: set DATABASE_URL to measure them)")
-        over = []
+        # Similar solutions have the same budget on SQLite (the product form asks for them
+        # as the name is typed); the catalogue's budgets are for PostgreSQL.
+        print("(the catalogue's budgets are for PostgreSQL: set DATABASE_URL to measure them)")
+        over = [name for name in over if name == "similar solutions"]
     if over:
         print("over budget:", ", ".join(over))
     return 1 if over else 0
