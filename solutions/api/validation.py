@@ -14,13 +14,14 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import DomainError
 from solutions.api.publiccode import (
     PlainTextParser,
@@ -57,6 +58,15 @@ class ValidationSerializer(serializers.Serializer):
     )
 
 
+def _boolean(request, name) -> bool:
+    values = request.query_params.getlist(name)
+    if not values:
+        return False
+    if len(values) > 1 or values[0].lower() not in ("true", "false", "1", "0"):
+        raise DomainError(_("%(name)s is true or false.") % {"name": name}, field=name)
+    return values[0].lower() in ("true", "1")
+
+
 def _plain(problem) -> dict:
     return {"path": problem.path, "code": problem.code, "message": problem.message}
 
@@ -90,10 +100,16 @@ class ValidateView(APIView):
         ],
         request={
             "application/json": ValidateInputSerializer,
-            "application/yaml": OpenApiTypes.STR,
+            # Any YAML document: the check reports what is wrong with it, whatever it is.
+            "application/yaml": OpenApiTypes.ANY,
             "multipart/form-data": OpenApiTypes.OBJECT,
         },
-        responses={200: ValidationSerializer},
+        responses={
+            200: ValidationSerializer,
+            400: OpenApiResponse(
+                description=gettext_lazy("No file's text in the request, in the error shape.")
+            ),
+        },
     )
     def post(self, request):
         data = request.data
@@ -110,7 +126,7 @@ class ValidateView(APIView):
             raise DomainError(_("Send the text of a publiccode.yml."), field="text")
         if not isinstance(text, str | bytes):
             raise DomainError(_("The publiccode.yml is text."), field="text")
-        skipped = request.query_params.get("skipped", "").lower() in ("1", "true", "yes")
+        skipped = _boolean(request, "skipped")
         problems = check_publiccode(text, report_skipped=skipped)
         errors = [_plain(p) for p in problems if p.is_error]
         warnings = [_plain(p) for p in problems if not p.is_error]

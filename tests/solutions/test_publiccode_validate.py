@@ -150,6 +150,9 @@ def test_a_request_without_a_file_is_a_400_in_the_error_shape(api_client):
     assert response.json()["errors"][0]["field"] == "text"
     response = api_client.post(URL, {"text": 5}, format="json")
     assert response.status_code == 400
+    response = api_client.post(f"{URL}?skipped=null", {"text": "name: x"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "skipped"
 
 
 @pytest.mark.django_db
