@@ -65,6 +65,7 @@ class Process:
         self.cwd = cwd
         self.log_path = log_dir / f"{name}.log"
         self.popen = None
+        self.terminating = False
 
     def start(self):
         with self.log_path.open("ab") as log:
@@ -91,10 +92,16 @@ class Process:
         self.signal(signal.SIGKILL)
         self.popen.wait(timeout=10)
 
-    def stop(self, timeout: float = 10):
+    def terminate(self):
+        """Ask it to stop (once: a second signal makes Celery skip its warm shutdown)."""
+        if not self.terminating:
+            self.terminating = True
+            self.signal(signal.SIGTERM)
+
+    def stop(self, timeout: float = 15):
         if self.popen is None or self.popen.poll() is not None:
             return
-        self.signal(signal.SIGTERM)
+        self.terminate()
         try:
             self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -163,6 +170,7 @@ class Stack:
                     str(port),
                     "--proxy-headers",
                     "--forwarded-allow-ips=*",
+                    "--no-server-header",
                 ],
                 env=self.env,
                 cwd=workdir,
@@ -200,9 +208,12 @@ class Stack:
         return self
 
     def stop(self):
-        for process in [*self.webs, self.worker]:
-            if process is not None:
-                process.stop()
+        running = [p for p in [*self.webs, self.worker] if p is not None and p.alive()]
+        # All asked at once: each shuts down in its own time, together.
+        for process in running:
+            process.terminate()
+        for process in running:
+            process.stop()
         self.purge_queue()
         self._drop_database()
 
