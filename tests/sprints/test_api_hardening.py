@@ -69,3 +69,21 @@ def test_a_page_past_the_last_is_404(product, product_owner):
     po = as_(product_owner)
     for url in [f"{API}/products/", f"{API}/solutions/"]:
         assert po.get(url, {"page": 2**31 - 1}).status_code == 404, url
+
+
+def test_nul_in_a_slug_looked_up_is_400_naming_the_field(product_owner, zob):
+    """On PostgreSQL these were 500s: text cannot hold NUL, not even in a lookup."""
+    po = as_(product_owner)
+    response = po.post(
+        f"{API}/products/", {"cooperative": "a\x00b", "name": "Nieuw"}, format="json"
+    )
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["cooperative"]
+    for url, field in [
+        (f"{API}/solutions/import?solution=%00", "solution"),
+        (f"{API}/releases/?solution=a%00", "solution"),
+        (f"{API}/solutions/?cooperative=%00", "cooperative"),
+    ]:
+        response = po.post(url, {"text": "x"}, format="json") if "import" in url else po.get(url)
+        assert response.status_code == 400, (url, response.content[:300])
+        assert [error["field"] for error in response.json()["errors"]] == [field], url
