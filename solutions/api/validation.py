@@ -2,9 +2,11 @@
 read it, so a municipality can test a file before publishing it (or in its own CI).
 
 Open to anyone, signed in or not: it is a pure check that reads nothing of the library and
-writes nothing. What keeps it cheap is the size limit: the body is read no further than
-`MAX_BYTES` (256 KB) and anything larger is reported as too large without being parsed; the
-parser's own limits (depth, no aliases) bound the rest. The answer is 200 with the verdict for
+writes nothing. What bounds its cost is the size limit (the body is read no further than
+`MAX_BYTES`, 256 KB, and anything larger is reported as too large without being parsed), the
+parser's own limits (depth, no aliases), and a rate limit: a file of the full size takes about
+half a second of CPU to read, so an address may check 20 files a minute anonymously, a signed-in
+person 60 (then 429). The answer is 200 with the verdict for
 any file, valid or not; a request without a file's text is a 400 in the API's error shape.
 """
 
@@ -19,6 +21,7 @@ from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from deelbaar.api.parsers import JSONParser
@@ -58,6 +61,16 @@ class ValidationSerializer(serializers.Serializer):
     )
 
 
+class AnonymousChecks(AnonRateThrottle):
+    scope = "publiccode-validate-anonymous"
+    rate = "20/min"
+
+
+class PersonChecks(UserRateThrottle):
+    scope = "publiccode-validate"
+    rate = "60/min"
+
+
 def _boolean(request, name) -> bool:
     values = request.query_params.getlist(name)
     if not values:
@@ -75,6 +88,7 @@ class ValidateView(APIView):
     """Check a publiccode.yml: the verdict, its errors and its warnings, each at its key path."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [AnonymousChecks, PersonChecks]
     parser_classes = [
         JSONParser,
         YAMLTextParser,
@@ -108,6 +122,9 @@ class ValidateView(APIView):
             200: ValidationSerializer,
             400: OpenApiResponse(
                 description=gettext_lazy("No file's text in the request, in the error shape.")
+            ),
+            429: OpenApiResponse(
+                description=gettext_lazy("Too many checks from this address or person; wait.")
             ),
         },
     )

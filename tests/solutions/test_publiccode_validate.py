@@ -11,6 +11,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -153,6 +154,20 @@ def test_a_request_without_a_file_is_a_400_in_the_error_shape(api_client):
     response = api_client.post(f"{URL}?skipped=null", {"text": "name: x"}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "skipped"
+
+
+@pytest.mark.django_db
+def test_anonymous_checks_are_limited_to_20_a_minute(api_client):
+    cache.clear()
+    statuses = [
+        api_client.post(URL, "name: x\n", content_type="application/yaml").status_code
+        for _ in range(21)
+    ]
+    assert statuses == [200] * 20 + [429]
+    assert (
+        api_client.post(URL, "name: x\n", content_type="application/yaml").json()["status"] == 429
+    )
+    cache.clear()
 
 
 @pytest.mark.django_db
