@@ -222,3 +222,39 @@ def test_uvicorn_sends_no_server_header_in_compose():
 
     compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
     assert "--no-server-header" in compose
+
+
+def test_the_demo_server_sends_no_server_header_and_the_security_headers():
+    """The demo's uvicorn, really started, on a port of this test's own."""
+    import socket
+    import threading
+    import time
+    import urllib.error
+    import urllib.request
+
+    import uvicorn
+
+    from deelbaar.management.commands.demo import server_options
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(**server_options("127.0.0.1", port)))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started
+        # An unknown API address: answered without touching the database.
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/no-such-thing/", timeout=10)
+        assert refused.value.code == 404
+        headers = refused.value.headers
+        assert "server" not in {name.lower() for name in headers}
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "camera=()" in headers["Permissions-Policy"]
+    finally:
+        server.should_exit = True
+        thread.join(10)
