@@ -26,11 +26,9 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    FloatField,
     OuterRef,
     Q,
     TextChoices,
-    Value,
     prefetch_related_objects,
 )
 from django.urls import reverse
@@ -260,26 +258,26 @@ def _conditions(selection: _Selection) -> dict[str, Q]:
     return conditions
 
 
-# The facets' GROUP BYs over the matched rows `m`: (value, label) expressions, and the join.
+# The single-valued facets: the column of the matched rows `m` counted, and for those shown by
+# name, the table their ids point to (joined after counting, so only one row per value is).
 _GROUPS = {
-    "status": ("m.development_status", "NULL", ""),
-    "licence": ("m.licence", "NULL", ""),
-    "cooperative": (
-        "co.slug",
-        "co.name",
-        "JOIN cooperative_cooperative co ON co.id = m.cooperative_id",
-    ),
-    "developed_by": (
-        "org.slug",
-        "org.name",
-        "JOIN cooperative_organisation org ON org.id = m.developed_by_id",
-    ),
+    "status": ("development_status", None),
+    "licence": ("licence", None),
+    "cooperative": ("cooperative_id", "cooperative_cooperative"),
+    "developed_by": ("developed_by_id", "cooperative_organisation"),
 }
 _SQL_ORDER = {
-    Sort.RELEVANCE: "m.rank DESC, m.name, m.id",
-    Sort.NEWEST: "m.created_at DESC, m.id DESC",
-    Sort.MOST_ADOPTED: "m.adoption_count DESC, m.name, m.id",
-    Sort.NAME: "m.name, m.id",
+    Sort.RELEVANCE: "rank DESC, name, id",
+    Sort.NEWEST: "created_at DESC, id DESC",
+    Sort.MOST_ADOPTED: "adoption_count DESC, name, id",
+    Sort.NAME: "name, id",
+}
+# The columns each sort needs besides the id (the narrower `m`, the cheaper its every pass).
+_SORT_COLUMNS = {
+    Sort.RELEVANCE: ("rank", "name"),
+    Sort.NEWEST: ("created_at",),
+    Sort.MOST_ADOPTED: ("adoption_count", "name"),
+    Sort.NAME: ("name",),
 }
 
 
@@ -294,27 +292,14 @@ def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, l
         f"ok_{name}": ExpressionWrapper(condition, output_field=BooleanField())
         for name, condition in conditions.items()
     }
+    searching = bool(search.words(query, 1))
     matched = search.matching(Solution.objects.all(), query)
     # Ranking costs a pass over every match: only when the list is sorted by it.
-    matched = (
-        search.with_rank(matched, query)
-        if sort == Sort.RELEVANCE
-        else matched.annotate(rank=Value(0.0, output_field=FloatField()))
-    )
+    if sort == Sort.RELEVANCE:
+        matched = search.with_rank(matched, query)
     inner = (
         matched.annotate(**flags)
-        .values(
-            "id",
-            "name",
-            "created_at",
-            "adoption_count",
-            "development_status",
-            "licence",
-            "cooperative_id",
-            "developed_by_id",
-            "rank",
-            *flags,
-        )
+        .values("id", *(column for column, _ in _GROUPS.values()), *_SORT_COLUMNS[sort], *flags)
         .order_by()
     )
     inner_sql, inner_params = inner.query.sql_with_params()
@@ -324,29 +309,43 @@ def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, l
         return f"WHERE {' AND '.join(parts)}" if parts else ""
 
     # Every piece put into the SQL text is a constant of this module (facet names, columns,
-    # the order of a validated sort); the values given travel as parameters.
+    # tables, the order of a validated sort); the values given travel as parameters.
     parts = [f"SELECT 'total', NULL, NULL, COUNT(*) FROM m {where()}"]  # noqa: S608
-    for name, (value, label, join) in _GROUPS.items():
-        grouped = value if label == "NULL" else f"{value}, {label}"
-        parts.append(
-            f"SELECT '{name}', {value}, {label}, COUNT(*) FROM m {join} {where(name)} "  # noqa: S608
-            f"GROUP BY {grouped}"
+    for name, (column, table) in _GROUPS.items():
+        grouped = (
+            f"SELECT m.{column} AS value, COUNT(*) AS n "  # noqa: S608
+            f"FROM m {where(name)} GROUP BY m.{column}"
         )
-    # Categories: a semi-join, so the hash is built over the matches, not every category row.
-    parts.append(
-        "SELECT 'category', sc.category, NULL, COUNT(*) FROM solutions_solutioncategory sc "  # noqa: S608
-        f"WHERE sc.solution_id IN (SELECT m.id FROM m {where('category')}) GROUP BY sc.category"
-    )
+        if table is None:
+            parts.append(f"SELECT '{name}', g.value, NULL, g.n FROM ({grouped}) g")  # noqa: S608
+        else:
+            parts.append(
+                f"SELECT '{name}', t.slug, t.name, g.n FROM ({grouped}) g "  # noqa: S608
+                f"JOIN {table} t ON t.id = g.value"
+            )
+    if searching or where("category"):
+        # Only the categories of the matches (m holds each solution once).
+        parts.append(
+            "SELECT 'category', sc.category, NULL, COUNT(*) FROM solutions_solutioncategory sc "  # noqa: S608
+            f"JOIN m ON m.id = sc.solution_id {where('category')} GROUP BY sc.category"
+        )
+    else:
+        # Every solution matches: no need to look at them.
+        parts.append(
+            "SELECT 'category', sc.category, NULL, COUNT(*) "
+            "FROM solutions_solutioncategory sc GROUP BY sc.category"
+        )
     order = _SQL_ORDER[sort]
+    # The page's rows are found with a LIMIT (a top-N sort), then numbered among themselves.
     parts.append(
-        "SELECT 'page', CAST(page.id AS TEXT), NULL, page.position FROM ("  # noqa: S608
-        f"SELECT m.id, ROW_NUMBER() OVER (ORDER BY {order}) AS position "
-        f"FROM m {where()} ORDER BY {order} LIMIT %s OFFSET %s) page"
+        "SELECT 'page', CAST(page.id AS TEXT), NULL, "  # noqa: S608
+        f"ROW_NUMBER() OVER (ORDER BY {order}) FROM ("
+        f"SELECT m.* FROM m {where()} ORDER BY {order} LIMIT %s OFFSET %s) page"
     )
     sql = f"WITH m AS ({inner_sql}) " + " UNION ALL ".join(parts)
     total, counted, page = 0, {name: {} for name in FACETS}, []
     connection = connections[Solution.objects.db]
-    hinted = connection.vendor == "postgresql" and search.words(query, 1)
+    hinted = connection.vendor == "postgresql" and searching
     if hinted:
         # PostgreSQL overestimates how many rows an OR of Dutch, English and prefix queries
         # matches, and so scans the whole table instead of the GIN index (two to three times
