@@ -127,6 +127,10 @@ if EMBEDDED_DATABASE:
 else:
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles any query whose estimated cost passes jit_above_cost: the
+    # cooperatives list's reach subquery is estimated high and spent 3.0 of 3.1 s compiling
+    # (31-66 ms without). Deelbaar's queries are short OLTP reads; JIT never pays off here.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     # Under uvicorn Django runs each request's code in a thread of its own, so a connection
     # kept by CONN_MAX_AGE is never reused: every request would open a new one (~8 ms). A
     # pool shared by the process's threads hands connections out instead. It needs
