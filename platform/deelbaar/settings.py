@@ -197,6 +197,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "deliver-due-webhooks": {"task": "integrations.deliver_due_webhooks", "schedule": 60.0},
     "recover-stalled-syncs": {"task": "integrations.recover_stalled_syncs", "schedule": 30.0},
+    "clear-expired-sessions": {"task": "deelbaar.clear_expired_sessions", "schedule": 24 * 3600.0},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -280,7 +281,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "deelbaar.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "deelbaar.api.filters.FilterBackend",
         "deelbaar.api.filters.OrderingFilter",
     ],
     # JSON only: forms cannot carry null, so nullable fields sent that way would be refused.

@@ -15,5 +15,5 @@ def ping() -> dict:
 
 @shared_task(name="deelbaar.clear_expired_sessions")
 def clear_expired_sessions() -> None:
-    """Remove expired sessions; schedule it daily in production (celery beat or cron)."""
+    """Remove expired sessions (daily, on the beat schedule in settings)."""
     call_command("clearsessions")

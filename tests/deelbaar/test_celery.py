@@ -79,3 +79,15 @@ def test_a_real_worker_process_runs_the_task(tmp_path):
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
     assert "deelbaar.ping" in output
+
+
+def test_every_scheduled_job_is_a_registered_task():
+    # A beat entry naming a job no module defines would fail only in production, silently.
+    from django.conf import settings
+
+    from deelbaar.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "deelbaar.clear_expired_sessions" in scheduled
+    assert scheduled <= set(app.tasks)
