@@ -50,6 +50,16 @@ class Product(models.Model):
         help_text=_("Prefix of the item references, such as SUB in SUB-42."),
     )
     vision = models.TextField(_("vision"), blank=True)
+    # The product owner's choice, read when a tester rejects an item: one follow-up item per
+    # criterion not met, or (the default) one per rejected item listing all of them.
+    follow_up_per_criterion = models.BooleanField(
+        _("one follow-up per criterion not met"),
+        default=False,
+        help_text=_(
+            "When a tester finds criteria not met, make a follow-up item for each criterion "
+            "instead of one for the whole item."
+        ),
+    )
     sprint_length_days = models.PositiveSmallIntegerField(
         _("sprint length (days)"),
         default=14,
@@ -145,6 +155,9 @@ class Sprint(models.Model):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The points accepted in the sprint, fixed when it closes: an item accepted later counts
+    # toward the sprint running when it is accepted, never changing a closed sprint's figure.
+    velocity = models.PositiveIntegerField(_("velocity"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["product", "number"]
@@ -178,7 +191,6 @@ class BacklogItem(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    acceptance_criteria = models.JSONField(_("acceptance criteria"), default=list, blank=True)
     estimate = models.PositiveSmallIntegerField(
         _("estimate (points)"), null=True, blank=True, choices=[(e, str(e)) for e in ESTIMATES]
     )
@@ -233,8 +245,47 @@ class BacklogItem(models.Model):
         return f"{self.product.key}-{self.number}"
 
     @property
+    def acceptance_criteria(self) -> list[str]:
+        """The criteria's texts in order. Read once and kept with the item (as a prefetch
+        would), so the events, the checks and the answer of one request share one query."""
+        if "criteria" not in getattr(self, "_prefetched_objects_cache", {}):
+            models.prefetch_related_objects([self], "criteria")
+        return [criterion.text for criterion in self.criteria.all()]
+
+    @property
     def is_ready(self) -> bool:
         return bool(self.acceptance_criteria) and self.estimate is not None
+
+
+class AcceptanceCriterion(models.Model):
+    """One acceptance criterion of an item: its own row, so a verdict can name it and a
+    follow-up can point back at the criterion that was not met. Edited in place: its id
+    stays while its text or place changes."""
+
+    item = models.ForeignKey(BacklogItem, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(_("order"))
+    text = models.TextField(_("criterion"))
+    # On a follow-up item: the verdict on the criterion that was not met, which this one
+    # copies. A re-test shows what was said then.
+    follows_up = models.ForeignKey(
+        "CriterionVerdict",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_criteria",
+        verbose_name=_("follows up"),
+    )
+
+    class Meta:
+        ordering = ["item", "position", "id"]
+        verbose_name = _("acceptance criterion")
+        verbose_name_plural = _("acceptance criteria")
+        constraints = [
+            models.CheckConstraint(name="criterion_has_text", condition=~Q(text="")),
+        ]
+
+    def __str__(self):
+        return self.text
 
 
 class ItemChange(models.Model):
@@ -361,3 +412,76 @@ class Verdict(models.Model):
 
     def __str__(self):
         return f"{'✓' if self.accepted else '✗'} {self.tester}"
+
+
+class CriterionVerdict(models.Model):
+    """A tester's answer on one criterion, part of a verdict: met, or not met and why. The
+    criterion's text is copied, so the verdict still reads right after the criterion changes."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="criteria")
+    criterion = models.ForeignKey(
+        AcceptanceCriterion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="verdicts",
+    )
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField(_("criterion"))
+    met = models.BooleanField(_("met"))
+    remarks = models.TextField(_("remarks"), blank=True)
+    screenshot = models.FileField(_("screenshot"), upload_to="verdicts/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["verdict", "position", "id"]
+        verbose_name = _("verdict on a criterion")
+        verbose_name_plural = _("verdicts on criteria")
+        constraints = [
+            models.CheckConstraint(
+                name="unmet_criterion_has_remarks", condition=Q(met=True) | ~Q(remarks="")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{'✓' if self.met else '✗'} {self.text}"
+
+
+class DraftAnswer(models.Model):
+    """A tester's answer kept while they work through an increment, counted only when they
+    send their verdict. One row per criterion; the row without a criterion holds the item's
+    own remarks (and, for an item without criteria, the answer on the whole item)."""
+
+    increment_item = models.ForeignKey(
+        IncrementItem, on_delete=models.CASCADE, related_name="draft_answers"
+    )
+    tester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="draft_answers"
+    )
+    criterion = models.ForeignKey(
+        AcceptanceCriterion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="draft_answers",
+    )
+    met = models.BooleanField(null=True)
+    remarks = models.TextField(blank=True)
+    screenshot = models.FileField(upload_to="verdicts/%Y/%m/", blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["increment_item", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["increment_item", "tester", "criterion"],
+                name="one_draft_answer_per_criterion",
+            ),
+            models.UniqueConstraint(
+                fields=["increment_item", "tester"],
+                condition=Q(criterion__isnull=True),
+                name="one_draft_answer_per_item",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tester_id} {self.increment_item_id} {self.criterion_id}: {self.met}"

@@ -8,7 +8,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sprints.models import (
+    AcceptanceCriterion,
     BacklogItem,
+    CriterionVerdict,
     Increment,
     IncrementItem,
     IncrementState,
@@ -22,6 +24,15 @@ from sprints.models import (
 )
 
 DONE_STATUSES = {ItemStatus.DONE, ItemStatus.ACCEPTED}
+# An item's criteria, each with what was said last time when it follows up one not met: one
+# query for any number of items.
+CRITERIA = Prefetch(
+    "criteria",
+    queryset=AcceptanceCriterion.objects.select_related(
+        "follows_up__verdict__increment_item__item__product",
+        "follows_up__verdict__increment_item__increment",
+    ),
+)
 
 
 def products_visible_to(user):
@@ -71,6 +82,7 @@ def backlog_for(product):
         .filter(product=product, sprint__isnull=True)
         .exclude(status=ItemStatus.ACCEPTED)
         .select_related("product")
+        .prefetch_related(CRITERIA)
         .order_by("position")
     )
     # Set on the final queryset only: a clone (a filter, a slice) does not inherit it.
@@ -86,7 +98,9 @@ def board_for(sprint):
         ItemStatus.DONE: [],
         ItemStatus.ACCEPTED: [],
     }
-    for item in sprint.items.select_related("product").order_by("position"):
+    for item in (
+        sprint.items.select_related("product").prefetch_related(CRITERIA).order_by("position")
+    ):
         columns.setdefault(item.status, []).append(item)
     return columns
 
@@ -142,10 +156,11 @@ def burndown(sprint) -> list[dict]:
         apply(changes[index])
         index += 1
     initial = sum(points.get(i, 0) for i in in_scope)
-    days = (sprint.end - sprint.start).days
+    # `end` is the sprint's last day, inclusive: one row for each day, the end of that day.
+    days = (sprint.end - sprint.start).days + 1
     rows = []
     today = timezone.localdate()
-    for offset in range(days + 1):
+    for offset in range(days):
         day = sprint.start + timedelta(days=offset)
         before = set(in_scope)
         while index < len(changes) and changes[index]["at"] < _day_end(day):
@@ -157,7 +172,8 @@ def burndown(sprint) -> list[dict]:
             {
                 "date": day,
                 "remaining": None if future else remaining,
-                "ideal": round(initial * (1 - offset / days), 1) if days else 0,
+                # The ideal line reaches zero at the end of the last day.
+                "ideal": round(initial * (1 - (offset + 1) / days), 1),
                 # `before` is the scope at the start (day 0) or the end of the previous day,
                 # so work added on the first day after the start shows as added too.
                 "added": sum(points.get(i, 0) for i in in_scope - before),
@@ -168,17 +184,13 @@ def burndown(sprint) -> list[dict]:
 
 
 def velocity(product, *, last: int = 6, before=None) -> list[dict]:
-    """Accepted points per closed sprint, the last `last` sprints, oldest first."""
+    """Accepted points per closed sprint, the last `last` sprints, oldest first: each as
+    stored when it closed (an item accepted later counts toward the sprint running then)."""
     sprints = product.sprints.filter(state=SprintState.CLOSED)
     if before is not None:
         sprints = sprints.filter(number__lt=before.number)
     chosen = list(sprints.order_by("-number")[:last])
-    accepted = dict(
-        ItemChange.objects.filter(sprint__in=chosen, field="status", new=ItemStatus.ACCEPTED)
-        .values("sprint_id")
-        .annotate(total=Sum("points"))
-        .values_list("sprint_id", "total")
-    )
+    accepted = {s.pk: s.velocity for s in chosen}
     committed = dict(
         ItemChange.objects.filter(sprint__in=chosen, field="sprint", old__isnull=True)
         .values("sprint_id")
@@ -207,6 +219,7 @@ def inbox_for(user):
         )
         .exclude(Exists(mine))
         .select_related("increment__product__cooperative", "item__product")
+        .prefetch_related(Prefetch("item__criteria", queryset=CRITERIA.queryset))
         .order_by("increment__deadline", "increment_id", "item__position")
     )
 
@@ -240,3 +253,30 @@ def similar_solutions(title: str, description: str = "") -> list:
     except ImportError:
         return []
     return list(similar_to(title, description))
+
+
+def last_time_not_met(items, *, increment=None) -> dict[int, CriterionVerdict]:
+    """For each criterion of these items that was not met last time (before `increment`),
+    what was said then.
+
+    A follow-up's criterion points at the verdict on the criterion it copies; a criterion
+    re-tested itself in a later increment has its own earlier verdicts (the latest counts)."""
+    criteria = AcceptanceCriterion.objects.filter(item__in=items)
+    found = {}
+    earlier = (
+        CriterionVerdict.objects.filter(criterion__in=criteria)
+        .exclude(verdict__increment_item__increment=increment)
+        .select_related("verdict__increment_item__increment", "verdict__tester")
+        .order_by("verdict__given_at", "verdict_id")
+    )
+    for verdict in earlier:
+        if verdict.met:
+            found.pop(verdict.criterion_id, None)
+        else:
+            found[verdict.criterion_id] = verdict
+    copied = criteria.filter(follows_up__isnull=False).select_related(
+        "follows_up__verdict__increment_item__increment", "follows_up__verdict__tester"
+    )
+    for criterion in copied:
+        found.setdefault(criterion.pk, criterion.follows_up)
+    return found

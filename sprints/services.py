@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Max, Min, Value, When
+from django.db.models import BigIntegerField, Case, F, Max, Min, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,7 +23,10 @@ from deelbaar.permissions import allowed, require
 from sprints import events
 from sprints.models import (
     ESTIMATES,
+    AcceptanceCriterion,
     BacklogItem,
+    CriterionVerdict,
+    DraftAnswer,
     Increment,
     IncrementItem,
     IncrementState,
@@ -55,7 +58,11 @@ def _lock(product: Product) -> Product:
     return Product.objects.select_for_update(of=("self",)).get(pk=product.pk)
 
 
-def _change(item, field, old, new, *, actor, sprint=None, at=None):
+_ITEM_SPRINT = object()
+
+
+def _change(item, field, old, new, *, actor, sprint=_ITEM_SPRINT, at=None):
+    """Record the change under `sprint` (None: no sprint), by default the item's own."""
     ItemChange.objects.create(
         item=item,
         field=field,
@@ -63,8 +70,25 @@ def _change(item, field, old, new, *, actor, sprint=None, at=None):
         new=new,
         points=item.estimate,
         actor=actor,
-        sprint=sprint if sprint is not None else item.sprint,
+        sprint=item.sprint if sprint is _ITEM_SPRINT else sprint,
         at=at or timezone.now(),
+    )
+
+
+def _sprint_of_acceptance(item) -> Sprint | None:
+    """The sprint an item's acceptance counts toward: its own until that sprint is closed
+    (whose velocity is then fixed), afterwards the product's sprint running now (the active
+    one, else the one in review), or none."""
+    if item.sprint_id is not None:
+        own = Sprint.objects.get(pk=item.sprint_id)
+        if own.state != SprintState.CLOSED:
+            return own
+    return (
+        Sprint.objects.filter(
+            product_id=item.product_id, state__in=[SprintState.ACTIVE, SprintState.REVIEW]
+        )
+        .order_by("-number")
+        .first()
     )
 
 
@@ -99,17 +123,73 @@ def _clean_item_fields(fields: dict) -> dict:
                 }
         cleaned["estimate"] = estimate
     if "acceptance_criteria" in fields:
-        criteria = fields["acceptance_criteria"] or []
-        if isinstance(criteria, str) or not isinstance(criteria, list | tuple):
-            errors["acceptance_criteria"] = _("Acceptance criteria are a list of sentences.")
-        else:
-            criteria = [str(c).strip() for c in criteria if str(c).strip()]
-            if any(len(c) > 1000 for c in criteria):
-                errors["acceptance_criteria"] = _("A criterion has at most 1000 characters.")
-        cleaned["acceptance_criteria"] = criteria
+        try:
+            cleaned["acceptance_criteria"] = _clean_criteria(fields["acceptance_criteria"])
+        except ValueError as error:
+            errors["acceptance_criteria"] = str(error)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _clean_criteria(criteria) -> list[tuple[int | None, str]]:
+    """Criteria as (id, text) pairs in order. Each one is a sentence (old clients send a list
+    of strings) or {"id": ..., "text": ...}, the id naming a criterion to keep and edit."""
+    criteria = criteria or []
+    if isinstance(criteria, str) or not isinstance(criteria, list | tuple):
+        raise ValueError(_("Acceptance criteria are a list of sentences."))
+    cleaned = []
+    for criterion in criteria:
+        pk = None
+        if isinstance(criterion, dict):
+            pk = criterion.get("id")
+            if pk is not None and (isinstance(pk, bool) or not isinstance(pk, int)):
+                raise ValueError(_("A criterion's id is a whole number."))
+            criterion = criterion.get("text", "")
+        text = str(criterion or "").strip()
+        if len(text) > 1000:
+            raise ValueError(_("A criterion has at most 1000 characters."))
+        if text:
+            cleaned.append((pk, text))
+    return cleaned
+
+
+def _set_criteria(item: BacklogItem, criteria, *, follows_up=()) -> None:
+    """Edit the item's criteria in place: a criterion named by its id, or else one with the
+    same text, keeps its row (and id); new ones are added; the rest are removed."""
+    existing = {c.pk: c for c in item.criteria.all()}
+    by_text = {}
+    for criterion in existing.values():
+        by_text.setdefault(criterion.text, []).append(criterion)
+    kept, changed, added = set(), [], []
+    follows_up = list(follows_up) + [None] * (len(criteria) - len(follows_up))
+    for position, ((pk, text), origin) in enumerate(zip(criteria, follows_up, strict=True)):
+        row = existing.get(pk) if pk is not None else None
+        if pk is not None and row is None:
+            raise DomainError(
+                _("Criterion %(id)s is not one of this item's.") % {"id": pk},
+                field="acceptance_criteria",
+            )
+        if row is None or row.pk in kept:
+            row = next((c for c in by_text.get(text, []) if c.pk not in kept), None)
+        if row is None:
+            added.append(
+                AcceptanceCriterion(item=item, position=position, text=text, follows_up=origin)
+            )
+            continue
+        kept.add(row.pk)
+        if (row.position, row.text) != (position, text):
+            row.position, row.text = position, text
+            changed.append(row)
+    if changed:
+        AcceptanceCriterion.objects.bulk_update(changed, ["position", "text"])
+    if added:
+        AcceptanceCriterion.objects.bulk_create(added)
+    gone = set(existing) - kept
+    if gone:
+        AcceptanceCriterion.objects.filter(pk__in=gone).delete()
+    if hasattr(item, "_prefetched_objects_cache"):
+        item._prefetched_objects_cache.pop("criteria", None)
 
 
 # --- products and teams ------------------------------------------------------------------------
@@ -238,8 +318,12 @@ def create_item(
     estimate=None,
     at_top: bool = False,
     follow_up_of=None,
+    follows_up=(),
 ) -> BacklogItem:
-    """Add an item at the bottom (or top) of the backlog, numbered without gaps."""
+    """Add an item at the bottom (or top) of the backlog, numbered without gaps.
+
+    A follow-up names the verdict it follows up, and for each of its criteria copied from one
+    not met, that criterion's verdict (`follows_up`, in the criteria's order)."""
     if follow_up_of is None:
         require(actor, "sprints.edit_backlog", product)
     fields = _clean_item_fields(
@@ -251,6 +335,7 @@ def create_item(
             "estimate": estimate,
         }
     )
+    criteria = fields.pop("acceptance_criteria")
     product = _lock(product)
     product.last_item_number = F("last_item_number") + 1
     product.save(update_fields=["last_item_number"])
@@ -267,6 +352,7 @@ def create_item(
         follow_up_of=follow_up_of,
         **fields,
     )
+    _set_criteria(item, criteria, follows_up=follows_up)
     _change(item, "status", None, item.status, actor=actor)
     events.item_event(item, "item.created")
     return item
@@ -299,6 +385,8 @@ def update_item(*, actor, item: BacklogItem, version: int, **changes) -> Backlog
             field="version",
         )
     old_estimate = current.estimate
+    if "acceptance_criteria" in fields:
+        _set_criteria(current, fields.pop("acceptance_criteria"))
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
@@ -461,7 +549,9 @@ def plan_sprint(*, actor, product: Product, start: date, goal: str = "") -> Spri
         number=number,
         goal=(goal or "").strip(),
         start=start,
-        end=start + timedelta(days=product.sprint_length_days),
+        # `end` is the sprint's last day, inclusive: a 14-day sprint from a Monday ends on
+        # the Sunday a fortnight later, and the next one starts the day after.
+        end=start + timedelta(days=product.sprint_length_days - 1),
     )
     audit.record(
         actor=actor,
@@ -615,7 +705,14 @@ def close_sprint(*, actor, sprint: Sprint) -> Sprint:
         _("Only an active sprint or one in review can be closed; this one is %(state)s."),
     )
     sprint.closed_at = timezone.now()
-    sprint.save(update_fields=["state", "closed_at"])
+    # Fixed now: what is accepted later counts toward the sprint running then.
+    sprint.velocity = (
+        ItemChange.objects.filter(sprint=sprint, field="status", new=ItemStatus.ACCEPTED).aggregate(
+            total=Sum("points")
+        )["total"]
+        or 0
+    )
+    sprint.save(update_fields=["state", "closed_at", "velocity"])
     unfinished = list(
         sprint.items.filter(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS]).order_by(
             "position"
@@ -641,6 +738,7 @@ def close_sprint(*, actor, sprint: Sprint) -> Sprint:
         cooperative=sprint.product.cooperative,
         changes={
             "state": [before, sprint.state],
+            "velocity": [None, sprint.velocity],
             "not_done": [None, [i.reference for i in unfinished]],
         },
     )
@@ -825,18 +923,79 @@ def submit_increment(*, actor, increment: Increment, deadline: date, testers=Non
     return increment
 
 
+def _clean_answers(answers, criteria) -> list[dict]:
+    """A tester's answers on an item's criteria, in the criteria's order: every criterion
+    answered once, met or not met, with remarks when not met."""
+    if isinstance(answers, dict):
+        answers = [{"criterion": pk, **answer} for pk, answer in answers.items()]
+    by_id = {}
+    for answer in answers:
+        pk = answer.get("criterion")
+        pk = getattr(pk, "pk", pk)
+        if pk not in {c.pk for c in criteria}:
+            raise DomainError(
+                _("Criterion %(id)s is not one of this item's.") % {"id": pk}, field="criteria"
+            )
+        if pk in by_id:
+            raise DomainError(
+                _("Criterion %(id)s is answered twice.") % {"id": pk}, field="criteria"
+            )
+        by_id[pk] = answer
+    missing = [c for c in criteria if c.pk not in by_id]
+    if missing:
+        raise DomainError(
+            _("Say for every criterion whether it is met; not yet answered: %(criteria)s.")
+            % {"criteria": "; ".join(c.text for c in missing)},
+            field="criteria",
+            code="required",
+        )
+    cleaned = []
+    for criterion in criteria:
+        answer = by_id[criterion.pk]
+        met = answer.get("met")
+        if not isinstance(met, bool):
+            raise DomainError(
+                _("Say whether “%(criterion)s” is met.") % {"criterion": criterion.text},
+                field="criteria",
+                code="required",
+            )
+        remarks = (answer.get("remarks") or "").strip()
+        if not met and not remarks:
+            raise DomainError(
+                _("Say what is wrong with “%(criterion)s”: a criterion not met needs remarks.")
+                % {"criterion": criterion.text},
+                field="criteria",
+                code="required",
+            )
+        cleaned.append(
+            {
+                "criterion": criterion,
+                "met": met,
+                "remarks": remarks,
+                "screenshot": answer.get("screenshot") or "",
+            }
+        )
+    return cleaned
+
+
 @transaction.atomic
 def give_verdict(
     *,
     actor,
     increment: Increment,
     item: BacklogItem,
-    accepted: bool,
+    accepted: bool | None = None,
     remarks: str = "",
     screenshot=None,
+    criteria=None,
 ) -> Verdict:
-    """A tester accepts an item, or rejects it with remarks; a rejection puts a follow-up item
-    at the top of the backlog. Verdicts are never edited."""
+    """A tester judges an item: criterion by criterion (`criteria`: for each of the item's
+    criteria its id, met or not, remarks when not met and maybe a screenshot), or as a whole
+    (`accepted`, for old clients and items without criteria). The item is rejected when any
+    criterion is not met; each rejection puts follow-up work at the top of the backlog, with
+    the criteria not met copied in as its acceptance criteria and linked back: one follow-up
+    per rejected item, or one per criterion not met when the product owner chose so on the
+    product. Verdicts are never edited."""
     increment = (
         Increment.objects.select_for_update(of=("self",))
         .select_related("product__cooperative")
@@ -866,6 +1025,34 @@ def give_verdict(
     if entry is None:
         raise DomainError(_("That item is not part of this increment."), field="item")
     remarks = (remarks or "").strip()
+    answers = None
+    if criteria is not None:
+        answers = _clean_answers(criteria, list(entry.item.criteria.all()))
+        if not answers:
+            raise DomainError(
+                _("This item has no acceptance criteria: accept or reject it as a whole."),
+                field="criteria",
+            )
+        met = all(answer["met"] for answer in answers)
+        if accepted is not None and bool(accepted) != met:
+            raise DomainError(
+                _("An item is accepted exactly when every criterion is met."), field="accepted"
+            )
+        accepted = met
+        if not accepted and not remarks:
+            # The verdict's own remarks sum up the criteria not met, for whoever reads only
+            # the verdict (the history, the audit trail, older clients).
+            remarks = "\n".join(
+                f"{answer['criterion'].text}: {answer['remarks']}"
+                for answer in answers
+                if not answer["met"]
+            )
+    elif accepted is None:
+        raise DomainError(
+            _("Say whether you accept the item, or answer each of its criteria."),
+            field="accepted",
+            code="required",
+        )
     if not accepted and not remarks:
         raise DomainError(
             _("Say what is wrong: a rejection needs remarks."), field="remarks", code="required"
@@ -883,6 +1070,22 @@ def give_verdict(
         remarks=remarks,
         screenshot=screenshot or "",
     )
+    answered = []
+    if answers:
+        answered = CriterionVerdict.objects.bulk_create(
+            [
+                CriterionVerdict(
+                    verdict=verdict,
+                    criterion=answer["criterion"],
+                    position=answer["criterion"].position,
+                    text=answer["criterion"].text,
+                    met=answer["met"],
+                    remarks=answer["remarks"],
+                    screenshot=answer["screenshot"],
+                )
+                for answer in answers
+            ]
+        )
     audit.record(
         actor=actor,
         action="verdict.accepted" if accepted else "verdict.rejected",
@@ -893,23 +1096,17 @@ def give_verdict(
             "item": [None, entry.item.reference],
             "increment": [None, increment.version],
             "accepted": [None, bool(accepted)],
+            **(
+                {"criteria_not_met": [None, [a.text for a in answered if not a.met]]}
+                if answered
+                else {}
+            ),
         },
     )
     if not accepted:
         entry.outcome = ItemOutcome.REJECTED
         entry.save(update_fields=["outcome"])
-        create_item(
-            actor=actor,
-            product=product,
-            kind=ItemKind.BUG,
-            at_top=True,
-            title=(
-                _("Follow-up of %(reference)s: %(title)s")
-                % {"reference": entry.item.reference, "title": entry.item.title}
-            )[:200],
-            description=remarks,
-            follow_up_of=verdict,
-        )
+        _follow_up(actor=actor, product=product, entry=entry, verdict=verdict, answered=answered)
     elif entry.outcome == ItemOutcome.PENDING:
         asked = set(increment.testers.values_list("pk", flat=True))
         approving = set(entry.verdicts.filter(accepted=True).values_list("tester_id", flat=True))
@@ -922,11 +1119,48 @@ def give_verdict(
                 backlog_item.status = ItemStatus.ACCEPTED
                 backlog_item.version += 1
                 backlog_item.save(update_fields=["status", "version"])
-                _change(backlog_item, "status", old, ItemStatus.ACCEPTED, actor=actor)
+                _change(
+                    backlog_item,
+                    "status",
+                    old,
+                    ItemStatus.ACCEPTED,
+                    actor=actor,
+                    sprint=_sprint_of_acceptance(backlog_item),
+                )
                 events.item_event(backlog_item, "item.changed")
     _decide_increment(increment, actor)
     events.verdict_given(verdict, entry, increment.testers.values_list("pk", flat=True))
     return verdict
+
+
+def _follow_up(*, actor, product, entry, verdict, answered) -> None:
+    """The follow-up work of a rejection, at the top of the backlog."""
+    original = entry.item
+    failed = [answer for answer in answered if not answer.met]
+    if not failed:
+        # Judged as a whole: the remarks say what is wrong, and no criterion can be named.
+        groups = [([], original.title)]
+    elif product.follow_up_per_criterion:
+        groups = [([answer], answer.text) for answer in reversed(failed)]
+    else:
+        groups = [(failed, original.title)]
+    # At the top one after the other: the last made is on top, so per criterion they are
+    # made in reverse and end up in the criteria's order.
+    for answers, subject in groups:
+        create_item(
+            actor=actor,
+            product=product,
+            kind=ItemKind.BUG,
+            at_top=True,
+            title=(
+                _("Follow-up of %(reference)s: %(title)s")
+                % {"reference": original.reference, "title": subject}
+            )[:200],
+            description=verdict.remarks,
+            acceptance_criteria=[answer.text for answer in answers],
+            follows_up=answers,
+            follow_up_of=verdict,
+        )
 
 
 def _decide_increment(increment: Increment, actor) -> None:
@@ -946,3 +1180,188 @@ def _decide_increment(increment: Increment, actor) -> None:
         changes={"state": [IncrementState.SUBMITTED, increment.state]},
     )
     events.increment_decided(increment)
+
+
+# --- a tester's draft: answers kept until they send their verdict ----------------------------
+def _tester_increment(actor, increment) -> Increment:
+    """The increment, locked, if `actor` is a tester asked to judge it and it awaits them."""
+    increment = (
+        Increment.objects.select_for_update(of=("self",))
+        .select_related("product__cooperative")
+        .get(pk=increment.pk)
+    )
+    require(
+        actor,
+        "sprints.give_verdict",
+        increment.product,
+        _("Only the product's testers give verdicts, and not on a product they build or own."),
+    )
+    if not increment.testers.filter(pk=actor.pk).exists():
+        raise NotAllowed(_("You were not asked for verdicts on this increment."))
+    if increment.state != IncrementState.SUBMITTED:
+        raise Conflict(
+            _("This increment is not awaiting acceptance (it is %(state)s).")
+            % {"state": increment.get_state_display()},
+            field="increment",
+        )
+    return increment
+
+
+def _tester_entry(actor, increment, item):
+    """The increment (locked) and the item's entry in it, if `actor` may judge it now."""
+    increment = _tester_increment(actor, increment)
+    entry = (
+        IncrementItem.objects.select_related("item__product")
+        .filter(increment=increment, item_id=getattr(item, "pk", item))
+        .first()
+    )
+    if entry is None:
+        raise DomainError(_("That item is not part of this increment."), field="item")
+    return increment, entry
+
+
+@transaction.atomic
+def save_answer(
+    *,
+    actor,
+    increment: Increment,
+    item: BacklogItem,
+    criterion=None,
+    met: bool | None = None,
+    remarks: str | None = None,
+    screenshot=None,
+) -> DraftAnswer:
+    """Keep one answer of a tester as given: on a criterion (met or not, remarks, a
+    screenshot), or without a criterion on the item itself (its remarks; for an item without
+    criteria also accepted or not). Nothing counts until `send_verdicts`; what is left out
+    stays as it was saved before."""
+    increment, entry = _tester_entry(actor, increment, item)
+    if entry.verdicts.filter(tester=actor).exists():
+        raise Conflict(
+            _("You already gave a verdict on %(reference)s; verdicts are never edited.")
+            % {"reference": entry.item.reference},
+            field="item",
+        )
+    criterion_id = getattr(criterion, "pk", criterion)
+    if criterion_id is not None and not entry.item.criteria.filter(pk=criterion_id).exists():
+        raise DomainError(
+            _("Criterion %(id)s is not one of this item's.") % {"id": criterion_id},
+            field="criterion",
+        )
+    answer, _created = DraftAnswer.objects.get_or_create(
+        increment_item=entry, tester=actor, criterion_id=criterion_id
+    )
+    if met is not None:
+        answer.met = bool(met)
+    if remarks is not None:
+        answer.remarks = remarks.strip()
+    if screenshot:
+        answer.screenshot = screenshot
+    answer.saved_at = timezone.now()
+    answer.save()
+    return answer
+
+
+def _draft_problem(entry, criteria, answers) -> str | None:
+    """What still misses in a tester's draft for one item, in plain words; None when done."""
+    item_answer = answers.get(None)
+    if not criteria:
+        if item_answer is None or item_answer.met is None:
+            return _("say whether it does what it should")
+        if not item_answer.met and not item_answer.remarks:
+            return _("say what is wrong")
+        return None
+    given = [answers.get(criterion.pk) for criterion in criteria]
+    if any(answer is None or answer.met is None for answer in given):
+        return _("not every criterion is answered")
+    if any(not answer.met and not answer.remarks for answer in given):
+        return _("say what is wrong with each criterion not met")
+    return None
+
+
+def draft_progress(*, tester, increment) -> dict[int, str | None]:
+    """For each item of the increment the tester has not judged yet: what still misses in
+    their draft (None when it is complete)."""
+    entries = list(
+        increment.increment_items.exclude(verdicts__tester=tester)
+        .select_related("item")
+        .prefetch_related("item__criteria")
+    )
+    answers = {}
+    for answer in DraftAnswer.objects.filter(increment_item__in=entries, tester=tester):
+        answers.setdefault(answer.increment_item_id, {})[answer.criterion_id] = answer
+    return {
+        entry.item_id: _draft_problem(
+            entry, list(entry.item.criteria.all()), answers.get(entry.pk, {})
+        )
+        for entry in entries
+    }
+
+
+@transaction.atomic
+def send_verdicts(*, actor, increment: Increment) -> list[Verdict]:
+    """The moment a tester's draft counts: a verdict on every item they have not judged yet,
+    made of the answers they saved. Refused, naming the items, while any is incomplete."""
+    increment = _tester_increment(actor, increment)
+    entries = list(
+        increment.increment_items.exclude(verdicts__tester=actor)
+        .select_related("item__product")
+        .prefetch_related("item__criteria")
+        .order_by("item__position")
+    )
+    if not entries:
+        raise Conflict(_("You already gave a verdict on every item."), field="increment")
+    answers = {}
+    for answer in DraftAnswer.objects.filter(increment_item__in=entries, tester=actor):
+        answers.setdefault(answer.increment_item_id, {})[answer.criterion_id] = answer
+    unfinished = [
+        entry.item
+        for entry in entries
+        if _draft_problem(entry, list(entry.item.criteria.all()), answers.get(entry.pk, {}))
+    ]
+    if unfinished:
+        raise DomainError(
+            ngettext(
+                "You have not finished %(items)s yet.",
+                "You have not finished these items yet: %(items)s.",
+                len(unfinished),
+            )
+            % {"items": ", ".join(f"{i.reference} {i.title}" for i in unfinished)},
+            field="items",
+        )
+    # Items another tester already rejected first: the last pending item judged decides the
+    # increment, after which no verdict can be given on it.
+    entries.sort(key=lambda entry: entry.outcome == ItemOutcome.PENDING)
+    verdicts = []
+    for entry in entries:
+        mine = answers.get(entry.pk, {})
+        item_answer = mine.get(None)
+        criteria = list(entry.item.criteria.all())
+        if criteria:
+            verdict = give_verdict(
+                actor=actor,
+                increment=increment,
+                item=entry.item,
+                remarks=item_answer.remarks if item_answer else "",
+                criteria=[
+                    {
+                        "criterion": c.pk,
+                        "met": mine[c.pk].met,
+                        "remarks": mine[c.pk].remarks,
+                        "screenshot": mine[c.pk].screenshot.name or None,
+                    }
+                    for c in criteria
+                ],
+            )
+        else:
+            verdict = give_verdict(
+                actor=actor,
+                increment=increment,
+                item=entry.item,
+                accepted=item_answer.met,
+                remarks=item_answer.remarks,
+                screenshot=item_answer.screenshot.name or None,
+            )
+        verdicts.append(verdict)
+    DraftAnswer.objects.filter(increment_item__in=entries, tester=actor).delete()
+    return verdicts

@@ -18,6 +18,7 @@ from cooperative.models import Cooperative, Organisation
 from deelbaar.api.openapi import stale_error
 from sprints.api.validators import ScreenshotValidator, image_format
 from sprints.models import (
+    AcceptanceCriterion,
     BacklogItem,
     Increment,
     IncrementItem,
@@ -179,6 +180,81 @@ class ProductInputSerializer(serializers.Serializer):
 
 
 # --- Backlog items -----------------------------------------------------------------------------
+class CriterionSerializer(serializers.ModelSerializer):
+    order = serializers.IntegerField(source="position", read_only=True)
+    follows_up = serializers.SerializerMethodField(
+        help_text=_(
+            "On a follow-up: what was said when this criterion was not met (a re-test shows it)."
+        )
+    )
+
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["id", "order", "text", "follows_up"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "item": {"type": "string"},
+                "increment_version": {"type": "string"},
+                "remarks": {"type": "string"},
+            },
+        }
+    )
+    def get_follows_up(self, criterion):
+        verdict = criterion.follows_up
+        if verdict is None:
+            return None
+        return {
+            "item": verdict.verdict.increment_item.item.reference,
+            "increment_version": verdict.verdict.increment_item.increment.version,
+            "remarks": verdict.remarks,
+        }
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": 1000},
+            {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "text": {"type": "string", "maxLength": 1000},
+                },
+                "required": ["text"],
+            },
+        ]
+    }
+)
+class CriterionInputField(serializers.Field):
+    """A criterion as its text (what old clients send) or {"id", "text"}: the id keeps the
+    criterion (and its history) while its text changes."""
+
+    default_error_messages = {
+        "invalid": _("A criterion is a sentence, or an object with its text and maybe its id."),
+        "max_length": _("A criterion has at most 1000 characters."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = {"text": data}
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            self.fail("invalid")
+        pk = data.get("id")
+        if pk is not None and (isinstance(pk, bool) or not isinstance(pk, int)):
+            self.fail("invalid")
+        if len(data["text"]) > 1000:
+            self.fail("max_length")
+        return {"id": pk, "text": data["text"]}
+
+    def to_representation(self, value):
+        return value
+
+
 class ItemSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True, help_text=_("Such as SUB-42."))
     ready = serializers.BooleanField(
@@ -186,7 +262,12 @@ class ItemSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_("Has acceptance criteria and an estimate, so it can be committed."),
     )
-    acceptance_criteria = serializers.ListField(child=serializers.CharField(), read_only=True)
+    acceptance_criteria = CriterionSerializer(
+        source="criteria",
+        many=True,
+        read_only=True,
+        help_text=_("The acceptance criteria, in order, each with its own id."),
+    )
 
     class Meta:
         model = BacklogItem
@@ -313,10 +394,10 @@ class ItemInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ItemKind.choices, default=ItemKind.STORY)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     acceptance_criteria = serializers.ListField(
-        child=serializers.CharField(max_length=1000, allow_blank=True),
+        child=CriterionInputField(),
         required=False,
         default=list,
-        help_text=_("The acceptance criteria, in order."),
+        help_text=_("The acceptance criteria, in order: sentences, or objects with a text."),
     )
     estimate = serializers.ChoiceField(
         choices=ESTIMATE_CHOICES, required=False, allow_null=True, default=None
@@ -336,7 +417,12 @@ class ItemChangeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ItemKind.choices, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     acceptance_criteria = serializers.ListField(
-        child=serializers.CharField(max_length=1000, allow_blank=True), required=False
+        child=CriterionInputField(),
+        required=False,
+        help_text=_(
+            "All the criteria, in order: a criterion sent with its id is edited in place, one "
+            "without is new (or kept, when an existing one has that text); the rest go."
+        ),
     )
     estimate = serializers.ChoiceField(choices=ESTIMATE_CHOICES, required=False, allow_null=True)
 

@@ -11,7 +11,6 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -26,6 +25,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from deelbaar.api.exceptions import error_body
+from deelbaar.api.filters import FilterBackend
 from deelbaar.api.negotiation import FirstRendererNegotiation
 from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import StaleObject
@@ -263,6 +263,7 @@ class ItemViewSet(SprintsViewSet):
             BacklogItem.objects.select_related(
                 "product__cooperative", "follow_up_of__increment_item__item__product"
             )
+            .prefetch_related(selectors.CRITERIA)
             .filter(pk=pk)
             .first()
         )
@@ -478,7 +479,7 @@ class IncrementViewSet(SprintsViewSet):
     serializer_class = serializers.IncrementSerializer
     queryset = Increment.objects.none()
     filterset_class = filters.IncrementFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
 
     def _increment(self, pk) -> Increment:
         increment = Increment.objects.select_related("product__cooperative").filter(pk=pk).first()

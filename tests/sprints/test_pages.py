@@ -16,6 +16,7 @@ from cooperative import services as cooperative_services
 from sprints import selectors
 from sprints import services as sprints_services
 from sprints.models import (
+    AcceptanceCriterion,
     BacklogItem,
     Increment,
     IncrementState,
@@ -845,7 +846,6 @@ def bulk_items(product, count, *, sprint=None, status=ItemStatus.OPEN):
                 product=product,
                 number=start + n + 1,
                 title=f"Item {n}",
-                acceptance_criteria=["Werkt"] if n % 2 else [],
                 estimate=3 if n % 3 else None,
                 position=(start + n + 1) * 1024,
                 sprint=sprint,
@@ -853,6 +853,10 @@ def bulk_items(product, count, *, sprint=None, status=ItemStatus.OPEN):
             )
             for n in range(count)
         ]
+    )
+    items = product.items.filter(number__gt=start).order_by("number")
+    AcceptanceCriterion.objects.bulk_create(
+        [AcceptanceCriterion(item=item, position=0, text="Werkt") for item in items[1::2]]
     )
     Product.objects.filter(pk=product.pk).update(last_item_number=start + count)
     product.refresh_from_db()
