@@ -652,7 +652,7 @@ def _subsidies_history(product, people):
     close(sprint)
 
     # Sprint 2: Fatima rejects the overview of applications; a follow-up is made.
-    sprint, increment = _play_sprint(product, people, SPRINTS[1], sprint.end)
+    sprint, increment = _play_sprint(product, people, SPRINTS[1], sprint.end + timedelta(days=1))
     both_accept(
         increment,
         sprint.end,
@@ -682,12 +682,12 @@ def _subsidies_history(product, people):
         progress=(*SPRINTS[2].progress, (3, follow_up.title, ItemStatus.DONE)),
         delivered=(*SPRINTS[2].delivered, follow_up.title),
     )
-    sprint, increment = _play_sprint(product, people, story, sprint.end)
+    sprint, increment = _play_sprint(product, people, story, sprint.end + timedelta(days=1))
     both_accept(increment, sprint.end, story.delivered)
     close(sprint)
 
     # Sprint 4: in review. Henk accepts one item and rejects another; Fatima has yet to test.
-    sprint, increment = _play_sprint(product, people, SPRINTS[3], sprint.end)
+    sprint, increment = _play_sprint(product, people, SPRINTS[3], sprint.end + timedelta(days=1))
     Increment.objects.filter(pk=increment.pk).update(deadline=monday + timedelta(days=7))
     _verdicts(
         product,

@@ -370,7 +370,8 @@ def item_detail(request, product_id, item_id):
 def _next_start(product):
     last = product.sprints.order_by("-number").first()
     today = timezone.localdate()
-    return max(today, last.end) if last else today
+    # A sprint's end is its last day: the next one starts the day after.
+    return max(today, last.end + timedelta(days=1)) if last else today
 
 
 @login_required

@@ -95,7 +95,7 @@ def test_acceptance_loop_end_to_end_through_the_api(
         201,
     )
     assert sprint["number"] == 1 and sprint["state"] == "planned"
-    assert sprint["end"] == str(TODAY + timedelta(days=14))
+    assert sprint["end"] == str(TODAY + timedelta(days=13))  # the last day, inclusive
     commitment = ok(po.post(f"{API}/sprints/{sprint['id']}/commit/", {"items": [form, mail]}))
     assert commitment["points"] == 6
     assert commitment["average_velocity"] is None
@@ -224,7 +224,7 @@ def test_acceptance_loop_end_to_end_through_the_api(
     burndown = ok(po.get(f"{API}/sprints/{sprint['id']}/burndown/"))
     assert burndown["days"][0]["date"] == str(TODAY)
     assert burndown["days"][0]["remaining"] == 0
-    assert len(burndown["days"]) == 15
+    assert len(burndown["days"]) == 14
 
     # Committing more than the velocity warns.
     sprint_two = ok(po.post(f"{API}/products/{product.pk}/sprints/", {"start": TODAY}), 201)

@@ -69,24 +69,33 @@ def sprint_history(product, product_owner, developer):
     return sprint, items
 
 
-# (date, remaining, ideal, added) for every day of the sprint, both ends included.
+# (date, remaining, ideal, added) for every day of the sprint, both ends included: 14 days,
+# `end` (16 March) being the last; the ideal line reaches zero at the end of it.
 EXPECTED = [
-    (date(2025, 3, 3), 18, 18.0, 0),
-    (date(2025, 3, 4), 18, 16.7, 0),
-    (date(2025, 3, 5), 13, 15.4, 0),
-    (date(2025, 3, 6), 16, 14.1, 3),
-    (date(2025, 3, 7), 21, 12.9, 0),
-    (date(2025, 3, 8), 21, 11.6, 0),
-    (date(2025, 3, 9), 21, 10.3, 0),
-    (date(2025, 3, 10), 18, 9.0, 0),
-    (date(2025, 3, 11), 18, 7.7, 0),
-    (date(2025, 3, 12), 16, 6.4, 0),
-    (date(2025, 3, 13), 16, 5.1, 0),
-    (date(2025, 3, 14), 13, 3.9, 0),
-    (date(2025, 3, 15), 13, 2.6, 0),
-    (date(2025, 3, 16), 13, 1.3, 0),
-    (date(2025, 3, 17), 13, 0.0, 0),
+    (date(2025, 3, 3), 18, 16.7, 0),
+    (date(2025, 3, 4), 18, 15.4, 0),
+    (date(2025, 3, 5), 13, 14.1, 0),
+    (date(2025, 3, 6), 16, 12.9, 3),
+    (date(2025, 3, 7), 21, 11.6, 0),
+    (date(2025, 3, 8), 21, 10.3, 0),
+    (date(2025, 3, 9), 21, 9.0, 0),
+    (date(2025, 3, 10), 18, 7.7, 0),
+    (date(2025, 3, 11), 18, 6.4, 0),
+    (date(2025, 3, 12), 16, 5.1, 0),
+    (date(2025, 3, 13), 16, 3.9, 0),
+    (date(2025, 3, 14), 13, 2.6, 0),
+    (date(2025, 3, 15), 13, 1.3, 0),
+    (date(2025, 3, 16), 13, 0.0, 0),
 ]
+
+
+def test_a_14_day_sprint_ends_on_its_last_day_and_has_14_points(sprint_history):
+    sprint, _items = sprint_history
+    assert sprint.end == date(2025, 3, 16)  # the Sunday: inclusive
+    with at(17, 18):
+        rows = selectors.burndown(sprint)
+    assert len(rows) == 14
+    assert (rows[0]["date"], rows[-1]["date"]) == (sprint.start, sprint.end)
 
 
 def test_burndown_replays_the_history_day_by_day(sprint_history, product_owner):
@@ -102,7 +111,7 @@ def test_days_still_to_come_have_no_remaining_yet(sprint_history):
     sprint, _items = sprint_history
     with at(12, 12):
         rows = selectors.burndown(sprint)
-    assert [r["remaining"] for r in rows] == [r[1] for r in EXPECTED[:10]] + [None] * 5
+    assert [r["remaining"] for r in rows] == [r[1] for r in EXPECTED[:10]] + [None] * 4
     # The ideal line is drawn for the whole sprint.
     assert [r["ideal"] for r in rows] == [r[2] for r in EXPECTED]
 
@@ -204,4 +213,47 @@ def test_scope_added_on_the_first_day_after_the_start_is_visible(product, produc
         services.commit_items(actor=product_owner, sprint=sprint, items=[late])
     with at(4, 9):
         day_one = selectors.burndown(sprint)[0]
-    assert (day_one["remaining"], day_one["ideal"], day_one["added"]) == (8, 5.0, 3)
+    assert (day_one["remaining"], day_one["ideal"], day_one["added"]) == (8, 4.6, 3)
+
+
+def test_a_closed_sprints_velocity_is_unchanged_by_a_later_acceptance(
+    product, product_owner, developer, tester
+):
+    """Sprint 1's item rejected in 0.1.0 is accepted on re-test during sprint 2: the points
+    count toward sprint 2, in which they were accepted; sprint 1 keeps what it closed with."""
+    sprint = services.plan_sprint(actor=product_owner, product=product, start=START)
+    items = [
+        ready_item(product, product_owner, f"Item {n}", points) for n, points in ((0, 5), (1, 3))
+    ]
+    services.commit_items(actor=product_owner, sprint=sprint, items=items)
+    services.start_sprint(actor=product_owner, sprint=sprint)
+    for item in items:
+        services.set_item_status(actor=developer, item=item, status=ItemStatus.DONE)
+    first = services.create_increment(
+        actor=developer, product=product, version="0.1.0", items=items, sprint=sprint
+    )
+    services.submit_increment(
+        actor=product_owner, increment=first, deadline=timezone.localdate(), testers=[tester]
+    )
+    services.give_verdict(actor=tester, increment=first, item=items[0], accepted=True)
+    services.give_verdict(
+        actor=tester, increment=first, item=items[1], accepted=False, remarks="Nog niet"
+    )
+    sprint = services.close_sprint(actor=product_owner, sprint=sprint)
+    assert sprint.velocity == 5
+    assert [r["points"] for r in selectors.velocity(product)] == [5]
+
+    second_sprint = services.plan_sprint(
+        actor=product_owner, product=product, start=sprint.end + timedelta(days=1)
+    )
+    services.start_sprint(actor=product_owner, sprint=second_sprint)
+    retest = services.create_increment(
+        actor=developer, product=product, version="0.2.0", items=[items[1]], sprint=second_sprint
+    )
+    services.submit_increment(
+        actor=product_owner, increment=retest, deadline=timezone.localdate(), testers=[tester]
+    )
+    services.give_verdict(actor=tester, increment=retest, item=items[1], accepted=True)
+    assert [r["points"] for r in selectors.velocity(product)] == [5]  # unchanged
+    services.close_sprint(actor=product_owner, sprint=second_sprint)
+    assert [(r["sprint"], r["points"]) for r in selectors.velocity(product)] == [(1, 5), (2, 3)]

@@ -16,6 +16,7 @@ from sprints.models import (
     Increment,
     IncrementState,
     ItemChange,
+    ItemStatus,
     Product,
     Sprint,
     SprintState,
@@ -70,11 +71,17 @@ def test_the_history_fills_every_chart_and_the_inbox(zuidoost_brabant, client):
     velocity = selectors.velocity(product)
     assert [row["sprint"] for row in velocity] == [1, 2, 3]
     assert all(row["points"] > 0 for row in velocity)
-    assert velocity[2]["points"] < velocity[2]["committed"]  # sprint 3 left work unfinished
+    sprint3 = product.sprints.get(number=3)
+    assert ItemChange.objects.filter(sprint=sprint3, field="not_done").exists()  # left work
+    # Sprint 2's rejected item, accepted on re-test during sprint 3, counts toward sprint 3.
+    retest = ItemChange.objects.get(
+        item__title="Overzicht van mijn aanvragen", field="status", new=ItemStatus.ACCEPTED
+    )
+    assert retest.sprint == sprint3 and retest.item.sprint.number == 2
 
     for sprint in product.sprints.all():
         rows = selectors.burndown(sprint)
-        assert len(rows) == product.sprint_length_days + 1
+        assert len(rows) == product.sprint_length_days
         assert rows[0]["remaining"] > 0 and rows[0]["ideal"] > 0
         assert all(row["remaining"] is not None for row in rows)  # all in the past
         assert rows[-1]["remaining"] < rows[0]["remaining"]

@@ -389,7 +389,7 @@ class TestSprintLifeCycle:
             SprintState.PLANNED,
             "Eerste aanvraag",
         )
-        assert sprint.end == start + timedelta(days=14)
+        assert sprint.end == start + timedelta(days=13)  # the last day, inclusive
         sprint = services.start_sprint(actor=product_owner, sprint=sprint)
         assert sprint.state == SprintState.ACTIVE and sprint.started_at is not None
         sprint = services.finish_sprint(actor=product_owner, sprint=sprint)
@@ -413,7 +413,7 @@ class TestSprintLifeCycle:
         first = services.plan_sprint(actor=product_owner, product=product, start=date(2025, 1, 6))
         second = services.plan_sprint(actor=product_owner, product=product, start=date(2025, 1, 27))
         assert (first.number, second.number) == (1, 2)
-        assert second.end == date(2025, 2, 17)
+        assert second.end == date(2025, 2, 16)
 
     def test_illegal_transitions_conflict(self, product, product_owner):
         sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
