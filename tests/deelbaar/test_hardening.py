@@ -81,7 +81,13 @@ def test_nul_in_the_path_is_400():
 
 
 @pytest.mark.parametrize(
-    "address", ["/solutions/?q=a%00b", "/solutions/import/?solution=%00", "/?cooperative=%00"]
+    "address",
+    [
+        "/solutions/?q=a%00b",
+        "/solutions/?cooperative=%00",
+        "/solutions/import/?solution=%00",
+        "/?cooperative=%00",
+    ],
 )
 def test_nul_on_a_page_is_a_plain_400_page(address, logged_in_client):
     response = logged_in_client.get(address)
