@@ -9,7 +9,6 @@ body; the service checks again as it writes.
 import django_filters
 from django.http import Http404
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
@@ -18,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from deelbaar.api.filters import FilterBackend
 from deelbaar.permissions import allowed, require
 from solutions.api.serializers import publication as serializers
 from solutions.models import PublicationRequest, PublicationState, Release, Solution
@@ -88,7 +88,7 @@ class PublicationRequestViewSet(viewsets.GenericViewSet):
     serializer_class = serializers.PublicationRequestSerializer
     queryset = PublicationRequest.objects.none()
     lookup_value_converter = "int"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = PublicationRequestFilter
 
     def _request(self, pk) -> PublicationRequest:
@@ -173,7 +173,7 @@ class ReleaseViewSet(viewsets.GenericViewSet):
     queryset = Release.objects.none()
     permission_classes = [AllowAny]
     lookup_value_converter = "int"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ReleaseFilter
 
     def list(self, request):

@@ -274,7 +274,7 @@ class ItemViewSet(SprintsViewSet):
 
     def _show(self, item):
         item = self._item(item.pk)
-        verdicts = list(selectors.verdict_history(item).prefetch_related("follow_ups"))
+        verdicts = list(selectors.verdict_history(item).prefetch_related("follow_ups", "criteria"))
         # A re-test in a later increment supersedes the verdicts of the earlier ones.
         latest = max((v.increment_item.increment_id for v in verdicts), default=None)
         for verdict in verdicts:
@@ -563,7 +563,7 @@ class IncrementViewSet(SprintsViewSet):
         verdicts = (
             Verdict.objects.filter(increment_item__increment=increment)
             .select_related("tester", "increment_item__increment", "increment_item__item__product")
-            .prefetch_related("follow_ups")
+            .prefetch_related("follow_ups", "criteria")
             .order_by("given_at", "id")
         )
         page = self.paginate_queryset(verdicts)
@@ -610,7 +610,7 @@ class IncrementViewSet(SprintsViewSet):
             Verdict.objects.select_related(
                 "tester", "increment_item__increment", "increment_item__item__product"
             )
-            .prefetch_related("follow_ups")
+            .prefetch_related("follow_ups", "criteria")
             .get(pk=verdict.pk)
         )
         return Response(

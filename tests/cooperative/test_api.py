@@ -400,7 +400,9 @@ def test_the_minimum_and_maximum_can_be_cleared(as_user, coordinator, zob):
     [
         ({"contribution_amount": "-1"}, "contribution_amount", "min_value"),
         ({"contribution_minimum": "-0.01"}, "contribution_minimum", "min_value"),
-        ({"contribution_maximum": -10}, "contribution_maximum", "min_value"),
+        ({"contribution_maximum": "-10"}, "contribution_maximum", "min_value"),
+        # Money is a string in JSON, exactly as written: a JSON number is refused.
+        ({"contribution_maximum": 10}, "contribution_maximum", "invalid"),
         ({"contribution_amount": "a lot"}, "contribution_amount", "invalid"),
         ({"contribution_amount": "NaN"}, "contribution_amount", "invalid"),
         ({"contribution_amount": None}, "contribution_amount", "null"),

@@ -46,7 +46,7 @@ def test_session_authentication_works_and_needs_csrf_for_writes(user):
     assert client.get("/api/v1/me/").status_code == 200
     # A write on a session without the CSRF token is refused, so another site cannot
     # make a logged-in browser post to the API.
-    response = client.post("/api/v1/auth/token/", {}, content_type="application/json")
+    response = client.post("/api/v1/organisations/", {}, content_type="application/json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
 

@@ -7,6 +7,8 @@ rather than silently answering the default order."""
 import django_filters
 from django import forms
 from django.utils.translation import gettext as _
+from django_filters import CharFilter
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters, serializers
 
@@ -66,3 +68,30 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", INTEGER_RANGE[1])
         super().__init__(*args, **kwargs)
+
+
+def _free_text(field) -> bool:
+    return isinstance(field, CharFilter) and not field.extra.get("validators")
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, except that an empty value is refused where it cannot be a value.
+
+    django-filter skips a filter sent empty (`?at_before=`), which would answer as if it had
+    not been sent, although "" is no date, number, choice or id. Free text (a CharFilter with
+    no rule of its own) may still be empty.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            empty = {name for name, value in request.query_params.items() if value == ""}
+            refused = [
+                name
+                for name, field in filterset.filters.items()
+                if name in empty and not _free_text(field)
+            ]
+            if refused:
+                message = _("Leave the filter out rather than sending it empty.")
+                raise serializers.ValidationError(dict.fromkeys(refused, message))
+        return super().filter_queryset(request, queryset, view)

@@ -24,7 +24,7 @@ def _strict(field_class, accepts, error="invalid"):
 
     def to_internal_value(self, data):
         if _in_json_body(self) and not accepts(data):
-            self.fail(error, data_type=type(data).__name__)
+            self.fail(error, data_type=type(data).__name__, input_type=type(data).__name__)
         return loose(self, data)
 
     field_class.to_internal_value = to_internal_value
@@ -40,6 +40,8 @@ def install() -> None:
     _strict(fields.IntegerField, lambda value: isinstance(value, int) and _number(value))
     _strict(fields.FloatField, _number)
     _strict(fields.DecimalField, lambda value: isinstance(value, str))
+    # A list of ids is a list: not an object, whose keys DRF would take for the ids.
+    _strict(relations.ManyRelatedField, lambda value: isinstance(value, list), error="not_a_list")
     # An id is a whole number: "12" is not one.
     _strict(
         relations.PrimaryKeyRelatedField,
