@@ -91,6 +91,12 @@ class OrganisationInputSerializer(serializers.Serializer):
         return attrs
 
 
+class OrganisationChangeSerializer(OrganisationInputSerializer):
+    """Correcting an organisation: its slug stays as it was registered (links use it)."""
+
+    slug = serializers.SlugField(read_only=True)
+
+
 # --- Cooperatives ------------------------------------------------------------------------------
 class CooperativeSerializer(serializers.ModelSerializer):
     office = OrganisationSummarySerializer(read_only=True, allow_null=True)

@@ -3,8 +3,8 @@
 - `AutoSchema` documents, for every operation, the error answers it can give, each with the one
   error shape (`Error`), derived from what the view is: authentication → 401, a write or a view
   that checks a rule → 403, an object in the path or a page number → 404, a body or a query →
-  400, a state transition (a POST on one object) → 409, `If-Match` → 412 (with `current`),
-  throttling → 429. A view adds what cannot be derived with `@answers(...)`.
+  400 (and 413 and 415 for a body), a state transition (a POST on one object) → 409, `If-Match`
+  → 412 (with `current`), throttling → 429. A view adds what cannot be derived with `@answers(...)`.
 - A serializer that refuses unknown keys says so (`additionalProperties: false`) by setting
   `refuses_unknown_fields = True`; text that may not be blank has `minLength: 1`, lists that
   may not be empty `minItems: 1`.
@@ -104,8 +104,8 @@ class AutoSchema(openapi.AutoSchema):
             statuses.add(404)
         if "requestBody" in operation or "query" in where or "header" in where:
             statuses.add(400)
-        if "requestBody" in operation and self.method != "DELETE":
-            statuses.add(415)
+        if "requestBody" in operation:
+            statuses |= {413, 415}  # a body over the upload limit; a type not parsed here
         # An @action on one object (a transition such as approve or submit); routers and
         # hand-made routes alike keep `detail` on the action's function.
         if self.method == "POST" and getattr(self._handler(), "detail", False):
@@ -135,11 +135,15 @@ class AutoSchema(openapi.AutoSchema):
         if operation is None:
             return None
         responses = operation["responses"]
-        for status in sorted(self.error_statuses(operation)):
+        # Derived, and any error the view declared by its description only: all in one shape.
+        documented = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
+        for status in sorted(self.error_statuses(operation) | documented):
             code = str(status)
-            if "content" in responses.get(code, {}):
+            declared = responses.get(code, {})
+            if "content" in declared:
                 continue  # the view documents this one itself (412 with `current`)
-            response = OpenApiResponse(ErrorSerializer, description=DESCRIPTIONS[status])
+            description = declared.get("description") or DESCRIPTIONS.get(status, "")
+            response = OpenApiResponse(ErrorSerializer, description=description)
             responses[code] = self._get_response_for_code(
                 response, code, media_types=["application/json"]
             )
