@@ -590,3 +590,26 @@ class VerdictForm(ServiceErrorsMixin, forms.Form):
         if cleaned.get("decision") == "reject" and not cleaned["remarks"]:
             self.add_error("remarks", _("Say what is wrong: a rejection needs remarks."))
         return cleaned
+
+
+class AnswerForm(forms.Form):
+    """One answer on the tester's page: on a criterion, or (without one) on the item."""
+
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    criterion = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    met = forms.ChoiceField(
+        required=False,
+        choices=[("", "-"), ("yes", _("Met")), ("no", _("Not met"))],
+        error_messages={"invalid_choice": _("Choose met or not met.")},
+    )
+    remarks = forms.CharField(label=_("What is wrong?"), required=False)
+    screenshot = forms.FileField(
+        label=_("Screenshot (optional)"),
+        required=False,
+        error_messages={"empty": _("The screenshot file is empty.")},
+    )
+
+    clean_screenshot = VerdictForm.clean_screenshot
+
+    def clean_met(self):
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("met"))

@@ -41,6 +41,13 @@ urlpatterns = [
         views.acceptance_entries,
         name="acceptance_entries",
     ),
+    path(product + "increments/<int:increment_id>/judge", views.judge, name="judge"),
+    path(
+        product + "increments/<int:increment_id>/judge/answer",
+        views.judge_answer,
+        name="judge_answer",
+    ),
+    path(product + "increments/<int:increment_id>/judge/send", views.judge_send, name="judge_send"),
     path(
         product + "verdicts/<int:verdict_id>/screenshot",
         views.verdict_screenshot,

@@ -20,6 +20,7 @@ from sprints.api.validators import ScreenshotValidator, image_format
 from sprints.models import (
     AcceptanceCriterion,
     BacklogItem,
+    CriterionVerdict,
     Increment,
     IncrementItem,
     ItemKind,
@@ -293,6 +294,20 @@ class ItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CriterionVerdictSerializer(serializers.ModelSerializer):
+    criterion = serializers.IntegerField(
+        source="criterion_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The criterion's id; none once the criterion was removed from the item."),
+    )
+
+    class Meta:
+        model = CriterionVerdict
+        fields = ["criterion", "text", "met", "remarks"]
+        read_only_fields = fields
+
+
 class VerdictSerializer(serializers.ModelSerializer):
     increment = serializers.IntegerField(source="increment_item.increment_id", read_only=True)
     increment_version = serializers.CharField(
@@ -306,7 +321,15 @@ class VerdictSerializer(serializers.ModelSerializer):
         )
     )
     follow_up = serializers.SerializerMethodField(
-        help_text=_("The backlog item a rejection created.")
+        help_text=_("The backlog item a rejection created (the first, when there are several).")
+    )
+    follow_ups = serializers.SerializerMethodField(
+        help_text=_("Every backlog item a rejection created: one per criterion not met, or one.")
+    )
+    criteria = CriterionVerdictSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("The answer on each criterion, when the verdict was given per criterion."),
     )
 
     class Meta:
@@ -321,6 +344,8 @@ class VerdictSerializer(serializers.ModelSerializer):
             "screenshot",
             "given_at",
             "follow_up",
+            "follow_ups",
+            "criteria",
         ]
         read_only_fields = fields
 
@@ -338,8 +363,11 @@ class VerdictSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request is not None else url
 
     def get_follow_up(self, verdict) -> int | None:
-        follow_ups = verdict.follow_ups.all()  # prefetched
+        follow_ups = sorted(verdict.follow_ups.all(), key=lambda item: item.number)  # prefetched
         return follow_ups[0].pk if follow_ups else None
+
+    def get_follow_ups(self, verdict) -> list[int]:
+        return sorted(item.pk for item in verdict.follow_ups.all())
 
 
 class ItemRefSerializer(serializers.ModelSerializer):
@@ -680,9 +708,38 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
+class CriterionAnswerSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(min_value=1, help_text=_("The criterion's id."))
+    met = serializers.BooleanField()
+    remarks = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10_000,
+        help_text=_("Required when not met: what is wrong."),
+    )
+
+
 class VerdictInputSerializer(serializers.Serializer):
     item = serializers.IntegerField(min_value=1, help_text=_("The id of an item of the increment."))
-    accepted = RequiredBooleanField()
+    accepted = RequiredBooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Your verdict on the item as a whole. Leave it out when answering `criteria`: the "
+            "item is accepted when every criterion is met."
+        ),
+    )
+    criteria = CriterionAnswerSerializer(
+        many=True,
+        required=False,
+        default=None,
+        help_text=_(
+            "Your answer on each of the item's acceptance criteria (JSON requests only); "
+            "remarks are required on a criterion not met."
+        ),
+    )
     remarks = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -703,6 +760,14 @@ class VerdictInputSerializer(serializers.Serializer):
             # Stored under a name of our own with the extension of what the file really is.
             upload.name = f"{uuid.uuid4().hex}.{image_format(upload)}"
         return upload
+
+    def validate(self, attrs):
+        if attrs.get("accepted") is None and attrs.get("criteria") is None:
+            raise serializers.ValidationError(
+                {"accepted": _("Say whether you accept the item, or answer each criterion.")},
+                code="required",
+            )
+        return attrs
 
 
 # --- Inbox -------------------------------------------------------------------------------------

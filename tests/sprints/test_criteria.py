@@ -1,14 +1,19 @@
 """Acceptance criteria as rows, verdicts per criterion, follow-ups, re-tests and drafts."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from deelbaar.errors import Conflict, DomainError
 from sprints import selectors, services
 from sprints.models import (
     AcceptanceCriterion,
+    BacklogItem,
     CriterionVerdict,
     DraftAnswer,
     IncrementState,
@@ -346,3 +351,195 @@ class TestDraft:
         increment.refresh_from_db()
         assert increment.state == IncrementState.REJECTED
         assert Verdict.objects.filter(tester=tester).count() == 2
+
+
+# --- through the API ----------------------------------------------------------------------------
+def as_(user):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user)
+    return client
+
+
+class TestApi:
+    def test_criteria_are_objects_and_strings_are_still_accepted(self, product, product_owner):
+        po = as_(product_owner)
+        created = po.post(
+            f"/api/v1/products/{product.pk}/backlog/",
+            {"title": "Bevestiging", "acceptance_criteria": CRITERIA[:2]},
+            format="json",
+        )
+        assert created.status_code == 201, created.content
+        criteria = created.json()["acceptance_criteria"]
+        assert [(c["order"], c["text"], c["follows_up"]) for c in criteria] == [
+            (0, CRITERIA[0], None),
+            (1, CRITERIA[1], None),
+        ]
+        item = created.json()["id"]
+        changed = po.patch(
+            f"/api/v1/items/{item}/",
+            {"acceptance_criteria": [{"id": criteria[1]["id"], "text": "Gewijzigd"}, "Nieuw"]},
+            format="json",
+            HTTP_IF_MATCH=created["ETag"],
+        )
+        assert changed.status_code == 200, changed.content
+        after = changed.json()["acceptance_criteria"]
+        assert [(c["text"]) for c in after] == ["Gewijzigd", "Nieuw"]
+        assert after[0]["id"] == criteria[1]["id"]
+        bad = po.patch(
+            f"/api/v1/items/{item}/",
+            {"acceptance_criteria": [{"id": "x", "text": "a"}]},
+            format="json",
+            HTTP_IF_MATCH=changed["ETag"],
+        )
+        assert bad.status_code == 400
+        assert "acceptance_criteria" in str(bad.json())
+
+    def test_a_tester_rejects_one_criterion_of_three_through_the_api(
+        self, product, product_owner, developer, tester, second_tester, three_criteria
+    ):
+        sprint, increment, item, other = three_criteria
+        client = as_(tester)
+        url = f"/api/v1/increments/{increment.pk}/verdicts/"
+        body = {"item": item.pk, "criteria": answers(item, not_met=[1])}
+        missing_remarks = client.post(
+            url,
+            {"item": item.pk, "criteria": answers(item, not_met=[1], remarks="")},
+            format="json",
+        )
+        assert missing_remarks.status_code == 400
+        neither = client.post(url, {"item": item.pk}, format="json")
+        assert neither.status_code == 400 and "accepted" in str(neither.json())
+        given = client.post(url, body, format="json")
+        assert given.status_code == 201, given.content
+        verdict = given.json()
+        assert verdict["accepted"] is False
+        assert [(c["text"], c["met"]) for c in verdict["criteria"]] == [
+            (CRITERIA[0], True),
+            (CRITERIA[1], False),
+            (CRITERIA[2], True),
+        ]
+        (follow_up_id,) = verdict["follow_ups"]
+        assert verdict["follow_up"] == follow_up_id
+        shown = as_(product_owner).get(f"/api/v1/items/{follow_up_id}/").json()
+        assert shown["follows_up_on"] == item.reference
+        (criterion,) = shown["acceptance_criteria"]
+        assert criterion["text"] == CRITERIA[1]
+        assert criterion["follows_up"] == {
+            "item": item.reference,
+            "increment_version": "0.1.0",
+            "remarks": "Geen zaaknummer te zien",
+        }
+        # The other items are judged as a whole by an old client; the increment decides.
+        as_(second_tester).post(url, {"item": item.pk, "accepted": True}, format="json")
+        for person in (tester, second_tester):
+            as_(person).post(url, {"item": other.pk, "accepted": True}, format="json")
+        assert as_(tester).get(f"/api/v1/increments/{increment.pk}/").json()["state"] == (
+            IncrementState.REJECTED
+        )
+
+        # Re-test: the follow-up, accepted criterion by criterion, is accepted.
+        follow_up = BacklogItem.objects.get(pk=follow_up_id)
+        again = retest(product, product_owner, developer, sprint, follow_up)
+        for person in (tester, second_tester):
+            response = as_(person).post(
+                f"/api/v1/increments/{again.pk}/verdicts/",
+                {"item": follow_up.pk, "criteria": answers(follow_up)},
+                format="json",
+            )
+            assert response.status_code == 201, response.content
+        assert as_(tester).get(f"/api/v1/items/{follow_up.pk}/").json()["status"] == "accepted"
+        assert as_(tester).get(f"/api/v1/increments/{again.pk}/").json()["state"] == "accepted"
+
+
+# --- the tester's page ----------------------------------------------------------------------------
+def page_client(user):
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(user)
+    return client
+
+
+class TestJudgePage:
+    def test_a_tester_works_through_the_page_without_javascript(
+        self, product, tester, second_tester, three_criteria
+    ):
+        _sprint, increment, item, other = three_criteria
+        kwargs = {"product_id": product.pk, "increment_id": increment.pk}
+        page = reverse("sprints:judge", kwargs=kwargs)
+        answer = reverse("sprints:judge_answer", kwargs=kwargs)
+        client = page_client(tester)
+        html = client.get(page).content.decode()
+        assert "0 of 2 items judged" in html
+        assert all(text in html for text in CRITERIA)
+        assert not re.search(r"\bgit\b", html, re.IGNORECASE)
+        first, second, third = item.criteria.all()
+        for criterion, met, remarks in (
+            (first, "yes", ""),
+            (second, "no", "Geen zaaknummer"),
+            (third, "yes", ""),
+        ):
+            saved = client.post(
+                answer,
+                {"item": item.pk, "criterion": criterion.pk, "met": met, "remarks": remarks},
+            )
+            assert saved.status_code == 302
+            assert saved["Location"] == f"{page}#answer-{item.pk}-{criterion.pk}"
+        html = client.get(page).content.decode()
+        assert "1 of 2 items judged" in html
+        assert not Verdict.objects.exists()
+
+        # Sending before the last item is answered is refused, naming it.
+        refused = client.post(reverse("sprints:judge_send", kwargs=kwargs))
+        assert refused.status_code == 400
+        assert f"{other.reference} {other.title}" in refused.content.decode()
+
+        client.post(answer, {"item": other.pk, "criterion": other.criteria.get().pk, "met": "yes"})
+        sent = client.post(reverse("sprints:judge_send", kwargs=kwargs))
+        assert sent.status_code == 302
+        verdict = Verdict.objects.get(tester=tester, increment_item__item=item)
+        assert verdict.accepted is False
+        assert verdict.follow_ups.get().acceptance_criteria == [CRITERIA[1]]
+        html = client.get(page).content.decode()
+        assert "2 of 2 items judged" in html
+        assert "judge-send-button" not in html
+
+        # The other tester sees the item another tester rejected marked so.
+        html = page_client(second_tester).get(page).content.decode()
+        assert f'id="entry-{item.pk}-rejected"' in html
+        assert f'id="entry-{other.pk}-rejected"' not in html
+
+    def test_with_htmx_an_answer_comes_back_as_the_saved_mark_and_the_progress(
+        self, product, tester, three_criteria
+    ):
+        _sprint, increment, item, _other = three_criteria
+        kwargs = {"product_id": product.pk, "increment_id": increment.pk}
+        criterion = item.criteria.first()
+        response = page_client(tester).post(
+            reverse("sprints:judge_answer", kwargs=kwargs),
+            {"item": item.pk, "criterion": criterion.pk, "met": "no"},
+            headers={"HX-Request": "true"},
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f'id="answer-{item.pk}-{criterion.pk}-status"' in html
+        assert 'id="judge-progress" hx-swap-oob="true"' in html
+        assert DraftAnswer.objects.get(criterion=criterion).met is False
+
+    def test_the_re_test_page_shows_what_was_not_met_last_time(
+        self, product, product_owner, developer, tester, second_tester, three_criteria
+    ):
+        sprint, increment, item, _other = three_criteria
+        verdict = services.give_verdict(
+            actor=tester, increment=increment, item=item, criteria=answers(item, not_met=[1])
+        )
+        follow_up = verdict.follow_ups.get()
+        again = retest(product, product_owner, developer, sprint, follow_up)
+        html = (
+            page_client(second_tester)
+            .get(
+                reverse(
+                    "sprints:judge", kwargs={"product_id": product.pk, "increment_id": again.pk}
+                )
+            )
+            .content.decode()
+        )
+        assert "Not met last time (version 0.1.0): Geen zaaknummer te zien" in html

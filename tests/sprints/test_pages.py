@@ -200,6 +200,17 @@ def pages(w):
             url("acceptance", product_id=p, increment_id=w.submitted.pk),
             {"item": w.done.pk, "decision": "accept"},
         ),
+        "judge": ("get", url("judge", product_id=p, increment_id=w.submitted.pk), None),
+        "judge_answer": (
+            "post",
+            url("judge_answer", product_id=p, increment_id=w.submitted.pk),
+            {"item": w.done.pk, "criterion": w.done.criteria.get().pk, "met": "yes"},
+        ),
+        "judge_send": (
+            "post",
+            url("judge_send", product_id=p, increment_id=w.submitted.pk),
+            {},
+        ),
     }
 
 
@@ -230,6 +241,11 @@ EXPECTED = {
     "submit_increment": only("developer", "product_owner"),
     # Segregation of duties: whoever builds or owns the product never gives verdicts.
     "give_verdict": only("tester"),
+    # The tester's checklist page, its answers and the sending: the asked tester's alone.
+    "judge": only("tester", ok=200),
+    "judge_answer": only("tester"),
+    # Sent with nothing answered: refused with the page and what is missing.
+    "judge_send": only("tester", ok=400),
 }
 
 
