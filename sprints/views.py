@@ -754,7 +754,12 @@ def increment_submit(request, product_id, increment_id):
 def _acceptance_context(request, product, increment, *, failed=None):
     entries = list(
         increment.increment_items.select_related("item__product")
-        .prefetch_related(Prefetch("verdicts", queryset=Verdict.objects.select_related("tester")))
+        .prefetch_related(
+            Prefetch(
+                "verdicts",
+                queryset=Verdict.objects.select_related("tester").prefetch_related("criteria"),
+            )
+        )
         .order_by("item__position")
     )
     asked = list(increment.testers.all())
