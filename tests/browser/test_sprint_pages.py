@@ -490,3 +490,97 @@ def test_board_moves_by_keyboard_and_live(browser, live_url, product, product_ow
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_tester_works_through_an_increment_on_one_page_and_comes_back_to_it(
+    browser, live_url, assert_accessible, product, product_owner, developer, tester
+):
+    """Three items, two criteria each: the tester answers the first item, closes the browser,
+    comes back to the answers as given, finishes, and sends; the product owner's acceptance
+    page shows the verdicts as they are sent."""
+    items = [ready(product, product_owner, t, 3) for t in ("Aanvraag", "Besluit", "Bezwaar")]
+    sprint = sprints_services.plan_sprint(
+        actor=product_owner, product=product, start=timezone.localdate()
+    )
+    sprints_services.commit_items(actor=product_owner, sprint=sprint, items=items)
+    sprints_services.start_sprint(actor=product_owner, sprint=sprint)
+    for item in items:
+        sprints_services.set_item_status(actor=developer, item=item, status=ItemStatus.DONE)
+    increment = sprints_services.create_increment(
+        actor=developer, product=product, version="1.0.0", items=items
+    )
+    sprints_services.submit_increment(
+        actor=product_owner,
+        increment=increment,
+        deadline=timezone.localdate() + timedelta(days=3),
+        testers=[tester],
+    )
+    judge = f"{live_url}/products/{product.pk}/increments/{increment.pk}/judge"
+    criteria = {item.pk: list(item.criteria.values_list("pk", flat=True)) for item in items}
+
+    def answer(page, item, criterion, met, remarks=""):
+        prefix = f"#answer-{item.pk}-{criterion}"
+        page.locator(f"{prefix}-{'met' if met else 'not-met'}").check()
+        expect(page.locator(f"{prefix}-status")).not_to_be_empty()
+        if remarks:
+            page.locator(f"{prefix}-remarks").fill(remarks)
+            page.locator(f"{prefix}-remarks").blur()
+
+    def settled(page):
+        page.wait_for_function("!document.querySelector('.htmx-request')")
+
+    owner_context = browser.new_context(locale="nl-NL")
+    owner = owner_context.new_page()
+    first_visit = browser.new_context(locale="nl-NL")
+    try:
+        login(owner, live_url, "eva", PASSWORD)
+        open_live(
+            owner,
+            live_url,
+            f"/products/{product.pk}/increments/{increment.pk}/accept",
+            "acceptance-live",
+        )
+        page = first_visit.new_page()
+        login(page, live_url, "tessa", PASSWORD)
+        page.goto(judge)
+        expect(page.locator("#judge-progress")).to_have_text(re.compile(r"^\s*0\D+3"))
+        for criterion in criteria[items[0].pk]:
+            answer(page, items[0], criterion, met=True)
+        settled(page)
+        expect(page.locator("#judge-progress")).to_have_text(re.compile(r"^\s*1\D+3"))
+        assert "git" not in page.locator("main").inner_text().lower()
+        assert_accessible(page)
+        first_visit.close()  # half way: the browser is closed
+
+        second_visit = browser.new_context(locale="nl-NL")
+        page = second_visit.new_page()
+        login(page, live_url, "tessa", PASSWORD)
+        page.goto(judge)
+        expect(page.locator("#judge-progress")).to_have_text(re.compile(r"^\s*1\D+3"))
+        for criterion in criteria[items[0].pk]:
+            expect(page.locator(f"#answer-{items[0].pk}-{criterion}-met")).to_be_checked()
+        first, second = criteria[items[1].pk]
+        answer(page, items[1], first, met=True)
+        answer(page, items[1], second, met=False, remarks="De foutmelding is in het Engels")
+        for criterion in criteria[items[2].pk]:
+            answer(page, items[2], criterion, met=True)
+        settled(page)
+        expect(page.locator("#judge-progress")).to_have_text(re.compile(r"^\s*3\D+3"))
+        assert_accessible(page)
+        page.locator("#judge-send-button").click()
+        page.wait_for_load_state()
+        expect(page.locator("#judge-thanks")).to_be_visible()
+
+        # The product owner's page shows the verdicts and the decision without a reload.
+        for item in items:
+            expect(owner.locator(f"#entry-{item.pk}-verdicts > li")).to_have_count(
+                1, timeout=LIVE_WITHIN_MS
+            )
+        expect(owner.locator("#increment-state")).to_have_attribute(
+            "data-state", "rejected", timeout=LIVE_WITHIN_MS
+        )
+        expect(owner.locator(f"#entry-{items[1].pk}-verdicts li li")).to_have_count(2)
+        assert_accessible(owner)
+        second_visit.close()
+    finally:
+        owner_context.close()
