@@ -49,6 +49,11 @@ urlpatterns = [
     ),
     path(product + "increments/<int:increment_id>/judge/send", views.judge_send, name="judge_send"),
     path(
+        product + "verdicts/<int:verdict_id>/criteria/<int:answer_id>/screenshot",
+        views.criterion_screenshot,
+        name="criterion_screenshot",
+    ),
+    path(
         product + "verdicts/<int:verdict_id>/screenshot",
         views.verdict_screenshot,
         name="verdict_screenshot",

@@ -43,6 +43,7 @@ from sprints.forms import (
 )
 from sprints.models import (
     BacklogItem,
+    CriterionVerdict,
     DraftAnswer,
     Increment,
     IncrementState,
@@ -874,6 +875,22 @@ def verdict_screenshot(request, product_id, verdict_id):
     if not verdict.screenshot:
         raise Http404(_("This verdict has no screenshot."))
     return upload_response(verdict.screenshot)
+
+
+@login_required
+@require_GET
+def criterion_screenshot(request, product_id, verdict_id, answer_id):
+    """The screenshot given with an answer on one criterion, under the same rule."""
+    product = _product(request, product_id)
+    answer = get_object_or_404(
+        CriterionVerdict,
+        pk=answer_id,
+        verdict_id=verdict_id,
+        verdict__increment_item__increment__product=product,
+    )
+    if not answer.screenshot:
+        raise Http404(_("This verdict has no screenshot."))
+    return upload_response(answer.screenshot)
 
 
 # --- The testers' inbox ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -24,6 +25,12 @@ from sprints.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
+    b"=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 CRITERIA = [
     "De aanvrager ziet een bevestiging",
@@ -543,3 +550,49 @@ class TestJudgePage:
             .content.decode()
         )
         assert "Not met last time (version 0.1.0): Geen zaaknummer te zien" in html
+
+    def test_a_screenshot_on_a_criterion_is_shown_only_to_who_may_see_the_product(
+        self, settings, tmp_path, product, product_owner, tester, outsider_person, three_criteria
+    ):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": tmp_path / "media"},
+            },
+        }
+        _sprint, increment, item, other = three_criteria
+        kwargs = {"product_id": product.pk, "increment_id": increment.pk}
+        client = page_client(tester)
+        failing = item.criteria.first()
+        client.post(
+            reverse("sprints:judge_answer", kwargs=kwargs),
+            {
+                "item": item.pk,
+                "criterion": failing.pk,
+                "met": "no",
+                "remarks": "Zie de schermafbeelding",
+                "screenshot": SimpleUploadedFile("fout.png", PNG, content_type="image/png"),
+            },
+        )
+        for each in (item, other):
+            for criterion in each.criteria.exclude(pk=failing.pk):
+                client.post(
+                    reverse("sprints:judge_answer", kwargs=kwargs),
+                    {"item": each.pk, "criterion": criterion.pk, "met": "yes"},
+                )
+        assert client.post(reverse("sprints:judge_send", kwargs=kwargs)).status_code == 302
+        answer = CriterionVerdict.objects.get(criterion=failing)
+        address = reverse(
+            "sprints:criterion_screenshot",
+            kwargs={
+                "product_id": product.pk,
+                "verdict_id": answer.verdict_id,
+                "answer_id": answer.pk,
+            },
+        )
+        owner_page = page_client(product_owner).get(reverse("sprints:acceptance", kwargs=kwargs))
+        assert address in owner_page.content.decode()
+        shot = page_client(product_owner).get(address)
+        assert shot.status_code == 200 and b"".join(shot.streaming_content) == PNG
+        assert page_client(outsider_person).get(address).status_code == 404
