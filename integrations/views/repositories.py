@@ -1,8 +1,8 @@
 """The repository pages of a product: link a repository, see its sync state with a live
-progress bar, sync it, unlink it.
+progress bar, sync it, replace or remove its access token, unlink it.
 
-A product the person may not view answers 404; linking, syncing and unlinking need
-`integrations.manage_repository` (403).
+A product the person may not view answers 404; linking, syncing, changing the access token
+and unlinking need `integrations.manage_repository` (403).
 """
 
 from django import forms
@@ -58,6 +58,50 @@ class LinkForm(forms.Form):
             "shown again. Never put it in the address."
         ),
     )
+
+
+class AccessTokenForm(forms.Form):
+    """Replace the access token, or remove it: removing is a choice of its own, so an empty
+    token field sent by mistake never drops the token."""
+
+    REPLACE, REMOVE = "replace", "remove"
+
+    change = forms.ChoiceField(
+        label=gettext_lazy("What do you want to do?"),
+        choices=[
+            (REPLACE, gettext_lazy("Set a new access token")),
+            (REMOVE, gettext_lazy("Remove the access token")),
+        ],
+        initial=REPLACE,
+        widget=forms.RadioSelect,
+    )
+    access_username = forms.CharField(
+        label=gettext_lazy("User name for the token (optional)"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "Only where the git host wants one, such as GitLab's deploy tokens; GitHub needs none."
+        ),
+    )
+    access_token = forms.CharField(
+        label=gettext_lazy("New access token"),
+        max_length=500,
+        required=False,
+        # Never rendered back: the page says only whether a token is set.
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=gettext_lazy("It replaces the current one and is never shown again."),
+    )
+
+    def clean(self):
+        values = super().clean()
+        if values.get("change") == self.REMOVE:
+            values["access_username"], values["access_token"] = "", ""
+        elif values.get("change") == self.REPLACE and not values.get("access_token", "").strip():
+            self.add_error(
+                "access_token",
+                _("Give the new access token, or choose to remove the access token."),
+            )
+        return values
 
 
 def _product(request, product_id) -> Product:
@@ -123,11 +167,15 @@ def repository_list(request, product_id):
     return render(request, "integrations/repository/list.html", context, status=status)
 
 
-def _detail_context(request, product, repository) -> dict:
+def _detail_context(request, product, repository, token_form=None) -> dict:
+    may_manage = _may_manage(request.user, product)
+    if may_manage and token_form is None:
+        token_form = AccessTokenForm(auto_id="token-%s")
     return {
         "product": product,
         "repository": repository,
-        "may_manage": _may_manage(request.user, product),
+        "may_manage": may_manage,
+        "token_form": token_form if may_manage else None,
         # Lazy: read only by the pages that show the tags, not by the status part.
         "tags": selectors.tags_of(repository),
         "tags_shown": TAGS_SHOWN,
@@ -158,10 +206,14 @@ def repository_detail(request, product_id, repository_id):
     context["page_obj"] = paginator.get_page(request.GET.get("page"))
     context["publiccode"] = _publiccode_context(request, repository)
     if request.GET.get("tags") != "all":
-        # The newest few, each with its changelog; the rest one link away.
-        tags = list(context["tags"][: TAGS_SHOWN + 1])
-        context["tags"], context["more_tags"] = tags[:TAGS_SHOWN], len(tags) > TAGS_SHOWN
+        _newest_tags(context)
     return render(request, "integrations/repository/detail.html", context)
+
+
+def _newest_tags(context) -> None:
+    # The newest few, each with its changelog; the rest one link away.
+    tags = list(context["tags"][: TAGS_SHOWN + 1])
+    context["tags"], context["more_tags"] = tags[:TAGS_SHOWN], len(tags) > TAGS_SHOWN
 
 
 @login_required
@@ -190,6 +242,52 @@ def repository_apply_publiccode(request, product_id, repository_id):
         kwargs={"product_id": product.pk, "repository_id": repository.pk},
     )
     return redirect(f"{url}#publiccode-heading")
+
+
+@login_required
+@require_POST
+def repository_access_token(request, product_id, repository_id):
+    """Replace or remove the access token; a refusal shows the page again (400) with the
+    form's problems, the token field empty."""
+    product = _product(request, product_id)
+    repository = _repository(product, repository_id)
+    if not _may_manage(request.user, product):
+        raise PermissionDenied
+    form = AccessTokenForm(request.POST, auto_id="token-%s")
+    if form.is_valid():
+        values = form.cleaned_data
+        try:
+            services.set_access_token(
+                actor=request.user,
+                repository=repository,
+                access_username=values["access_username"],
+                access_token=values["access_token"],
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except DomainError as error:
+            for field, _code, message in error.errors:
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            if values["change"] == AccessTokenForm.REMOVE:
+                messages.success(
+                    request, _("The access token is removed: git reads the repository without one.")
+                )
+            else:
+                messages.success(
+                    request, _("The new access token is saved; the next sync uses it.")
+                )
+            url = reverse(
+                "integrations:repository_detail",
+                kwargs={"product_id": product.pk, "repository_id": repository.pk},
+            )
+            return redirect(f"{url}#access-token-heading")
+    context = _detail_context(request, product, repository, token_form=form)
+    paginator = Paginator(selectors.commits_of(repository), COMMITS_PAGE_SIZE)
+    context["page_obj"] = paginator.get_page(1)
+    context["publiccode"] = _publiccode_context(request, repository)
+    _newest_tags(context)
+    return render(request, "integrations/repository/detail.html", context, status=400)
 
 
 @login_required
@@ -243,6 +341,7 @@ urlpatterns = [
     path(REPOSITORY + "status/", repository_status, name="repository_status"),
     path(REPOSITORY + "sync", repository_sync, name="repository_sync"),
     path(REPOSITORY + "unlink", repository_unlink, name="repository_unlink"),
+    path(REPOSITORY + "access-token", repository_access_token, name="repository_access_token"),
     path(
         REPOSITORY + "publiccode/apply",
         repository_apply_publiccode,

@@ -32,6 +32,11 @@ def test_repository_pages_are_accessible(page, live_url, assert_accessible, repo
     assert_accessible(page)
     page.goto(f"{live_url}/products/{repository.product_id}/repository/{repository.pk}/")
     expect(page.locator("#repository-progress")).to_be_visible()
+    expect(page.locator("#access-token-form")).to_be_visible()
+    assert_accessible(page)
+    # The access-token form sent without a token: the page again, with the field's error.
+    page.locator("#change-access-token").click()
+    expect(page.locator("#token-access_token-error")).to_be_visible()
     assert_accessible(page)
 
 
