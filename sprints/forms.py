@@ -128,6 +128,15 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
     # Set once the person has seen the similar solutions and still wants to start.
     similar_seen = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    follow_up_per_criterion = forms.BooleanField(
+        label=_("One follow-up item per criterion not met"),
+        required=False,
+        help_text=_(
+            "When a tester finds criteria not met, the follow-up work is one item listing them "
+            "all; tick this to get one item per criterion instead."
+        ),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pilot"].queryset = pilot_memberships_for(user)
@@ -182,6 +191,7 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
             "vision": data["vision"],
             "sprint_length_days": data["weeks"] * 7,
             "participants": [m.organisation for m in data["participants"]],
+            "follow_up_per_criterion": data["follow_up_per_criterion"],
         }
 
 

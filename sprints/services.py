@@ -204,6 +204,7 @@ def create_product(
     vision: str = "",
     sprint_length_days: int = 14,
     participants=(),
+    follow_up_per_criterion: bool = False,
 ) -> Product:
     """A pilot organisation starts a product; its creator becomes the product owner.
 
@@ -212,6 +213,9 @@ def create_product(
     application is still being decided may already take part; one that left or was rejected
     may not. The owner is never its own participant. Either refusal is a DomainError on the
     field "participants"; a participant gives its people a view of the product.
+
+    `follow_up_per_criterion` is the product owner's choice of how a rejection becomes work:
+    one follow-up item per criterion not met, or (the default) one per rejected item.
     """
     coordinator = allowed(actor, "cooperative.manage_memberships", cooperative)
     if not coordinator and not allowed(actor, "cooperative.act_for_organisation", owner):
@@ -237,6 +241,7 @@ def create_product(
         key=(key or "").strip().upper(),
         vision=vision,
         sprint_length_days=sprint_length_days,
+        follow_up_per_criterion=bool(follow_up_per_criterion),
     )
     product.full_clean()
     try:

@@ -132,6 +132,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "owner",
             "participants",
             "sprint_length_days",
+            "follow_up_per_criterion",
             "item_count",
             "team",
             "created_at",
@@ -155,6 +156,14 @@ class ProductInputSerializer(serializers.Serializer):
     )
     vision = serializers.CharField(required=False, allow_blank=True, default="")
     sprint_length_days = serializers.IntegerField(min_value=7, max_value=28, default=14)
+    follow_up_per_criterion = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "When a tester finds criteria not met: one follow-up item per criterion (true) or "
+            "one per rejected item listing them all (false, the default)."
+        ),
+    )
     participants = serializers.PrimaryKeyRelatedField(
         many=True,
         required=False,

@@ -21,6 +21,7 @@ from sprints.models import (
     ItemKind,
     ItemOutcome,
     ItemStatus,
+    Product,
     Verdict,
 )
 
@@ -596,3 +597,22 @@ class TestJudgePage:
         shot = page_client(product_owner).get(address)
         assert shot.status_code == 200 and b"".join(shot.streaming_content) == PNG
         assert page_client(outsider_person).get(address).status_code == 404
+
+
+def test_the_product_owner_chooses_follow_ups_per_criterion_when_starting_the_product(
+    zob, eindhoven, eindhoven_membership, product_owner
+):
+    response = as_(product_owner).post(
+        "/api/v1/products/",
+        {
+            "cooperative": zob.slug,
+            "owner": eindhoven.pk,
+            "name": "Meldingen",
+            "key": "MEL",
+            "follow_up_per_criterion": True,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["follow_up_per_criterion"] is True
+    assert Product.objects.get(key="MEL").follow_up_per_criterion is True
