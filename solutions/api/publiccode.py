@@ -45,6 +45,7 @@ from solutions.publiccode import (
     MAX_BYTES,
     dump_publiccode,
     export_publiccode,
+    metadata_problems,
     validate_publiccode,
 )
 from solutions.services import metadata as services
@@ -127,11 +128,12 @@ class PubliccodeView(APIView):
         exported = export_publiccode(solution)
         problems = validate_publiccode(exported)
         if problems:
-            # Never an invalid file: say what the metadata still lacks, at its key path.
+            # Never an invalid file: say what the metadata still lacks, each at the field the
+            # metadata API names, with publiccode.yml's key in the message.
             raise Conflict(
                 _("The solution's metadata is not complete enough for a valid publiccode.yml."),
                 code="incomplete_metadata",
-                problems=[p.as_error() for p in problems],
+                problems=[p.as_error() for p in metadata_problems(problems)],
             )
         response = Response(exported)
         response["Content-Disposition"] = 'inline; filename="publiccode.yml"'

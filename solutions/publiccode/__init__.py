@@ -11,6 +11,8 @@ parser does, writing a solution's file, and reading a file into a solution's fie
 - `imports`: `solution_fields_from_text(text)` → a solution's fields, the problems, and (in
   `upgrades`) what an older file said that the current version says otherwise.
 - `rules`: the rules for single values, shared with the metadata service.
+- `fields`: the one mapping between the file's keys and the metadata's fields
+  (`url` ↔ `repository_url`), for problems told in the metadata's terms.
 
 The names below are importable from `solutions.publiccode` itself. They are loaded on first
 use, because `solutions.models` reads the vocabularies while the modules here read the models.
@@ -60,6 +62,13 @@ _EXPORTS = {
         "dump_publiccode",
         "export_publiccode",
         "publiccode_yaml",
+    ),
+    "fields": (
+        "MetadataProblem",
+        "field_for_key",
+        "field_label",
+        "key_for_field",
+        "metadata_problems",
     ),
     "imports": (
         "Reading",

@@ -312,8 +312,7 @@ def clean_metadata(fields: dict, current: Solution) -> dict:
         contractors = merged("maintenance_contractors") or []
         contacts = merged("maintenance_contacts") or []
         for subpath, code, message in publiccode.maintenance_problems(kind, contractors, contacts):
-            field = {"type": "maintenance_type"}.get(subpath) or f"maintenance_{subpath}"
-            problems.add(field, code, message)
+            problems.add(publiccode.field_for_key(f"maintenance.{subpath}"), code, message)
         # Each kind of maintenance keeps only the list publiccode.yml has for it.
         cleaned["maintenance_type"] = kind
         cleaned["maintenance_contractors"] = contractors if kind == MaintenanceType.CONTRACT else []
@@ -366,6 +365,13 @@ def _apply(solution, cleaned: dict) -> None:
                 if c not in existing
             ]
         )
+
+
+def fill_metadata(solution: Solution, fields: dict) -> None:
+    """Check `fields` as update_solution does and set them on the solution, for a service that
+    holds the solution (approving a publication request): no version check, no audit record
+    of its own. DomainError with every problem, at the metadata's field names."""
+    _apply(solution, clean_metadata(dict(fields), solution))
 
 
 def _published(solution, event: str) -> None:

@@ -9,7 +9,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from deelbaar.permissions import allowed
-from solutions.publiccode import export_publiccode, validate_publiccode
+from solutions.publiccode import export_publiccode, metadata_problems, validate_publiccode
 
 register = template.Library()
 
@@ -19,7 +19,9 @@ def publiccode_section(context, solution):
     request = context.get("request")
     user = getattr(request, "user", None)
     can_edit = allowed(user, "solutions.edit_solution", solution)
-    problems = validate_publiccode(export_publiccode(solution)) if can_edit else []
+    problems = (
+        metadata_problems(validate_publiccode(export_publiccode(solution))) if can_edit else []
+    )
     return render_to_string(
         "solutions/publiccode/_section.html",
         {"solution": solution, "can_edit": can_edit, "problems": problems},

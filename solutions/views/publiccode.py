@@ -21,7 +21,12 @@ from deelbaar.errors import DomainError, NotAllowed, StaleObject
 from deelbaar.permissions import allowed
 from solutions.forms.metadata import ImportForm, MetadataForm, changes_since
 from solutions.models import Solution
-from solutions.publiccode import export_publiccode, publiccode_yaml, validate_publiccode
+from solutions.publiccode import (
+    export_publiccode,
+    metadata_problems,
+    publiccode_yaml,
+    validate_publiccode,
+)
 from solutions.services import metadata as services
 
 
@@ -54,7 +59,7 @@ def download(request, slug):
         # Never an invalid file: say what the metadata still lacks, and who can complete it.
         context = {
             "solution": solution,
-            "problems": problems,
+            "problems": metadata_problems(problems),
             "can_edit": allowed(request.user, "solutions.edit_solution", solution),
         }
         return render(request, "solutions/publiccode/incomplete.html", context, status=409)

@@ -338,7 +338,10 @@ def test_an_incomplete_solution_exports_no_file_but_says_what_is_missing(solutio
     Solution.objects.filter(pk=solution.pk).update(repository_url="")
     response = client.get(f"/api/v1/solutions/{solution.slug}/publiccode.yml")
     assert response.status_code == 409
-    assert "url" in {error["field"] for error in response.json()["errors"]}
+    # One name per field: the metadata API's, with publiccode.yml's key in the message.
+    errors = {error["field"]: error["message"] for error in response.json()["errors"]}
+    assert "url" not in errors
+    assert "(publiccode.yml: url)" in errors["repository_url"]
     page = client.get(f"/solutions/{solution.slug}/publiccode.yml")
     assert page.status_code == 409
-    assert b'data-path="url"' in page.content
+    assert b'data-path="url" data-field="repository_url"' in page.content
