@@ -280,6 +280,10 @@ class PublicationRequest(models.Model):
     short_description = models.CharField(
         _("short description"), max_length=SHORT_DESCRIPTION_MAX, blank=True
     )
+    # What the solution's publiccode.yml needs, named as the metadata API names it
+    # (long_description_nl, categories, repository_url, licence, maintenance_*): set on the
+    # solution when the request is approved, so it exports at once.
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     state = models.CharField(
         _("state"),
         max_length=20,

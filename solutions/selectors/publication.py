@@ -8,6 +8,7 @@ which is their precedence because the services only publish strictly increasing 
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from cooperative.models import Coordinator
+from deelbaar.errors import DomainError
 from solutions import versions
 from solutions.models import PublicationRequest, PublicationState, Release
 
@@ -92,3 +93,32 @@ def newest_release(solution):
     return versions.newest(
         Release.objects.filter(solution=solution, **top).select_related("solution", "increment")
     )
+
+
+def newest_released_increment(solution):
+    """The increment of the solution's newest release, or None (none, or none from sprints)."""
+    if solution is None:
+        return None
+    newest = newest_release(solution)
+    return newest.increment if newest is not None else None
+
+
+def is_newer_increment(increment, than) -> bool:
+    """Whether `increment` was made after `than` (None: always): only such an increment may
+    become the next release, never an older one after newer ones were published."""
+    if than is None:
+        return True
+    return (increment.created_at, increment.pk) > (than.created_at, than.pk)
+
+
+def suggested_version(solution, increment) -> str:
+    """The version a publication request proposes: the next minor version after the solution's
+    newest release (1.3.2 → 1.4.0), or for a first release the increment's own version when it
+    is a semantic version (0.1.0 otherwise)."""
+    newest = newest_release(solution) if solution is not None else None
+    if newest is not None:
+        return str(versions.of_release(newest).bump_minor())
+    try:
+        return str(versions.parse(increment.version))
+    except DomainError:
+        return "0.1.0"

@@ -18,7 +18,7 @@ from cooperative import audit
 from cooperative.models import Coordinator
 from deelbaar.errors import Conflict, DomainError
 from deelbaar.permissions import require
-from solutions import events, versions
+from solutions import events, publiccode, versions
 from solutions.models import (
     RESERVED_SLUGS,
     SHORT_DESCRIPTION_MAX,
@@ -28,7 +28,13 @@ from solutions.models import (
     Release,
     Solution,
 )
-from solutions.selectors.publication import newest_release
+from solutions.selectors.publication import (
+    is_newer_increment,
+    newest_release,
+    newest_released_increment,
+    suggested_version,
+)
+from solutions.services.metadata import clean_metadata, fill_metadata
 from sprints.models import Increment, IncrementState, Product
 
 NAME_MAX = Solution._meta.get_field("name").max_length
@@ -42,6 +48,17 @@ DECIDE_REFUSED = gettext_lazy(
     "Only a coordinator of the product's cooperative decides on its publication."
 )
 WITHDRAW_REFUSED = gettext_lazy("Only the person who requested the publication can withdraw it.")
+# What a request may say about the solution, named as the metadata API names it: what a valid
+# publiccode.yml needs and a new solution cannot know by itself.
+PUBLICATION_METADATA = (
+    "long_description_nl",
+    "categories",
+    "repository_url",
+    "licence",
+    "maintenance_type",
+    "maintenance_contacts",
+    "maintenance_contractors",
+)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -75,12 +92,38 @@ def _check_no_open_request(increment: Increment) -> None:
         )
 
 
+def _check_newer_increment(solution: Solution | None, increment: Increment) -> None:
+    """Only an increment made after the one of the solution's newest release may be the next
+    release: an older one (0.1.0 after 0.3.0 was published) is history, not an update."""
+    released = newest_released_increment(solution)
+    if not is_newer_increment(increment, released):
+        raise Conflict(
+            _(
+                "Increment %(version)s is older than %(released)s, the increment of the newest "
+                "release of %(solution)s; only a newer increment can be published."
+            )
+            % {
+                "version": increment.version,
+                "released": released.version,
+                "solution": solution.name,
+            },
+            field="increment",
+            code="increment_outdated",
+        )
+
+
+def own_solution(product: Product) -> Solution | None:
+    """The solution a product's increments are released into by default (its first)."""
+    return Solution.objects.filter(source_product=product).order_by("pk").first()
+
+
 def publication_obstacle(increment: Increment) -> Conflict | None:
     """Why the increment cannot be requested for publication now, or None: the rules
     request_publication applies, for pages to say before anyone fills in the form."""
     try:
         _check_increment(increment)
         _check_no_open_request(increment)
+        _check_newer_increment(own_solution(increment.product), increment)
     except Conflict as obstacle:
         return obstacle
     return None
@@ -195,6 +238,92 @@ def _check_open(request: PublicationRequest) -> None:
         )
 
 
+def _clean_request_metadata(metadata, current: Solution) -> dict:
+    """The request's metadata checked against publiccode.yml's rules (as the metadata API
+    checks them), in JSON's terms, to be set on the solution when the request is approved."""
+    if not metadata:
+        return {}
+    if not isinstance(metadata, dict):
+        raise DomainError(_("Give the metadata as an object of fields."), field="metadata")
+    unknown = sorted(set(metadata) - set(PUBLICATION_METADATA))
+    if unknown:
+        raise DomainError(
+            _("A publication request cannot set these fields: %(fields)s.")
+            % {"fields": ", ".join(unknown)},
+            field=unknown[0],
+        )
+    cleaned = clean_metadata(dict(metadata), current)
+    # Worked out again from the contractors when the request is approved.
+    cleaned.pop("maintenance_until", None)
+    return {name: cleaned[name] for name in PUBLICATION_METADATA if name in cleaned}
+
+
+def _release_of(request: PublicationRequest, solution: Solution, *, actor, now) -> Release:
+    return Release.objects.create(
+        solution=solution,
+        version=request.version,
+        notes=request.increment.release_notes,
+        increment=request.increment,
+        published_by=actor,
+        published_at=now,
+        **versions.parts(versions.parse(request.version)),
+    )
+
+
+class _Preview(Exception):
+    """Rolls the preview's savepoint back, carrying what it found."""
+
+    def __init__(self, problems):
+        super().__init__()
+        self.problems = problems
+
+
+def approval_problems(publication_request: PublicationRequest) -> list:
+    """What the solution's publiccode.yml would still lack if the request were approved now,
+    as `solutions.publiccode.MetadataProblem`s (an empty list: it exports at once). Writes
+    nothing: the solution and release that approval would make are built in a savepoint that
+    is rolled back, with the code approval runs."""
+    request = publication_request
+    product = request.increment.product
+    try:
+        with transaction.atomic():
+            solution = request.solution or own_solution(product)
+            if solution is None:
+                solution = _create_solution(request, product)
+            if request.metadata:
+                try:
+                    fill_metadata(solution, request.metadata)
+                except DomainError as error:
+                    raise _Preview(
+                        [
+                            publiccode.MetadataProblem(
+                                path=publiccode.key_for_field(field or "") or "",
+                                field=field,
+                                label=publiccode.field_label(field),
+                                code=code,
+                                message=str(message),
+                            )
+                            for field, code, message in error.errors
+                        ]
+                    ) from None
+            try:
+                with transaction.atomic():
+                    _release_of(request, solution, actor=request.requested_by, now=timezone.now())
+            except IntegrityError:
+                pass  # the version is taken: approval says so itself
+            solution = (
+                Solution.objects.select_related("cooperative", "developed_by")
+                .prefetch_related("categories")
+                .get(pk=solution.pk)
+            )
+            exported = publiccode.export_publiccode(solution)
+            raise _Preview(publiccode.metadata_problems(publiccode.validate_publiccode(exported)))
+    except _Preview as preview:
+        return preview.problems
+    except (DomainError, IntegrityError):
+        return []
+
+
 # --- requesting ------------------------------------------------------------------------------
 @transaction.atomic
 def request_publication(
@@ -205,10 +334,15 @@ def request_publication(
     solution: Solution | None = None,
     name: str = "",
     short_description: str = "",
+    metadata: dict | None = None,
 ) -> PublicationRequest:
     """The product owner asks to publish an accepted increment, as a new release of `solution`
     (of the product's cooperative) or, when the product has none yet, of a new solution called
-    `name`. The version defaults to the increment's and must be newer than the newest release."""
+    `name`. Only an increment made after the one of the solution's newest release (409
+    `increment_outdated` otherwise). The version defaults to the next minor version after the
+    newest release (the increment's own for a first release) and must be newer than it.
+    `metadata` (long description, categories, repository URL, licence, maintenance; fields as
+    the metadata API names them) is checked now and set on the solution on approval."""
     require(
         actor,
         "solutions.request_publication",
@@ -223,10 +357,8 @@ def request_publication(
     product = increment.product
     _check_increment(increment)
     _check_no_open_request(increment)
-    text = (increment.version if version is None else version or "").strip()
-    parsed = versions.parse(text)
     if solution is None:
-        solution = Solution.objects.filter(source_product=product).order_by("pk").first()
+        solution = own_solution(product)
     elif solution.source_product_id != product.pk:
         # An increment is released only into its own product's solution: never into another
         # product's, nor into software brought in from outside.
@@ -259,7 +391,11 @@ def request_publication(
     else:
         # Releases of an existing solution keep its name and description.
         name, short_description = "", ""
+    _check_newer_increment(solution, increment)
+    text = (suggested_version(solution, increment) if version is None else version or "").strip()
+    parsed = versions.parse(text)
     _check_newer(solution, parsed, text)
+    metadata = _clean_request_metadata(metadata, solution or Solution())
     try:
         with transaction.atomic():
             request = PublicationRequest.objects.create(
@@ -268,6 +404,7 @@ def request_publication(
                 version=text,
                 name=name,
                 short_description=short_description,
+                metadata=metadata,
                 requested_by=actor,
             )
     except IntegrityError as error:
@@ -288,6 +425,7 @@ def request_publication(
             "increment": [None, increment.version],
             "version": [None, text],
             "solution": [None, solution.slug if solution else name],
+            **({"metadata": [None, metadata]} if metadata else {}),
         },
     )
     events.publication_event(
@@ -327,19 +465,16 @@ def approve_publication(*, actor, publication_request: PublicationRequest) -> Re
         solution = _create_solution(request, product)
     else:
         solution = Solution.objects.select_for_update(of=("self",)).get(pk=solution.pk)
+        _check_newer_increment(solution, increment)
     _check_newer(solution, parsed, request.version)
+    if request.metadata:
+        # What the product owner gave for the publiccode.yml, checked again on the solution
+        # as it is now: the approved solution exports at once.
+        fill_metadata(solution, request.metadata)
     now = timezone.now()
     try:
         with transaction.atomic():
-            release = Release.objects.create(
-                solution=solution,
-                version=request.version,
-                notes=increment.release_notes,
-                increment=increment,
-                published_by=actor,
-                published_at=now,
-                **versions.parts(parsed),
-            )
+            release = _release_of(request, solution, actor=actor, now=now)
     except IntegrityError as error:
         raise Conflict(
             _("%(solution)s already has a release %(version)s, or this increment is released.")

@@ -4,7 +4,8 @@
 their notes and source increment (linked for those who may view the product).
 
 `{% publication_link increment %}`: on an increment, the way to request its publication, for
-a product owner, once the increment is accepted and not yet published or requested.
+a product owner, once the increment is accepted, not yet published or requested, and newer
+than the increment of the solution's newest release.
 """
 
 from django import template
@@ -12,7 +13,12 @@ from django.template.loader import render_to_string
 
 from deelbaar.permissions import allowed
 from solutions.models import PublicationRequest, PublicationState, Release
-from solutions.selectors.publication import releases_of
+from solutions.selectors.publication import (
+    is_newer_increment,
+    newest_released_increment,
+    releases_of,
+)
+from solutions.services.publication import own_solution
 from sprints.models import IncrementState
 
 register = template.Library()
@@ -60,8 +66,10 @@ def publication_link(context, increment):
     product_id = increment.product_id
     if product_id not in cache:
         may = allowed(user, "solutions.request_publication", increment)
-        taken = set()
+        taken, released = set(), None
         if may:
+            # An increment older than the one of the newest release is never offered.
+            released = newest_released_increment(own_solution(increment.product))
             taken = set(
                 Release.objects.filter(increment__product_id=product_id).values_list(
                     "increment_id", flat=True
@@ -71,9 +79,9 @@ def publication_link(context, increment):
                     increment__product_id=product_id, state=PublicationState.REQUESTED
                 ).values_list("increment_id", flat=True)
             )
-        cache[product_id] = (may, taken)
-    may, taken = cache[product_id]
-    if not may or increment.pk in taken:
+        cache[product_id] = (may, taken, released)
+    may, taken, released = cache[product_id]
+    if not may or increment.pk in taken or not is_newer_increment(increment, released):
         return ""
     return render_to_string(
         "solutions/publication/_publication_link.html", {"increment": increment}, request=request

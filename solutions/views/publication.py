@@ -61,6 +61,17 @@ def _increment(request, increment_id) -> Increment:
     return increment
 
 
+def _repository_url(product) -> str:
+    """The product's first repository on a web address: what publiccode.yml's url names."""
+    # Imported here: integrations builds on solutions, not the other way round at import time.
+    from integrations.selectors.repositories import repositories_of
+
+    for repository in repositories_of(product).order_by("pk"):
+        if repository.url.startswith("https://"):
+            return repository.url
+    return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request, increment_id):
@@ -68,9 +79,21 @@ def publish(request, increment_id):
     product = increment.product
     _require(request.user, "solutions.request_publication", increment)
     solutions = Solution.objects.filter(source_product=product).order_by("name")
-    own = solutions.first()
+    own = services.own_solution(product)
     newest = newest_release(own) if own else None
-    initial = {"version": increment.version, "solution": own, "name": product.name}
+    # The next minor version after the newest release: the increment's own would always be
+    # refused once a newer release exists.
+    initial = {
+        "version": selectors.suggested_version(own, increment),
+        "solution": own,
+        "name": product.name,
+        **PublicationRequestForm.initial_metadata(
+            product=product,
+            solution=own,
+            user=request.user,
+            repository_url=_repository_url(product),
+        ),
+    }
     form = PublicationRequestForm(
         request.POST or None, solutions=solutions, initial=initial, auto_id="publish-%s"
     )
@@ -125,6 +148,9 @@ def _row(publication, *, coordinated, user, bound=None):
         "may_withdraw": publication.requested_by_id == user.pk,
         "reject_form": RejectForm(auto_id=prefix),
     }
+    if row["may_decide"]:
+        # What the solution's publiccode.yml would lack once approved: said before approving.
+        row["missing"] = services.approval_problems(publication)
     if bound is not None:
         row[bound[0]] = bound[1]
     return row

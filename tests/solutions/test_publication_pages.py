@@ -24,6 +24,19 @@ ROLES = (
     "coordinator",
 )
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# What the request form asks for the publiccode.yml, as a product owner fills it in.
+FORM_METADATA = {
+    "long_description_nl": (
+        "Met het Subsidiesysteem vragen inwoners en organisaties subsidie aan, volgen zij de "
+        "behandeling van hun aanvraag en ontvangen zij het besluit, zonder papieren formulieren."
+    ),
+    "categories": ["grant-management"],
+    "repository_url": "https://github.com/deelbaar-voorbeeld/subsidiesysteem",
+    "licence": "EUPL-1.2",
+    "maintenance_type": "internal",
+    "maintenance_contacts": "Petra de Vries | petra@example.nl",
+    "maintenance_contractors": "",
+}
 
 
 def as_(user) -> Client:
@@ -73,7 +86,13 @@ def test_the_product_owner_requests_publication(accepted_increment, product_owne
     assert b'value="0.1.0"' in page.content  # the increment's version, proposed
     response = client.post(
         f"/solutions/publish/{accepted_increment.pk}/",
-        {"version": "0.1.0", "solution": "", "name": "Subsidiesysteem", "short_description": ""},
+        {
+            "version": "0.1.0",
+            "solution": "",
+            "name": "Subsidiesysteem",
+            "short_description": "Subsidies aanvragen en toekennen.",
+            **FORM_METADATA,
+        },
     )
     publication = PublicationRequest.objects.get()
     assert response.status_code == 302
@@ -116,7 +135,10 @@ def test_an_unaccepted_increment_is_not_offered_and_not_published(
 def test_bad_input_on_the_request_form_is_shown_beside_its_field(
     accepted_increment, product_owner, data, field
 ):
-    response = as_(product_owner).post(f"/solutions/publish/{accepted_increment.pk}/", data)
+    response = as_(product_owner).post(
+        f"/solutions/publish/{accepted_increment.pk}/",
+        {**FORM_METADATA, "short_description": "Subsidies aanvragen.", **data},
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert field in form.errors, form.errors
@@ -127,7 +149,7 @@ def test_bad_input_on_the_request_form_is_shown_beside_its_field(
 def test_a_lower_version_is_refused_on_the_form(accepted_increment, product_owner, solution):
     response = as_(product_owner).post(
         f"/solutions/publish/{accepted_increment.pk}/",
-        {"version": "0.1.0", "solution": solution.pk},
+        {"version": "0.1.0", "solution": solution.pk, **FORM_METADATA},
     )
     assert "version" in response.context["form"].errors
     assert not PublicationRequest.objects.exists()

@@ -4,17 +4,22 @@ Input serializers check only the shape of a request (types, lengths, ids and slu
 for the person asking); the services decide whether the publication may happen.
 """
 
+import copy
+import json
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from solutions.api.serializers.metadata import MetadataInputSerializer
 from solutions.models import (
     SHORT_DESCRIPTION_MAX,
     PublicationRequest,
     Release,
     Solution,
 )
+from solutions.services.publication import PUBLICATION_METADATA
 from solutions.versions import MAX_LENGTH as VERSION_MAX
 from sprints.api.serializers import PersonSerializer
 from sprints.models import Increment, Product
@@ -114,6 +119,7 @@ class PublicationRequestSerializer(serializers.ModelSerializer):
             "version",
             "name",
             "short_description",
+            "metadata",
             "state",
             "state_display",
             "requested_by",
@@ -137,6 +143,11 @@ class VisibleIncrementField(serializers.PrimaryKeyRelatedField):
     }
 
 
+def _metadata_field(name):
+    """The metadata API's field of that name (made optional by the serializer)."""
+    return copy.deepcopy(MetadataInputSerializer._declared_fields[name])
+
+
 class PublicationRequestInputSerializer(serializers.Serializer):
     increment = VisibleIncrementField(
         queryset=Increment.objects.none(), help_text=_("The accepted increment to publish.")
@@ -145,7 +156,10 @@ class PublicationRequestInputSerializer(serializers.Serializer):
         max_length=VERSION_MAX,
         required=False,
         allow_blank=True,
-        help_text=_("A semantic version such as 1.4.0; the increment's own when left out."),
+        help_text=_(
+            "A semantic version such as 1.4.0; left out, the next minor version after the "
+            "newest release (the increment's own for a first release)."
+        ),
     )
     solution = serializers.SlugRelatedField(
         slug_field="slug",
@@ -174,10 +188,30 @@ class PublicationRequestInputSerializer(serializers.Serializer):
         help_text=_("For a new solution: what it does, in at most 150 characters."),
     )
 
+    # What a valid publiccode.yml needs, under the metadata API's own names and shapes; any
+    # given are checked by the service and set on the solution when the request is approved.
+    long_description_nl = _metadata_field("long_description_nl")
+    categories = _metadata_field("categories")
+    repository_url = _metadata_field("repository_url")
+    licence = _metadata_field("licence")
+    maintenance_type = _metadata_field("maintenance_type")
+    maintenance_contacts = _metadata_field("maintenance_contacts")
+    maintenance_contractors = _metadata_field("maintenance_contractors")
+
     def __init__(self, *args, increments=None, **kwargs):
         super().__init__(*args, **kwargs)
         if increments is not None:
             self.fields["increment"].queryset = increments
+        # Optional here (older clients send none); set per instance, as a field's copy is
+        # made again from its arguments.
+        for name in PUBLICATION_METADATA:
+            self.fields[name].required = False
+
+    def validate(self, attrs):
+        metadata = {name: attrs.pop(name) for name in PUBLICATION_METADATA if name in attrs}
+        if metadata:
+            attrs["metadata"] = json.loads(json.dumps(metadata))
+        return attrs
 
 
 class RejectSerializer(serializers.Serializer):
