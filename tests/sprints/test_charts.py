@@ -13,6 +13,7 @@ The sprint of the burndown: 14 days from Monday 3 March 2025 (Europe/Amsterdam).
     Fri 14 Mar   E done                                     13
 """
 
+import importlib
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ import time_machine
 from django.utils import timezone
 
 from sprints import selectors, services
-from sprints.models import ItemStatus
+from sprints.models import ItemChange, ItemStatus, Sprint
 from tests.sprints.flows import ready_item, run_sprint
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +258,32 @@ def test_a_closed_sprints_velocity_is_unchanged_by_a_later_acceptance(
     assert [r["points"] for r in selectors.velocity(product)] == [5]  # unchanged
     services.close_sprint(actor=product_owner, sprint=second_sprint)
     assert [(r["sprint"], r["points"]) for r in selectors.velocity(product)] == [(1, 5), (2, 3)]
+
+
+def test_migration_0004_brings_existing_sprints_to_the_rules(
+    product, product_owner, developer, tester
+):
+    """Sprints made before: `end` the day after the last, velocity summed when read. The
+    migration moves `end` to the last day and stores what was accepted up to the closing."""
+    from django.apps import apps
+
+    migration = importlib.import_module("sprints.migrations.0004_sprint_velocity_inclusive_end")
+    sprint = run_sprint(
+        product=product,
+        owner=product_owner,
+        developer=developer,
+        testers=[tester],
+        estimates=[3, 5],
+        start=START,
+    )
+    # As the old code left it: no stored velocity, and an acceptance after the closing
+    # recorded under the closed sprint (it must not count).
+    Sprint.objects.filter(pk=sprint.pk).update(end=START + timedelta(days=14), velocity=None)
+    late = ready_item(product, product_owner, "Later geaccepteerd", 8)
+    ItemChange.objects.create(
+        item=late, sprint=sprint, field="status", old="done", new="accepted", points=8
+    )
+    migration.fix_velocity_and_end(apps, None)
+    sprint.refresh_from_db()
+    assert sprint.end == date(2025, 3, 16)
+    assert sprint.velocity == 8  # 3 + 5, not the 8 accepted after the closing
