@@ -87,6 +87,16 @@ def test_product_owner_requests_publication_from_the_increment(
     expect(page.locator("#publish-form")).to_be_visible()
     assert_accessible(page)
 
+    # What the publiccode.yml needs and the product could not fill in.
+    page.fill("#publish-short_description", "Subsidies aanvragen en toekennen.")
+    page.check("input[name=categories][value=grant-management]")
+    page.fill("#publish-repository_url", "https://github.com/deelbaar-voorbeeld/subsidiesysteem")
+    page.fill("#publish-maintenance_contacts", "Petra de Vries | petra@example.nl")
+    page.fill(
+        "#publish-long_description_nl",
+        "Met het Subsidiesysteem vragen inwoners en organisaties subsidie aan, volgen zij de "
+        "behandeling van hun aanvraag en ontvangen zij het besluit, zonder papieren formulieren.",
+    )
     # A bad version first: the error summary links to the field.
     page.fill("#publish-version", "1.2")
     page.fill("#publish-name", "Subsidiesysteem")
