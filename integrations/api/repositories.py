@@ -243,6 +243,7 @@ class RepositoryViewSet(viewsets.GenericViewSet):
         request=LinkSerializer,
         responses={201: ManagedRepositorySerializer},
     )
+    @answers(409)  # the repository is already linked
     def create(self, request):
         data = LinkSerializer(data=request.data)
         data.is_valid(raise_exception=True)

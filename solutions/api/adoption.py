@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cooperative.models import Cooperative
+from deelbaar.api.openapi import answers
 from solutions.api.serializers import adoption as serializers
 from solutions.models import Adoption, AdoptionState, Review, Solution
 from solutions.selectors import reuse
@@ -82,6 +83,7 @@ class SolutionAdoptionViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(reuse.adoptions_of(solution, state=state))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @answers(409)  # already adopted or requested
     def create(self, request, slug=None):
         solution = _solution(slug)
         data = _valid(serializers.AdoptionInputSerializer, request)
@@ -184,6 +186,7 @@ class SolutionReviewViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(reuse.reviews_of(solution))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @answers(409)  # a review by the same organisation at the same moment
     def create(self, request, slug=None):
         solution = _solution(slug)
         data = _valid(serializers.ReviewInputSerializer, request)

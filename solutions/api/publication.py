@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from deelbaar.api.filters import FilterBackend
+from deelbaar.api.openapi import answers
 from deelbaar.permissions import allowed, require
 from solutions.api.serializers import publication as serializers
 from solutions.models import PublicationRequest, PublicationState, Release, Solution
@@ -112,6 +113,7 @@ class PublicationRequestViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self._request(pk)).data)
 
+    @answers(409)  # an open request, a newer increment or release
     def create(self, request):
         visible = Increment.objects.filter(
             product__in=products_visible_to(request.user).values("pk")

@@ -197,6 +197,7 @@ class ImportView(APIView):
             ),
         },
     )
+    @answers(409)  # another solution took the address just now
     def post(self, request):
         solution = self._target(request, request.query_params.get("solution"))
         cooperative = self._cooperative(request, request.query_params.get("cooperative"))

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from deelbaar.api.exceptions import error_body
 from deelbaar.api.filters import FilterBackend
 from deelbaar.api.negotiation import FirstRendererNegotiation
+from deelbaar.api.openapi import answers
 from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import StaleObject
 from deelbaar.files import upload_response
@@ -152,6 +153,7 @@ class ProductViewSet(SprintsViewSet):
         request=serializers.ProductInputSerializer,
         responses={201: serializers.ProductSerializer},
     )
+    @answers(409)  # a product key already in use
     def create(self, request):
         data = _valid(serializers.ProductInputSerializer, request)
         product = services.create_product(actor=request.user, **data)
@@ -512,6 +514,7 @@ class IncrementViewSet(SprintsViewSet):
     def retrieve(self, request, pk=None):
         return self._show(self._increment(pk))
 
+    @answers(409)  # the product already has an increment of this version
     def create(self, request):
         visible = selectors.products_visible_to(request.user)
         product = _valid(serializers.ProductRefInputSerializer, request, visible=visible)["product"]

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from cooperative import selectors, services
 from cooperative.api import filters, serializers
 from cooperative.models import AuditRecord, Cooperative, Membership
+from deelbaar.api.openapi import answers
 from deelbaar.permissions import require
 
 
@@ -237,6 +238,7 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
     def _show(self, membership, status_code=status.HTTP_200_OK):
         return Response(self.get_serializer(membership).data, status=status_code)
 
+    @answers(409)  # an open membership already
     def create(self, request, cooperative_slug=None):
         cooperative = self.cooperative
         data = _valid(serializers.ApplicationSerializer, request)
