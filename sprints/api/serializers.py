@@ -247,6 +247,7 @@ class CriterionInputField(serializers.Field):
     default_error_messages = {
         "invalid": _("A criterion is a sentence, or an object with its text and maybe its id."),
         "max_length": _("A criterion has at most 1000 characters."),
+        "null": _("A criterion cannot hold a null character."),
     }
 
     def to_internal_value(self, data):
@@ -259,6 +260,8 @@ class CriterionInputField(serializers.Field):
             self.fail("invalid")
         if len(data["text"]) > 1000:
             self.fail("max_length")
+        if "\x00" in data["text"]:
+            self.fail("null")
         return {"id": pk, "text": data["text"]}
 
     def to_representation(self, value):

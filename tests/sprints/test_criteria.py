@@ -401,6 +401,15 @@ class TestApi:
         )
         assert bad.status_code == 400
         assert "acceptance_criteria" in str(bad.json())
+        for criterion in ({"id": 10**12, "text": "a"}, "nul\x00teken", {"text": 3}):
+            refused = po.patch(
+                f"/api/v1/items/{item}/",
+                {"acceptance_criteria": [criterion]},
+                format="json",
+                HTTP_IF_MATCH=changed["ETag"],
+            )
+            assert refused.status_code == 400, (criterion, refused.content)
+            assert "acceptance_criteria" in str(refused.json())
 
     def test_a_tester_rejects_one_criterion_of_three_through_the_api(
         self, product, product_owner, developer, tester, second_tester, three_criteria
