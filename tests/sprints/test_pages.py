@@ -906,3 +906,13 @@ def test_board_queries_do_not_grow(product, product_owner, page):
     small = count_queries(client, address)
     bulk_items(product, 1950, sprint=sprint, status=ItemStatus.IN_PROGRESS)
     assert count_queries(client, address) == small
+
+
+def test_the_next_sprint_proposed_starts_the_day_after_the_last_ends(product, product_owner):
+    start = timezone.localdate() + timedelta(days=30)
+    sprint = sprints_services.plan_sprint(actor=product_owner, product=product, start=start)
+    assert sprint.end == start + timedelta(days=product.sprint_length_days - 1)  # inclusive
+    response = client_for(product_owner).get(url("sprint_list", product_id=product.pk))
+    proposed = (sprint.end + timedelta(days=1)).isoformat()
+    start_field = re.search(r'<input[^>]*id="plan-start"[^>]*>', html_of(response)).group(0)
+    assert f'value="{proposed}"' in start_field
