@@ -343,7 +343,7 @@ def test_inbox_lists_the_testers_items_soonest_deadline_first(world, product_own
     html = html_of(client_for(tester).get(url("inbox")))
     rows = re.findall(r'data-item="(\d+)" data-increment="(\d+)"', html)
     assert rows == [(str(world.done.pk), str(world.submitted.pk)), (str(later.pk), str(late.pk))]
-    assert f'/increments/{world.submitted.pk}/accept#entry-{world.done.pk}"' in html
+    assert f'/increments/{world.submitted.pk}/judge#entry-{world.done.pk}"' in html
     assert 'data-live-socket="/ws/notifications/"' in html
     assert "Nothing awaits your verdict." in html_of(
         client_for(world.users["developer"]).get(url("inbox"))
