@@ -98,3 +98,23 @@ def test_menu_marks_the_deepest_current_section_only(client, user):
     html = client.get("/products/inbox/").content.decode()
     assert html.count('aria-current="page"') == 1
     assert 'href="/products/inbox/" aria-current="page"' in html
+
+
+@pytest.mark.django_db
+def test_page_titles_name_the_page_then_the_site(client):
+    # The separator never rendered: titles read "BibliotheekDeelbaar".
+    import re
+
+    html = client.get("/solutions/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.endswith(" — Deelbaar")
+    assert title != " — Deelbaar"
+    assert "Deelbaar — Deelbaar" not in title
+
+
+def test_a_page_without_a_title_is_just_the_site_and_titles_stay_escaped():
+    from django.template import Context, Template
+
+    template = Template("{% load page_title %}{% filter with_site %}{{ t }}{% endfilter %}")
+    assert template.render(Context({"t": ""})) == "Deelbaar"
+    assert template.render(Context({"t": "A & B"})) == "A &amp; B — Deelbaar"
