@@ -358,7 +358,9 @@ def test_tester_accepts_and_rejects_and_the_follow_up_tops_the_backlog(
 
         testing.locator(f"#inbox tbody tr[data-item='{first.pk}'] a").click()
         testing.wait_for_load_state()
-        assert f"/increments/{increment.pk}/accept" in testing.url
+        # The inbox leads to the checklist page; the whole-item forms are on the acceptance page.
+        assert f"/increments/{increment.pk}/judge" in testing.url
+        testing.goto(f"{live_url}/products/{product.pk}/increments/{increment.pk}/accept")
         testing.locator(f"#verdict-{first.pk}-decision_0").check()
         testing.locator(f"#verdict-{first.pk}-submit").click()
         testing.wait_for_load_state()
