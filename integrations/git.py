@@ -106,12 +106,17 @@ def credential_env(url: str, username: str = "", token: str = "") -> dict:
 
 # The user information of an address (https://user:secret@host/…): never in a message.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+# The query string or fragment of an address (…/app.git?token=…, …#ghp_…), up to the end of
+# the address as git and messages quote it (space or quote).
+_QUERY = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s'\"<>?#]*)([?#])[^\s'\"<>]*")
 
 
 def scrub(text: str, *secrets: str) -> str:
-    """`text` with the user and password of every address in it, and each of `secrets`,
-    replaced by "***": for messages and logs that may quote a URL or git's output."""
+    """`text` with the user and password, and the query string and fragment, of every address
+    in it, and each of `secrets`, replaced by "***": for messages and logs that may quote a
+    URL or git's output."""
     text = _USERINFO.sub(r"\1***@", str(text))
+    text = _QUERY.sub(r"\1\2***", text)
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")

@@ -113,10 +113,23 @@ def check_remote_url(url: str, *, allow_local: bool = False, schemes=REPOSITORY_
 def refuse_credentials(url: str) -> None:
     """Raise DomainError(field="url", code="credentials") when a repository address carries
     credentials: any user information in an http(s) address (a token may stand in the user
-    name), a password in any other. An address is shown to everyone who may see the
-    repository; a token goes into the repository's write-only access token instead. ssh's
-    user name (ssh://git@host/…, git@host:…) is no secret and stays allowed."""
+    name), a password in any other, or a query string or fragment in any address but a local
+    path (`?token=…`, `#ghp_…`: git has no use for either, and hosts take tokens there). An
+    address is shown to everyone who may see the repository; a token goes into the
+    repository's write-only access token instead. ssh's user name (ssh://git@host/…,
+    git@host:…) is no secret and stays allowed."""
     url = (url or "").strip()
+    if not is_local_path(url) and ("?" in url or "#" in url):
+        raise DomainError(
+            _(
+                "The address contains a query string or fragment (a part after ? or #), which "
+                "may hold a secret. Give the address without it and put a token in the access "
+                "token field instead: the address is shown to everyone who may see the "
+                "repository."
+            ),
+            field="url",
+            code="credentials",
+        )
     if "://" not in url:
         return  # a local path, or scp-like (whose user part cannot hold a colon)
     try:

@@ -40,9 +40,14 @@ def check_webhook_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         raise DomainError(_("The address is malformed."), field="url", code="invalid") from None
-    if parts.username or parts.password:
+    # Any "@" in the host part, even an empty user (https://:secret@host/): the receiver's
+    # credentials belong in its own check of the signature, not in the address. A query string
+    # stays allowed (receivers route on it), as only the coordinators see the URL.
+    if "@" in parts.netloc:
         raise DomainError(
-            _("The URL may not contain a user name or password."), field="url", code="invalid"
+            _("The URL may not contain a user name or password."),
+            field="url",
+            code="credentials",
         )
     if len(url) > 500:
         raise DomainError(_("The URL is too long."), field="url", code="max_length")

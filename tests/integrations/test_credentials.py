@@ -48,6 +48,46 @@ def test_the_api_refuses_an_address_with_credentials(product, product_owner, url
     assert not Repository.objects.exists()
 
 
+IN_QUERY_OR_FRAGMENT = [
+    f"https://github.com/gemboxx/subsidie.git?token={TOKEN}",
+    f"https://github.com/gemboxx/subsidie.git#{TOKEN}",
+    f"https://github.com/gemboxx/subsidie.git?private_token={TOKEN}#main",
+    f"ssh://git@github.com/gemboxx/subsidie.git?{TOKEN}",
+    f"git@github.com:gemboxx/subsidie.git#{TOKEN}",
+]
+
+
+@pytest.mark.parametrize("url", IN_QUERY_OR_FRAGMENT)
+def test_the_api_refuses_an_address_with_a_query_or_fragment(product, product_owner, url):
+    # Hosts take tokens in the query (GitLab's private_token), and a fragment is as public:
+    # the address is shown to everyone who may see the repository, its state message too.
+    response = as_(product_owner).post(
+        "/api/v1/repositories/", {"product": product.pk, "url": url}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "credentials"
+    assert body["errors"][0]["field"] == "url"
+    assert "query string or fragment" in body["detail"]
+    assert TOKEN not in response.content.decode()
+    assert not Repository.objects.exists()
+
+
+def test_the_page_refuses_an_address_with_a_query_without_showing_it(
+    client, product, product_owner
+):
+    client.force_login(product_owner)
+    url = reverse("integrations:repository_list", kwargs={"product_id": product.pk})
+    response = client.post(
+        url, {"url": IN_QUERY_OR_FRAGMENT[0], "default_branch": "main"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "query string or fragment" in html
+    assert TOKEN not in html
+    assert not Repository.objects.exists()
+
+
 def test_ssh_user_names_stay_allowed(product, product_owner):
     client = as_(product_owner)
     for url in ("ssh://git@github.com/org/a.git", "git@github.com:org/b.git"):
@@ -147,6 +187,19 @@ def test_messages_never_quote_credentials():
     assert TOKEN not in mirrors.scrub(text)
     assert "https://***@github.com/x.git/" in mirrors.scrub(text)
     assert mirrors.scrub(f"token {TOKEN} leaked", TOKEN) == "token *** leaked"
+
+
+def test_messages_never_quote_a_query_or_fragment():
+    text = (
+        f"fatal: repository 'https://github.com/x.git?token={TOKEN}/' not found; "
+        f"see https://github.com/y.git#{TOKEN}"
+    )
+    scrubbed = mirrors.scrub(text)
+    assert TOKEN not in scrubbed
+    assert "'https://github.com/x.git?***' not found" in scrubbed
+    assert scrubbed.endswith("see https://github.com/y.git#***")
+    # An address without either is left as it is.
+    assert mirrors.scrub("https://github.com/x.git/ 404") == "https://github.com/x.git/ 404"
 
 
 class TokenServer:

@@ -365,3 +365,41 @@ def test_a_body_that_is_not_an_object_is_400_not_500(coordinator, body):
     assert answer.status_code == 400, answer.content[:300]
     assert answer.json()["code"] == "invalid"
     assert WebhookSubscription.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://user:pw@127.0.0.1/hook",
+        "http://:pw@127.0.0.1/hook",
+        "http://token@127.0.0.1/hook",
+        "http://@127.0.0.1/hook",
+    ],
+)
+def test_a_target_with_credentials_is_refused(coordinator, zob, url):
+    answer = as_(coordinator).post(
+        "/api/v1/webhooks/",
+        {"cooperative": zob.slug, "url": url, "events": ["release.published"]},
+        format="json",
+    )
+    assert answer.status_code == 400, answer.content[:300]
+    body = answer.json()
+    assert body["code"] == "credentials"
+    assert body["errors"][0]["field"] == "url"
+    assert "pw" not in answer.content.decode()
+    assert WebhookSubscription.objects.count() == 0
+
+
+def test_a_target_may_carry_a_query(coordinator, zob):
+    # Receivers route on it; only the cooperative's coordinators ever see the URL.
+    answer = as_(coordinator).post(
+        "/api/v1/webhooks/",
+        {
+            "cooperative": zob.slug,
+            "url": "http://127.0.0.1/hook?source=deelbaar",
+            "events": ["release.published"],
+        },
+        format="json",
+    )
+    assert answer.status_code == 201, answer.content[:300]
+    assert answer.json()["url"] == "http://127.0.0.1/hook?source=deelbaar"
