@@ -5,6 +5,7 @@
 - refuses a path, query parameter or form field holding a character the database cannot store
   (`deelbaar.input.unstorable`) with 400, before any view looks it up: in the API's one error
   shape under /api/, as a plain 400 page elsewhere. JSON bodies are checked by the API's parser.
+  A multipart body that cannot be parsed (no boundary) is such a 400 too ("parse_error").
 - answers every error on an /api/ path in the API's error shape, whatever raised it and whether
   DEBUG is on or off: an unexpected exception is logged and answered 500 "server_error" (with
   DEBUG on Django would send its HTML debug page, which no API client can read); a body over
@@ -74,6 +75,27 @@ def _suspicious_response(request, exception):
     return response
 
 
+def _unreadable_form_response(request, error):
+    """A multipart body Django cannot parse (no boundary, say): the client's mistake, so a 400
+    naming it and a one-line log, not Django's HTML page and a logged traceback."""
+    logger.warning(
+        "Bad Request: %s: unreadable multipart body (%s)",
+        request.path,
+        error,
+        extra={"status_code": 400, "request": request},
+    )
+    message = _(
+        "The multipart/form-data body cannot be read: it needs a boundary in the Content-Type "
+        "header, and parts separated by it."
+    )
+    if is_api(request):
+        response = json_error_response(status.HTTP_400_BAD_REQUEST, "parse_error", message)
+    else:
+        response = render(request, "400.html", {"message": message}, status=400)
+    response._has_been_logged = True
+    return response
+
+
 def server_error_response():
     return json_error_response(
         status.HTTP_500_INTERNAL_SERVER_ERROR,
@@ -93,6 +115,8 @@ class RequestGuardMiddleware:
             if not is_api(request):
                 raise  # Django's 400 page
             return _suspicious_response(request, error)
+        except MultiPartParserError as error:
+            return _unreadable_form_response(request, error)
         if problem is not None:
             name, message = problem
             if is_api(request):

@@ -78,12 +78,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After the session, language and user are known (its 400 page shows them); catches what
-    # the views raise and answers errors on /api/ in the API's shape.
-    "deelbaar.middleware.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "deelbaar.middleware.PermissionsPolicyMiddleware",
+    # After the session, language and user are known (its 400 page shows them); catches what
+    # the views raise and answers errors on /api/ in the API's shape. Last, so the answers it
+    # gives itself (a 400 before any view) pass the security headers' middleware too.
+    "deelbaar.middleware.RequestGuardMiddleware",
 ]
 
 ROOT_URLCONF = "deelbaar.urls"

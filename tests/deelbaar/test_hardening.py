@@ -102,6 +102,33 @@ def test_nul_in_a_form_body_is_a_400_page():
     assert "username" in response.content.decode()
 
 
+# --- A multipart body without a boundary ----------------------------------------------------
+def _without_boundary(address):
+    return Client(raise_request_exception=False).post(
+        address, b"garbage", content_type="multipart/form-data"
+    )
+
+
+@pytest.mark.parametrize("address", ["/api/v1/auth/token/", "/api/v1/solutions/"])
+def test_a_multipart_body_without_a_boundary_is_400_in_the_api_shape(address, caplog):
+    with caplog.at_level(logging.INFO):
+        response = _without_boundary(address)
+    body = assert_api_error(response, 400, "parse_error")
+    assert "boundary" in body["detail"]
+    assert "Content-Security-Policy" in response
+    assert not [record for record in caplog.records if record.exc_info]
+
+
+def test_a_multipart_body_without_a_boundary_on_a_page_is_a_plain_400_page(caplog):
+    with caplog.at_level(logging.INFO):
+        response = _without_boundary("/accounts/login/")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "boundary" in response.content.decode()
+    assert "Content-Security-Policy" in response
+    assert not [record for record in caplog.records if record.exc_info]
+
+
 # --- Bodies over the limits ------------------------------------------------------------------
 def test_a_body_over_the_limit_is_413_in_the_api_shape(settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
