@@ -554,8 +554,18 @@ class SprintSerializer(serializers.ModelSerializer):
             "state_display",
             "started_at",
             "closed_at",
+            "velocity",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "end": {"help_text": _("The sprint's last day, inclusive.")},
+            "velocity": {
+                "help_text": _(
+                    "The points accepted in the sprint, fixed when it closed (null before): "
+                    "an item accepted later counts toward the sprint in which it is accepted."
+                )
+            },
+        }
 
 
 class BoardItemSerializer(ItemSerializer):

@@ -218,6 +218,7 @@ def test_acceptance_loop_end_to_end_through_the_api(
     ok(po.post(f"{API}/sprints/{sprint['id']}/finish/"))
     closed = ok(po.post(f"{API}/sprints/{sprint['id']}/close/"))
     assert closed["state"] == "closed"
+    assert closed["velocity"] == 8  # stored when it closed
     velocity = ok(po.get(f"{API}/products/{product.pk}/velocity/"))
     assert velocity["sprints"] == [{"id": sprint["id"], "sprint": 1, "points": 8, "committed": 8}]
     assert velocity["average_velocity"] == "8.0"
