@@ -113,7 +113,8 @@ def test_a_generated_client_runs_the_sprint_flow(client_package, demo_url):
     wrong = auth_token_create.sync(
         client=anonymous, body=AuthTokenRequest(username="producteigenaar", password="fout")
     )
-    assert isinstance(wrong, Error) and wrong.status == 400
+    assert isinstance(wrong, Error) and wrong.status == 401
+    assert wrong.code == "authentication_failed"
     owner = sign_in("producteigenaar")
     developer = sign_in("ontwikkelaar")
 

@@ -20,10 +20,11 @@ What is configured, and why (nothing else is excluded):
   token and on the catalogue: a body names other objects (an organisation's id, a
   cooperative's slug, items of the product, the release to adopt) and must follow rules across
   fields and against what is stored (a semantic version greater than the last, a licence
-  expression, a host on the allow-list, the right password); a schema can type those values
-  but not list the ones that exist, so a schema-valid request may still be refused, with 400
-  naming the field. The catalogue, the releases and the increments refuse a filter value that
-  names no cooperative, developer, solution or product the same way.
+  expression, a host on the allow-list; a wrong password is a 401, which the schema declares);
+  a schema can type those values but not list the ones that exist, so a schema-valid request
+  may still be refused, with 400 naming the field. The catalogue, the releases and the
+  increments refuse a filter value that names no cooperative, developer, solution or product
+  the same way.
 - Writes may also answer 412: on those with `If-Match`, a schema-valid version that is not the
   current one is stale, as the schema says; it cannot know which version is current. (A 412
   anywhere else would still fail, as a status the schema does not declare.)

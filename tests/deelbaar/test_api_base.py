@@ -1,5 +1,7 @@
 """The shared API base: authentication, one error shape, pagination, filtering, schema."""
 
+import re
+
 import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -60,12 +62,34 @@ def test_validation_errors_name_each_field(api_client):
     assert fields == {"username": "blank", "password": "required"}
 
 
-def test_wrong_credentials_are_a_request_level_error(api_client, user):
-    response = api_client.post("/api/v1/auth/token/", {"username": "marieke", "password": "no"})
-    assert response.status_code == 400
-    [error] = response.json()["errors"]
+@pytest.mark.parametrize(
+    "username, password",
+    [("marieke", "no"), ("nobody", "a-Good-passw0rd"), ("inactive", "a-Good-passw0rd")],
+)
+def test_wrong_credentials_are_401_in_the_api_shape(api_client, user, username, password):
+    if username == "inactive":
+        user.is_active = False
+        user.save()
+        username = user.username
+    response = api_client.post("/api/v1/auth/token/", {"username": username, "password": password})
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    body = response.json()
+    assert body["status"] == 401
+    assert body["code"] == "authentication_failed"
+    [error] = body["errors"]
     assert error["field"] is None
-    assert error["code"] == "authorization"
+    assert error["code"] == "authentication_failed"
+    assert "token" not in body
+
+
+def test_the_schema_declares_401_and_400_for_signing_in(api_client):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert {"200", "400", "401"} <= set(responses)
+    assert responses["401"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
 
 
 @pytest.mark.urls(TEST_URLS)
@@ -204,3 +228,20 @@ def test_docs_are_served_offline_from_the_sidecar(api_client):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower()
+
+
+def test_the_schema_states_that_money_is_never_negative(api_client):
+    # Each of these is refused below zero (min_value); a decimal travels as a string, so the
+    # pattern carries the bound: generated clients and Schemathesis send no negative amount.
+    schemas = api_client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    for component, field in [
+        ("PaymentRequest", "amount"),
+        ("PatchedContributionPolicyRequest", "contribution_amount"),
+        ("PatchedContributionPolicyRequest", "contribution_minimum"),
+        ("MetadataInputRequest", "estimated_cost"),
+    ]:
+        pattern = schemas[component]["properties"][field]["pattern"]
+        assert re.match(pattern, "12.50"), (component, field)
+        assert not re.match(pattern, "-1"), (component, field)
+    # A decimal that may be negative keeps its minus sign.
+    assert schemas["Velocity"]["properties"]["average_velocity"]["pattern"].startswith("^-?")

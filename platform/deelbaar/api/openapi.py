@@ -7,7 +7,8 @@
   → 412 (with `current`), throttling → 429. A view adds what cannot be derived with `@answers(...)`.
 - A serializer that refuses unknown keys says so (`additionalProperties: false`) by setting
   `refuses_unknown_fields = True`; text that may not be blank has `minLength: 1`, lists that
-  may not be empty `minItems: 1`.
+  may not be empty `minItems: 1`, a decimal string that may not be negative a pattern
+  without the minus sign.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -168,4 +169,16 @@ class AutoSchema(openapi.AutoSchema):
             lists = serializers.ListField | serializers.ManyRelatedField
             if isinstance(field, lists) and not field.allow_empty:
                 schema.setdefault("minItems", 1)
+        if isinstance(field, serializers.DecimalField) and schema is not None:
+            _bound_decimal_string(field, schema)
         return schema
+
+
+def _bound_decimal_string(field, schema) -> None:
+    """A decimal sent as a string gets a pattern but never its bounds (drf-spectacular states
+    `minimum` only for a decimal sent as a number): one refused below zero loses the pattern's
+    minus sign, so generated clients and Schemathesis know a negative amount is refused."""
+    bound = field.min_value
+    pattern = schema.get("pattern", "")
+    if bound is not None and bound >= 0 and pattern.startswith("^-?"):
+        schema["pattern"] = "^" + pattern[len("^-?") :]

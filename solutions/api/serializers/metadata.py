@@ -5,6 +5,8 @@ service against publiccode.yml's rules, so the API, the pages and an imported fi
 same problems, all at once, at the same key paths ("maintenance_contractors.0.until").
 """
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -129,7 +131,13 @@ class MetadataInputSerializer(serializers.Serializer):
     dependencies = DependencySerializer(many=True)
     screenshots = _texts()
     estimated_cost = serializers.DecimalField(
-        max_digits=12, decimal_places=2, allow_null=True, help_text=_("In euros.")
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        # The service's bound, stated here so the schema carries it (a pattern without "-").
+        min_value=Decimal("0"),
+        error_messages={"min_value": _("The cost is an amount from 0 to 9,999,999,999.99 euros.")},
+        help_text=_("In euros."),
     )
 
 
