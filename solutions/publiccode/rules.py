@@ -191,6 +191,9 @@ def email_problem(value):
 
 def date_problem(value):
     """A date is a string in the form YYYY-MM-DD, and a real day."""
+    if isinstance(value, str) and not value.strip():
+        # Quoting nothing would read "(not )": say the date is missing instead.
+        return "invalid_date", _("The date is empty: write it as YYYY-MM-DD, such as 2026-12-31.")
     if not isinstance(value, str) or not DATE_FORMAT.match(value):
         return "invalid_date", _(
             "Write the date as YYYY-MM-DD, such as 2026-12-31 (not %(value)s)."

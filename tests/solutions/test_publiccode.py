@@ -288,6 +288,24 @@ def test_each_kind_of_error_is_reported_at_its_key_path(case, valid_data):
     assert (path, code) in {(p.path, p.code) for p in problems}, problems
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_date_is_said_to_be_empty(valid_data, language, empty):
+    from django.utils import translation
+
+    data = copy.deepcopy(valid_data)
+    data["releaseDate"] = empty
+    with translation.override(language):
+        [problem] = [p for p in validate_publiccode(dump(data)) if p.path == "releaseDate"]
+        message = str(problem.message)
+    assert problem.code == "invalid_date"
+    # It quoted the value it refused: "(not )", in Dutch "(niet )".
+    assert "(not )" not in message and "(niet )" not in message
+    assert "2026-12-31" in message
+    if language == "en":
+        assert message.startswith("The date is empty")
+
+
 TEXT_ERRORS = {
     "not YAML": ("name: [Medusa\nurl: x", "invalid_yaml"),
     "not a mapping": ("- name: Medusa\n- url: x\n", "not_a_mapping"),
