@@ -756,10 +756,11 @@ def _acceptance_context(request, product, increment, *, failed=None):
     entries = list(
         increment.increment_items.select_related("item__product")
         .prefetch_related(
+            "item__criteria",
             Prefetch(
                 "verdicts",
                 queryset=Verdict.objects.select_related("tester").prefetch_related("criteria"),
-            )
+            ),
         )
         .order_by("item__position")
     )
