@@ -176,7 +176,11 @@ def test_pages(library):
     assert len(first.solutions) == 3 and len(third.solutions) == 2
     seen = [s.pk for n in (1, 2, 3) for s in catalogue(page=n, page_size=3).solutions]
     assert sorted(seen) == sorted(s.pk for s in library.values())
-    assert catalogue(page_size=1000).page.paginator.per_page == 100
+    assert catalogue(page_size=100).page.paginator.per_page == 100
+    # One rule for every list: a page size over the maximum is refused, not quietly capped.
+    with pytest.raises(DomainError) as refused:
+        catalogue(page_size=1000)
+    assert refused.value.field == "page_size"
 
 
 @pytest.mark.parametrize(
