@@ -493,11 +493,15 @@ def move_item(
     if to is not None and to not in ("top", "bottom"):
         raise DomainError(_("Move to 'top' or 'bottom'."), field="to")
     target = before or after
-    product = _lock(item.product)
-    # The item and its target as they are now that no one else can move them: one query.
-    current = BacklogItem.objects.in_bulk([item.pk] + ([target.pk] if target else []))
+    # One statement takes the product's lock and reads the item and its target as they are
+    # now that no one else can move them (the product row comes along, joined).
+    current = (
+        BacklogItem.objects.select_related("product")
+        .select_for_update(of=("product",))
+        .in_bulk([item.pk] + ([target.pk] if target else []))
+    )
     item = current[item.pk]
-    item.product = product  # spares the event's reference a query for the product
+    product = item.product
     if target is not None:
         target = current[target.pk]
         if target.product_id != product.pk:
