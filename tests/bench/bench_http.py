@@ -78,7 +78,7 @@ def build(rng):
     from cooperative import services as cooperative
     from cooperative.models import MembershipRole, OrganisationKind
     from sprints import services
-    from sprints.models import BacklogItem, Product
+    from sprints.models import AcceptanceCriterion, BacklogItem, Product
 
     cooperatives, _ = bench_solutions.build_library(rng)
     zob = cooperatives[0]
@@ -106,7 +106,7 @@ def build(rng):
         product = services.create_product(
             actor=owner, cooperative=zob, owner=eindhoven, name=f"Backlog {size}", key=f"B{size}"
         )
-        BacklogItem.objects.bulk_create(
+        items = BacklogItem.objects.bulk_create(
             (
                 BacklogItem(
                     product=product,
@@ -114,11 +114,14 @@ def build(rng):
                     position=n * services.GAP,
                     title=f"Als inwoner wil ik aanvraag {n} indienen",
                     description="Als inwoner wil ik … zodat …",
-                    acceptance_criteria=["Het werkt"],
                     estimate=3,
                 )
                 for n in range(1, size + 1)
             ),
+            batch_size=2_000,
+        )
+        AcceptanceCriterion.objects.bulk_create(
+            (AcceptanceCriterion(item=item, position=1, text="Het werkt") for item in items),
             batch_size=2_000,
         )
         Product.objects.filter(pk=product.pk).update(last_item_number=size)

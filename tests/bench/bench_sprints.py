@@ -45,7 +45,7 @@ def build_world():
     from cooperative import services as cooperative
     from cooperative.models import ContributionKind, MembershipRole, OrganisationKind
     from sprints import services
-    from sprints.models import BacklogItem
+    from sprints.models import AcceptanceCriterion, BacklogItem
 
     users = get_user_model()
     admin = users.objects.create_superuser("bench-admin", "admin@example.org", "x")
@@ -78,7 +78,7 @@ def build_world():
     product = services.create_product(
         actor=owner, cooperative=zob, owner=eindhoven, name="Subsidiesysteem", key="SUB"
     )
-    BacklogItem.objects.bulk_create(
+    items = BacklogItem.objects.bulk_create(
         [
             BacklogItem(
                 product=product,
@@ -86,11 +86,14 @@ def build_world():
                 position=n * services.GAP,
                 title=f"Als inwoner wil ik aanvraag {n} indienen",
                 description="Als inwoner wil ik … zodat …",
-                acceptance_criteria=["Het werkt"],
                 estimate=3,
             )
             for n in range(1, ITEMS + 1)
         ],
+        batch_size=500,
+    )
+    AcceptanceCriterion.objects.bulk_create(
+        [AcceptanceCriterion(item=item, position=1, text="Het werkt") for item in items],
         batch_size=500,
     )
     product.last_item_number = ITEMS
