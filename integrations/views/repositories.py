@@ -30,6 +30,18 @@ TAGS_SHOWN = 10
 COMMITS_PAGE_SIZE = 50
 
 
+def access_username_field() -> forms.CharField:
+    """The token's user name, as linking and replacing the token both ask for it."""
+    return forms.CharField(
+        label=gettext_lazy("User name for the token (optional)"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "Only where the git host wants one, such as GitLab's deploy tokens; GitHub needs none."
+        ),
+    )
+
+
 class LinkForm(forms.Form):
     url = forms.CharField(
         label=gettext_lazy("Address of the repository"),
@@ -39,14 +51,7 @@ class LinkForm(forms.Form):
     default_branch = forms.CharField(
         label=gettext_lazy("Default branch"), max_length=200, initial="main"
     )
-    access_username = forms.CharField(
-        label=gettext_lazy("User name for the token (optional)"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy(
-            "Only where the git host wants one, such as GitLab's deploy tokens; GitHub needs none."
-        ),
-    )
+    access_username = access_username_field()
     access_token = forms.CharField(
         label=gettext_lazy("Access token (optional)"),
         max_length=500,
@@ -75,14 +80,7 @@ class AccessTokenForm(forms.Form):
         initial=REPLACE,
         widget=forms.RadioSelect,
     )
-    access_username = forms.CharField(
-        label=gettext_lazy("User name for the token (optional)"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy(
-            "Only where the git host wants one, such as GitLab's deploy tokens; GitHub needs none."
-        ),
-    )
+    access_username = access_username_field()
     access_token = forms.CharField(
         label=gettext_lazy("New access token"),
         max_length=500,

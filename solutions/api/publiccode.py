@@ -87,6 +87,43 @@ class PlainTextParser(YAMLTextParser):
     media_type = "text/plain"
 
 
+# What the import and the check take: a JSON object with `text`, the file as the body, or an
+# uploaded `file`.
+PUBLICCODE_PARSERS = [
+    JSONParser,
+    YAMLTextParser,
+    XYAMLTextParser,
+    TextYAMLParser,
+    PlainTextParser,
+    MultiPartParser,
+]
+
+
+def publiccode_body(request) -> Mapping:
+    """The request's body, which must be an object (JSON, form or one of the text parsers)."""
+    data = request.data
+    if not isinstance(data, Mapping):
+        raise DomainError(
+            _("Send a JSON object with the publiccode.yml's text, or the file itself."),
+            field="text",
+        )
+    return data
+
+
+def publiccode_text(request, data: Mapping) -> str | bytes:
+    """The publiccode.yml sent: an uploaded `file` (read no further than the size limit) or
+    the body's `text`."""
+    text = data.get("text")
+    upload = request.FILES.get("file")
+    if upload is not None:
+        text = upload.read(MAX_BYTES + 1)
+    if text is None:
+        raise DomainError(_("Send the text of a publiccode.yml."), field="text")
+    if not isinstance(text, str | bytes):
+        raise DomainError(_("The publiccode.yml is text."), field="text")
+    return text
+
+
 def _solution(slug) -> Solution:
     solution = (
         Solution.objects.select_related("cooperative", "developed_by")
@@ -153,14 +190,7 @@ class ImportView(APIView):
     cooperative), or new metadata for an existing one (`solution`, for its editors)."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [
-        JSONParser,
-        YAMLTextParser,
-        XYAMLTextParser,
-        TextYAMLParser,
-        PlainTextParser,
-        MultiPartParser,
-    ]
+    parser_classes = PUBLICCODE_PARSERS
 
     @extend_schema(
         summary=gettext_lazy("Import a solution from its publiccode.yml"),
@@ -204,16 +234,7 @@ class ImportView(APIView):
         # Permission first, from the query, so a person who may not import learns nothing
         # from the file's problems; the service checks again as it writes.
         self._check(request, cooperative, solution)
-        data = request.data
-        if not isinstance(data, Mapping):
-            raise DomainError(
-                _("Send a JSON object with the publiccode.yml's text, or the file itself."),
-                field="text",
-            )
-        text = data.get("text")
-        upload = request.FILES.get("file")
-        if upload is not None:
-            text = upload.read(MAX_BYTES + 1)
+        data = publiccode_body(request)
         if solution is None and data.get("solution"):
             solution = self._target(request, data.get("solution"))
         if cooperative is None and data.get("cooperative"):
@@ -221,10 +242,7 @@ class ImportView(APIView):
         if cooperative is None and solution is None:
             cooperative = self._only_cooperative(request)
         self._check(request, cooperative, solution)
-        if text is None:
-            raise DomainError(_("Send the text of a publiccode.yml."), field="text")
-        if not isinstance(text, str | bytes):
-            raise DomainError(_("The publiccode.yml is text."), field="text")
+        text = publiccode_text(request, data)
         created = solution is None
         solution = services.import_publiccode(
             actor=request.user, cooperative=cooperative, text=text, solution=solution

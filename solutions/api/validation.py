@@ -10,29 +10,20 @@ person 60 (then 429). The answer is 200 with the verdict for
 any file, valid or not; a request without a file's text is a 400 in the API's error shape.
 """
 
-from collections.abc import Mapping
-
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import DomainError
-from solutions.api.publiccode import (
-    PlainTextParser,
-    TextYAMLParser,
-    XYAMLTextParser,
-    YAMLTextParser,
-)
-from solutions.publiccode import MAX_BYTES, check_publiccode
+from solutions.api.publiccode import PUBLICCODE_PARSERS, publiccode_body, publiccode_text
+from solutions.publiccode import check_publiccode
 
 
 class ValidateInputSerializer(serializers.Serializer):
@@ -89,14 +80,7 @@ class ValidateView(APIView):
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonymousChecks, PersonChecks]
-    parser_classes = [
-        JSONParser,
-        YAMLTextParser,
-        XYAMLTextParser,
-        TextYAMLParser,
-        PlainTextParser,
-        MultiPartParser,
-    ]
+    parser_classes = PUBLICCODE_PARSERS
 
     @extend_schema(
         summary=gettext_lazy("Check a publiccode.yml"),
@@ -129,20 +113,7 @@ class ValidateView(APIView):
         },
     )
     def post(self, request):
-        data = request.data
-        if not isinstance(data, Mapping):
-            raise DomainError(
-                _("Send a JSON object with the publiccode.yml's text, or the file itself."),
-                field="text",
-            )
-        text = data.get("text")
-        upload = request.FILES.get("file")
-        if upload is not None:
-            text = upload.read(MAX_BYTES + 1)
-        if text is None:
-            raise DomainError(_("Send the text of a publiccode.yml."), field="text")
-        if not isinstance(text, str | bytes):
-            raise DomainError(_("The publiccode.yml is text."), field="text")
+        text = publiccode_text(request, publiccode_body(request))
         skipped = _boolean(request, "skipped")
         problems = check_publiccode(text, report_skipped=skipped)
         errors = [_plain(p) for p in problems if p.is_error]

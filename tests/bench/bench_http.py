@@ -39,6 +39,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_solutions
+import bench_sprints
 
 SIZES = (500, 5_000, 50_000)
 BUDGETS_MS = {
@@ -78,7 +79,6 @@ def build(rng):
     from cooperative import services as cooperative
     from cooperative.models import MembershipRole, OrganisationKind
     from sprints import services
-    from sprints.models import AcceptanceCriterion, BacklogItem, Product
 
     cooperatives, _ = bench_solutions.build_library(rng)
     zob = cooperatives[0]
@@ -106,25 +106,7 @@ def build(rng):
         product = services.create_product(
             actor=owner, cooperative=zob, owner=eindhoven, name=f"Backlog {size}", key=f"B{size}"
         )
-        items = BacklogItem.objects.bulk_create(
-            (
-                BacklogItem(
-                    product=product,
-                    number=n,
-                    position=n * services.GAP,
-                    title=f"Als inwoner wil ik aanvraag {n} indienen",
-                    description="Als inwoner wil ik … zodat …",
-                    estimate=3,
-                )
-                for n in range(1, size + 1)
-            ),
-            batch_size=2_000,
-        )
-        AcceptanceCriterion.objects.bulk_create(
-            (AcceptanceCriterion(item=item, position=1, text="Het werkt") for item in items),
-            batch_size=2_000,
-        )
-        Product.objects.filter(pk=product.pk).update(last_item_number=size)
+        bench_sprints.add_backlog(product, size, batch_size=2_000)
         products[size] = product
     # Fresh planner statistics, as autovacuum keeps them in production.
     with connection.cursor() as cursor:

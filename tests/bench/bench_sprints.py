@@ -37,6 +37,33 @@ def report(name, times, over, budget=True):
         over.append(name)
 
 
+def add_backlog(product, size: int, *, batch_size: int) -> None:
+    """`size` ready items (one criterion, 3 points) in bulk, numbered and placed as the
+    services would."""
+    from sprints import services
+    from sprints.models import AcceptanceCriterion, BacklogItem, Product
+
+    items = BacklogItem.objects.bulk_create(
+        (
+            BacklogItem(
+                product=product,
+                number=n,
+                position=n * services.GAP,
+                title=f"Als inwoner wil ik aanvraag {n} indienen",
+                description="Als inwoner wil ik … zodat …",
+                estimate=3,
+            )
+            for n in range(1, size + 1)
+        ),
+        batch_size=batch_size,
+    )
+    AcceptanceCriterion.objects.bulk_create(
+        (AcceptanceCriterion(item=item, position=1, text="Het werkt") for item in items),
+        batch_size=batch_size,
+    )
+    Product.objects.filter(pk=product.pk).update(last_item_number=size)
+
+
 def build_world():
     """A pilot, a product and its owner through the services; the 5,000 items in bulk."""
     from django.contrib.auth import get_user_model
@@ -45,7 +72,6 @@ def build_world():
     from cooperative import services as cooperative
     from cooperative.models import ContributionKind, MembershipRole, OrganisationKind
     from sprints import services
-    from sprints.models import AcceptanceCriterion, BacklogItem
 
     users = get_user_model()
     admin = users.objects.create_superuser("bench-admin", "admin@example.org", "x")
@@ -78,26 +104,8 @@ def build_world():
     product = services.create_product(
         actor=owner, cooperative=zob, owner=eindhoven, name="Subsidiesysteem", key="SUB"
     )
-    items = BacklogItem.objects.bulk_create(
-        [
-            BacklogItem(
-                product=product,
-                number=n,
-                position=n * services.GAP,
-                title=f"Als inwoner wil ik aanvraag {n} indienen",
-                description="Als inwoner wil ik … zodat …",
-                estimate=3,
-            )
-            for n in range(1, ITEMS + 1)
-        ],
-        batch_size=500,
-    )
-    AcceptanceCriterion.objects.bulk_create(
-        [AcceptanceCriterion(item=item, position=1, text="Het werkt") for item in items],
-        batch_size=500,
-    )
-    product.last_item_number = ITEMS
-    product.save(update_fields=["last_item_number"])
+    add_backlog(product, ITEMS, batch_size=500)
+    product.refresh_from_db()
     # Fresh planner statistics, as autovacuum keeps them in production: without them PostgreSQL
     # sorts all 5,000 rows for a page of 50 instead of walking the position index.
     with connection.cursor() as cursor:
