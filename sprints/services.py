@@ -1005,26 +1005,8 @@ def give_verdict(
     the criteria not met copied in as its acceptance criteria and linked back: one follow-up
     per rejected item, or one per criterion not met when the product owner chose so on the
     product. Verdicts are never edited."""
-    increment = (
-        Increment.objects.select_for_update(of=("self",))
-        .select_related("product__cooperative")
-        .get(pk=increment.pk)
-    )
+    increment = _tester_increment(actor, increment)
     product = increment.product
-    require(
-        actor,
-        "sprints.give_verdict",
-        product,
-        _("Only the product's testers give verdicts, and not on a product they build or own."),
-    )
-    if not increment.testers.filter(pk=actor.pk).exists():
-        raise NotAllowed(_("You were not asked for verdicts on this increment."))
-    if increment.state != IncrementState.SUBMITTED:
-        raise Conflict(
-            _("This increment is not awaiting acceptance (it is %(state)s).")
-            % {"state": increment.get_state_display()},
-            field="increment",
-        )
     entry = (
         IncrementItem.objects.select_for_update(of=("self",))
         .select_related("item__product")

@@ -85,3 +85,20 @@ def pytest_collection_modifyitems(config, items):
     # Playwright's sync API keeps an event loop running in this thread while its browser is
     # open, which async tests cannot share: run the browser tests last.
     items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
+@pytest.fixture(scope="session")
+def live_server_asgi(django_db_setup, django_db_blocker):
+    """The real ASGI app served by uvicorn in a thread, for the browser and contract tests."""
+    from tests.browser.conftest import LiveServer
+
+    server = LiveServer()
+    server.start()
+    yield server
+    server.stop()
+    # Connections opened by the server's threads would keep PostgreSQL from dropping the
+    # test database.
+    with django_db_blocker.unblock():
+        from django.db import connections
+
+        connections.close_all()

@@ -72,20 +72,6 @@ class LiveServer:
         self.socket.close()
 
 
-@pytest.fixture(scope="session")
-def live_server_asgi(django_db_setup, django_db_blocker):
-    server = LiveServer()
-    server.start()
-    yield server
-    server.stop()
-    # Connections opened by the server's threads would keep PostgreSQL from dropping the
-    # test database.
-    with django_db_blocker.unblock():
-        from django.db import connections
-
-        connections.close_all()
-
-
 @pytest.fixture
 def live_url(live_server_asgi, transactional_db):
     """The live server's base URL; data the test creates is committed, so the server sees it."""

@@ -9,30 +9,14 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import LiveServer
-
-
-@pytest.fixture(scope="session")
-def api_server(django_db_setup, django_db_blocker):
-    server = LiveServer()
-    server.start()
-    yield server
-    server.stop()
-    # Connections opened by the server's threads would keep PostgreSQL from dropping the
-    # test database.
-    with django_db_blocker.unblock():
-        from django.db import connections
-
-        connections.close_all()
-
 
 @pytest.fixture
-def demo_url(api_server, transactional_db, settings, tmp_path):
+def demo_url(live_server_asgi, transactional_db, settings, tmp_path):
     """The server's base URL, with the demo's cooperatives, products and people committed."""
     settings.DATA_DIR = tmp_path / "data"
     settings.DEELBAAR_GIT_MIRRORS_DIR = tmp_path / "mirrors"
     call_command("demo", no_serve=True, stdout=StringIO())
-    return api_server.url
+    return live_server_asgi.url
 
 
 def token_for(username: str) -> str:
