@@ -31,10 +31,11 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from django.utils.timezone import localdate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -99,7 +100,7 @@ def build(rng):
     )
     membership = cooperative.approve_membership(actor=admin, membership=membership)
     cooperative.record_payment(
-        actor=admin, membership=membership, paid_on=date.today(), amount=Decimal("1000")
+        actor=admin, membership=membership, paid_on=localdate(), amount=Decimal("1000")
     )
     products = {}
     for size in SIZES:

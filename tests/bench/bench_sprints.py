@@ -18,8 +18,9 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date
 from decimal import Decimal
+
+from django.utils.timezone import localdate
 
 ITEMS = 5_000
 CLIENTS = 100
@@ -98,7 +99,7 @@ def build_world():
     cooperative.record_payment(
         actor=admin,
         membership=membership,
-        paid_on=date.today(),
+        paid_on=localdate(),
         amount=membership.contribution_due,
     )
     product = services.create_product(

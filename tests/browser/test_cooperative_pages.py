@@ -5,10 +5,10 @@ and data attributes, not by the Dutch words of the page, which the catalogue may
 """
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils.timezone import localdate
 
 from cooperative import services
 from cooperative.models import ContributionKind, Membership, MembershipRole, OrganisationKind
@@ -71,7 +71,7 @@ def world(django_user_model):
         services.record_payment(
             actor=coordinator,
             membership=membership,
-            paid_on=date.today(),
+            paid_on=localdate(),
             amount=membership.contribution_due,
         )
     woerden = municipality("Woerden", "GM0632", 53_000)
@@ -183,7 +183,7 @@ def test_coordinator_works_the_queue_with_the_keyboard(page, live_url, world, as
     page.wait_for_function("document.activeElement.id === 'queue-messages'")
     assert "5.300,00" in page.locator("#queue-messages").inner_text()
     assert page.locator(f"#m{woerden.pk}-amount").input_value() == "5300,00"
-    assert page.locator(f"#m{woerden.pk}-paid_on").input_value() == date.today().isoformat()
+    assert page.locator(f"#m{woerden.pk}-paid_on").input_value() == localdate().isoformat()
     assert_accessible(page)
 
     # Record the payment, prefilled with today and the contribution due.

@@ -11,11 +11,12 @@ generator cannot read the schema, or a response does not parse into its model, t
 import importlib
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from django.utils.timezone import localdate
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
 GENERATOR = str(Path(sys.executable).parent / "openapi-python-client")
@@ -163,7 +164,7 @@ def test_a_generated_client_runs_the_sprint_flow(client_package, demo_url):
 
     # Plan it into a sprint, build it, and deliver it for acceptance.
     sprint = products_sprints_create.sync(
-        product.id, client=owner, body=SprintPlanRequest(start=date.today(), goal="Intrekken")
+        product.id, client=owner, body=SprintPlanRequest(start=localdate(), goal="Intrekken")
     )
     assert not isinstance(sprint, Error), sprint
     committed = sprints_commit_create.sync(
@@ -187,7 +188,7 @@ def test_a_generated_client_runs_the_sprint_flow(client_package, demo_url):
     submitted = increments_submit_create.sync(
         increment.id,
         client=developer,
-        body=SubmitRequest(deadline=date.today() + timedelta(days=5)),
+        body=SubmitRequest(deadline=localdate() + timedelta(days=5)),
     )
     assert not isinstance(submitted, Error), submitted
     assert submitted.state == IncrementStateEnum.SUBMITTED

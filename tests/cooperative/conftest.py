@@ -13,10 +13,10 @@ coordinator    coordinator of zob
 admin          superuser
 """
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils.timezone import localdate
 
 from cooperative import services
 from cooperative.models import ContributionKind, MembershipRole, OrganisationKind
@@ -146,7 +146,7 @@ def make_active(*, cooperative, organisation, applicant, coordinator, role=Membe
     return services.record_payment(
         actor=coordinator,
         membership=membership,
-        paid_on=date.today(),
+        paid_on=localdate(),
         amount=membership.contribution_due,
     )
 

@@ -5,12 +5,13 @@ Every refusal answers the one error shape and names the field at fault; nothing 
 
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from django.utils.timezone import localdate
 from rest_framework.test import APIClient
 
 from cooperative import services
@@ -449,7 +450,7 @@ def test_membership_shows_its_organisation_and_contribution(api_client, cooperat
     assert body["cooperative"] == "zuidoost-brabant"
     assert (body["role"], body["state"]) == ("pilot", "active")
     assert Decimal(body["contribution_due"]) == Decimal("24373.00")
-    assert body["paid_on"] == date.today().isoformat()
+    assert body["paid_on"] == localdate().isoformat()
 
 
 def test_memberships_filter_by_state_and_role(as_user, cooperative_world, coordinator):
@@ -503,7 +504,7 @@ def test_the_whole_life_cycle_through_the_api(as_user, zob, coordinator, outside
 
     paid = as_user(coordinator).post(
         memberships_url(zob, membership, "record-payment"),
-        {"paid_on": date.today().isoformat(), "amount": "25000.00"},
+        {"paid_on": localdate().isoformat(), "amount": "25000.00"},
     )
     assert paid.status_code == 200, paid.content
     assert paid.json()["state"] == "active"
@@ -549,7 +550,7 @@ def test_rejection_needs_a_reason_and_is_final(as_user, cooperative_world, coord
     assert "rejected" in conflict.json()["detail"]
     payment = client.post(
         memberships_url(zob, application, "record-payment"),
-        {"paid_on": date.today().isoformat(), "amount": "5300.00"},
+        {"paid_on": localdate().isoformat(), "amount": "5300.00"},
     )
     assert problems(payment, 409) == {"state": "conflict"}
     assert everything() == before

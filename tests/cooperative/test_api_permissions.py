@@ -17,11 +17,11 @@ see but not act on, 403; anonymous writes, 401; a method the resource does not h
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date
 from functools import partial
 
 import pytest
 from django.urls import resolve
+from django.utils.timezone import localdate
 from rest_framework.test import APIClient
 
 from cooperative import selectors, services
@@ -309,7 +309,7 @@ class Ids(dict):
             eindhoven_membership=world["eindhoven_membership"].pk,
             woerden_application=world["woerden_application"].pk,
             zob_record=AuditRecord.objects.filter(cooperative=world["zob"]).latest("id").pk,
-            today=date.today().isoformat(),
+            today=localdate().isoformat(),
         )
         self.world = world
 

@@ -5,12 +5,13 @@ asks for a full page at both sizes under the same, tight bound, and checks that 
 grow, so a query per row would fail it.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.timezone import localdate
 from rest_framework.test import APIClient
 
 from cooperative.models import (
@@ -79,7 +80,7 @@ def active_memberships(cooperative, members, state=MembershipState.ACTIVE):
             role=MembershipRole.MEMBER,
             state=state,
             contribution_due=Decimal("1000.00"),
-            paid_on=date.today() if paid else None,
+            paid_on=localdate() if paid else None,
             paid_amount=Decimal("1000.00") if paid else None,
             decided_at=now,
             activated_at=now if paid else None,

@@ -12,7 +12,7 @@ checks the database against a model of what should have happened:
 Each example runs in a savepoint that is rolled back afterwards, inside pytest-django's `db`.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,6 +20,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import CheckConstraint, Count, Q
+from django.utils.timezone import localdate
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -253,7 +254,7 @@ class MembershipLifecycle(RuleBasedStateMachine):
             return services.record_payment(
                 actor=self.actor(actor),
                 membership=row,
-                paid_on=date.today() + timedelta(days=0 if when == "today" else 1),
+                paid_on=localdate() + timedelta(days=0 if when == "today" else 1),
                 amount={"due": due, "one cent more": due + Decimal("0.01"), "nothing": "0"}[amount],
             )
 

@@ -5,12 +5,13 @@ catalogue says; numbers are then formatted the English way (25,000.00).
 """
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.timezone import localdate
 
 from cooperative import services
 from cooperative.models import (
@@ -117,7 +118,7 @@ def action_request(cooperative_world, action):
             actor=cooperative_world["coordinator"],
             membership=cooperative_world["woerden_application"],
         )
-        data = {"paid_on": date.today().isoformat(), "amount": str(membership.contribution_due)}
+        data = {"paid_on": localdate().isoformat(), "amount": str(membership.contribution_due)}
         return url(action, zob, membership.pk), data, MembershipState.ACTIVE
     membership = cooperative_world["woerden_application"]
     if action == "reject":
@@ -349,7 +350,7 @@ def test_queue_lists_applications_and_awaited_payments(
     assert 'data-organisation="eindhoven"' not in html  # active: nothing to do
     # The payment form comes prefilled with the contribution due (53,000 times € 0.10).
     assert f'id="m{approved_woerden.pk}-amount" value="5300.00"' in html
-    assert f'id="m{approved_woerden.pk}-paid_on" value="{date.today().isoformat()}"' in html
+    assert f'id="m{approved_woerden.pk}-paid_on" value="{localdate().isoformat()}"' in html
 
 
 def test_approving_says_what_is_due(as_person, cooperative_world):
@@ -411,7 +412,7 @@ def test_rejecting_records_the_reason(as_person, cooperative_world):
 def test_bad_payments_are_refused(
     as_person, cooperative_world, approved_woerden, paid_on, amount, field, message
 ):
-    day = {"today": date.today(), "tomorrow": date.today() + timedelta(days=1)}.get(paid_on)
+    day = {"today": localdate(), "tomorrow": localdate() + timedelta(days=1)}.get(paid_on)
     before = state_of_the_world()
     response = as_person("coordinator").post(
         url("record_payment", cooperative_world["zob"], approved_woerden.pk),
@@ -425,7 +426,7 @@ def test_payment_in_dutch_notation_is_understood(cooperative_world, approved_woe
     client.force_login(cooperative_world["coordinator"])
     response = client.post(
         url("record_payment", cooperative_world["zob"], approved_woerden.pk),
-        {"paid_on": date.today().isoformat(), "amount": "5300,00"},
+        {"paid_on": localdate().isoformat(), "amount": "5300,00"},
     )
     assert response.status_code == 302
     approved_woerden.refresh_from_db()
@@ -526,9 +527,9 @@ def test_audit_page_filters(as_person, cooperative_world):
     actor = cooperative_world["member_person"]
     html = client.get(url("audit", zob), {"actor": actor.pk}).content.decode()
     assert re.findall(r'data-action="([^"]+)"', html) == ["membership.applied"]
-    html = client.get(url("audit", zob), {"date_from": date.today() + timedelta(days=1)})
+    html = client.get(url("audit", zob), {"date_from": localdate() + timedelta(days=1)})
     assert "No records match this filter." in html.content.decode()
-    html = client.get(url("audit", zob), {"date_to": date.today().isoformat()}).content.decode()
+    html = client.get(url("audit", zob), {"date_to": localdate().isoformat()}).content.decode()
     assert 'data-action="membership.applied"' in html
 
 
@@ -612,7 +613,7 @@ def add_active_members(cooperative, count):
             organisation=organisation,
             state=MembershipState.ACTIVE,
             contribution_due=Decimal("1000.00"),
-            paid_on=date.today(),
+            paid_on=localdate(),
             paid_amount=Decimal("1000.00"),
         )
         for organisation in members

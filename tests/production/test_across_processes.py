@@ -52,7 +52,7 @@ def test_a_webhook_subscription_receives_a_signed_delivery_from_the_worker(stack
     approved = on_b.post(f"{path}/approve/")
     on_b.post(
         f"{path}/record-payment/",
-        {"amount": approved["contribution_due"], "paid_on": datetime.date.today().isoformat()},
+        {"amount": approved["contribution_due"], "paid_on": datetime.localdate().isoformat()},
     )
 
     assert receiver.arrived.wait(30), (

@@ -1,8 +1,7 @@
 """Sprints tests reuse the cooperative world (built through the services) and add a product."""
 
-from datetime import date
-
 import pytest
+from django.utils.timezone import localdate
 
 # Aliased: the star import below brings the cooperative's `services` into this module.
 from sprints import services as sprints_services
@@ -74,7 +73,7 @@ def make_item(product, product_owner):
 def active_sprint(product, product_owner, make_item):
     """Sprint 1, active, with two committed 3-point items."""
     sprint = sprints_services.plan_sprint(
-        actor=product_owner, product=product, start=date.today(), goal="Eerste aanvraag"
+        actor=product_owner, product=product, start=localdate(), goal="Eerste aanvraag"
     )
     items = [make_item("Formulier"), make_item("Bevestiging")]
     sprints_services.commit_items(actor=product_owner, sprint=sprint, items=items)

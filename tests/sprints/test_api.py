@@ -1,9 +1,10 @@
 """The sprints API: the acceptance loop end to end, and bad input answered with a clear 4xx."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.timezone import localdate
 from rest_framework.test import APIClient
 
 from sprints import services as sprint_services
@@ -14,7 +15,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
-TODAY = date.today()
 
 
 def as_(user) -> APIClient:
@@ -91,11 +91,13 @@ def test_acceptance_loop_end_to_end_through_the_api(
 
     # Plan, commit and start sprint 1.
     sprint = ok(
-        po.post(f"{API}/products/{product.pk}/sprints/", {"start": TODAY, "goal": "Aanvragen"}),
+        po.post(
+            f"{API}/products/{product.pk}/sprints/", {"start": localdate(), "goal": "Aanvragen"}
+        ),
         201,
     )
     assert sprint["number"] == 1 and sprint["state"] == "planned"
-    assert sprint["end"] == str(TODAY + timedelta(days=13))  # the last day, inclusive
+    assert sprint["end"] == str(localdate() + timedelta(days=13))  # the last day, inclusive
     commitment = ok(po.post(f"{API}/sprints/{sprint['id']}/commit/", {"items": [form, mail]}))
     assert commitment["points"] == 6
     assert commitment["average_velocity"] is None
@@ -131,7 +133,7 @@ def test_acceptance_loop_end_to_end_through_the_api(
         201,
     )
     assert increment["state"] == "draft"
-    deadline = TODAY + timedelta(days=5)
+    deadline = localdate() + timedelta(days=5)
     increment = ok(dev.post(f"{API}/increments/{increment['id']}/submit/", {"deadline": deadline}))
     assert increment["state"] == "submitted"
     assert {tester["username"] for tester in increment["testers"]} == {"tessa", "timo"}
@@ -223,12 +225,12 @@ def test_acceptance_loop_end_to_end_through_the_api(
     assert velocity["sprints"] == [{"id": sprint["id"], "sprint": 1, "points": 8, "committed": 8}]
     assert velocity["average_velocity"] == "8.0"
     burndown = ok(po.get(f"{API}/sprints/{sprint['id']}/burndown/"))
-    assert burndown["days"][0]["date"] == str(TODAY)
+    assert burndown["days"][0]["date"] == str(localdate())
     assert burndown["days"][0]["remaining"] == 0
     assert len(burndown["days"]) == 14
 
     # Committing more than the velocity warns.
-    sprint_two = ok(po.post(f"{API}/products/{product.pk}/sprints/", {"start": TODAY}), 201)
+    sprint_two = ok(po.post(f"{API}/products/{product.pk}/sprints/", {"start": localdate()}), 201)
     big = ok(
         po.post(backlog, {"title": "Groot", "acceptance_criteria": ["Werkt"], "estimate": 13}),
         201,
@@ -250,7 +252,7 @@ def submitted(product, product_owner, developer, tester, second_tester, active_s
         actor=developer, product=product, version="0.1.0", items=[form], sprint=active_sprint
     )
     return sprint_services.submit_increment(
-        actor=product_owner, increment=increment, deadline=TODAY + timedelta(days=3)
+        actor=product_owner, increment=increment, deadline=localdate() + timedelta(days=3)
     )
 
 
@@ -268,7 +270,7 @@ def test_committing_an_item_that_is_not_ready(product, product_owner, make_item,
 
 
 def test_a_second_active_sprint_is_refused(product, product_owner, active_sprint):
-    planned = sprint_services.plan_sprint(actor=product_owner, product=product, start=TODAY)
+    planned = sprint_services.plan_sprint(actor=product_owner, product=product, start=localdate())
     with nothing_written():
         body = problem(as_(product_owner).post(f"{API}/sprints/{planned.pk}/start/"), 409, "state")
     assert "already has an active sprint" in body["detail"]
@@ -501,16 +503,18 @@ def test_increment_submission_bad_input(product, product_owner, developer, submi
     with nothing_written():
         problem(as_(developer).post(url, {}), 400, "deadline")
         problem(
-            as_(developer).post(url, {"deadline": str(TODAY - timedelta(days=1))}), 400, "deadline"
+            as_(developer).post(url, {"deadline": str(localdate() - timedelta(days=1))}),
+            400,
+            "deadline",
         )
         problem(
-            as_(developer).post(url, {"deadline": str(TODAY), "testers": [developer.pk]}),
+            as_(developer).post(url, {"deadline": str(localdate()), "testers": [developer.pk]}),
             400,
             "testers",
         )
         problem(
             as_(developer).post(
-                f"{API}/increments/{submitted.pk}/submit/", {"deadline": str(TODAY)}
+                f"{API}/increments/{submitted.pk}/submit/", {"deadline": str(localdate())}
             ),
             409,
             "state",

@@ -5,10 +5,11 @@ one they may view but not act on answers 403; anonymous requests answer 401. Eac
 every role in a savepoint that is rolled back, so each role meets the same world.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.utils.timezone import localdate
 
 from sprints import services as sprint_services
 from sprints.models import TeamRole, Verdict
@@ -24,7 +25,6 @@ from tests.permissions import (
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-TODAY = date.today()
 ROLES = PRODUCT_ROLES
 statuses = statuses_for(ROLES)
 
@@ -42,7 +42,9 @@ def _next_sprint(w):
     """Close sprint 1 and plan sprint 2, which may then be started."""
     sprint_services.finish_sprint(actor=w.product_owner, sprint=w.sprint)
     sprint_services.close_sprint(actor=w.product_owner, sprint=w.sprint)
-    planned = sprint_services.plan_sprint(actor=w.product_owner, product=w.product, start=TODAY)
+    planned = sprint_services.plan_sprint(
+        actor=w.product_owner, product=w.product, start=localdate()
+    )
     return f"{API}/sprints/{planned.pk}/start/"
 
 
@@ -101,7 +103,7 @@ CASES = [
         "post",
         lambda w: f"{API}/products/{w.product.pk}/sprints/",
         statuses(401, 404, 404, 403, 403, 201, 403),
-        lambda w: {"start": str(TODAY + timedelta(days=14))},
+        lambda w: {"start": str(localdate() + timedelta(days=14))},
     ),
     Case("sprint: retrieve with board", "get", lambda w: f"{API}/sprints/{w.sprint.pk}/", VIEW),
     Case("sprint: burndown", "get", lambda w: f"{API}/sprints/{w.sprint.pk}/burndown/", VIEW),
@@ -130,7 +132,7 @@ CASES = [
         "post",
         lambda w: f"{API}/increments/{w.draft.pk}/submit/",
         BUILDERS,
-        lambda w: {"deadline": str(TODAY + timedelta(days=3))},
+        lambda w: {"deadline": str(localdate() + timedelta(days=3))},
     ),
     Case("verdicts: list", "get", lambda w: f"{API}/increments/{w.submitted.pk}/verdicts/", VIEW),
     Case(
@@ -172,7 +174,7 @@ def world(
     sprint_services.submit_increment(
         actor=product_owner,
         increment=submitted,
-        deadline=TODAY + timedelta(days=3),
+        deadline=localdate() + timedelta(days=3),
         testers=[tester],
     )
     return SimpleNamespace(
@@ -227,7 +229,7 @@ def test_a_tester_who_also_builds_or_owns_the_product_cannot_give_verdicts(
         product_owner,
         "post",
         f"{API}/increments/{world.draft.pk}/submit/",
-        {"deadline": str(TODAY), "testers": [tester.pk]},
+        {"deadline": str(localdate()), "testers": [tester.pk]},
     )
     assert submit.status_code == 400
     assert submit.json()["errors"][0]["field"] == "testers"

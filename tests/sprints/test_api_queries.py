@@ -4,9 +4,10 @@ Each is measured at 50 and at 5,000 items against the same bound. The bulk items
 with bulk_create (with the numbers and positions the services would give), for speed.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils.timezone import localdate
 from rest_framework.test import APIClient
 
 from sprints.models import (
@@ -103,7 +104,7 @@ def test_the_inbox_takes_the_same_queries_at_any_size(
         product=product,
         version="1.0.0",
         state=IncrementState.SUBMITTED,
-        deadline=date.today() + timedelta(days=3),
+        deadline=localdate() + timedelta(days=3),
     )
     increment.testers.add(tester)
     IncrementItem.objects.bulk_create(

@@ -9,10 +9,10 @@ import itertools
 import os
 import random
 import threading
-from datetime import date
 
 import pytest
 from django.db import connection
+from django.utils.timezone import localdate
 
 from deelbaar.errors import Conflict
 from sprints import services
@@ -129,7 +129,7 @@ def test_two_people_starting_two_sprints_at_once_leave_one_active(
     owners = [product_owner, second_owner]
     for round_ in range(3):
         sprints = [
-            services.plan_sprint(actor=product_owner, product=product, start=date.today())
+            services.plan_sprint(actor=product_owner, product=product, start=localdate())
             for _ in owners
         ]
 
@@ -167,7 +167,7 @@ def test_testers_accepting_at_once_decide_each_item_exactly_once(
     services.submit_increment(
         actor=product_owner,
         increment=increment,
-        deadline=date.today(),
+        deadline=localdate(),
         testers=[tester, second_tester],
     )
     testers = [tester, second_tester]

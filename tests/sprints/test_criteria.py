@@ -1,13 +1,14 @@
 """Acceptance criteria as rows, verdicts per criterion, follow-ups, re-tests and drafts."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.timezone import localdate
 from rest_framework.test import APIClient
 
 from deelbaar.errors import Conflict, DomainError
@@ -114,7 +115,7 @@ class TestCriteriaRows:
 @pytest.fixture
 def three_criteria(product, product_owner, developer, tester, second_tester):
     """Sprint 1 delivers one item with three criteria and one with one; submitted as 0.1.0."""
-    sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+    sprint = services.plan_sprint(actor=product_owner, product=product, start=localdate())
     item = services.create_item(
         actor=product_owner,
         product=product,
@@ -139,7 +140,7 @@ def three_criteria(product, product_owner, developer, tester, second_tester):
     services.submit_increment(
         actor=product_owner,
         increment=increment,
-        deadline=date.today() + timedelta(days=5),
+        deadline=localdate() + timedelta(days=5),
         testers=[tester, second_tester],
     )
     return sprint, increment, item, other
@@ -172,7 +173,7 @@ def retest(product, product_owner, developer, sprint, follow_up, version="0.2.0"
         actor=developer, product=product, version=version, items=[follow_up], sprint=nxt
     )
     return services.submit_increment(
-        actor=product_owner, increment=increment, deadline=date.today() + timedelta(days=5)
+        actor=product_owner, increment=increment, deadline=localdate() + timedelta(days=5)
     )
 
 

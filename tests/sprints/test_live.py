@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -26,6 +26,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils.timezone import localdate
 from rest_framework.authtoken.models import Token
 
 from deelbaar.asgi import application
@@ -111,7 +112,7 @@ async def test_everyone_on_the_product_sees_each_change(
         assert moved["id"] == second.pk and moved["position"] < first.position
 
     sprint = await call(
-        services.plan_sprint, actor=product_owner, product=product, start=date.today()
+        services.plan_sprint, actor=product_owner, product=product, start=localdate()
     )
     await call(services.commit_items, actor=product_owner, sprint=sprint, items=[first, second])
     await call(services.start_sprint, actor=product_owner, sprint=sprint)
@@ -133,7 +134,7 @@ async def test_everyone_on_the_product_sees_each_change(
         services.submit_increment,
         actor=product_owner,
         increment=increment,
-        deadline=date.today() + timedelta(days=3),
+        deadline=localdate() + timedelta(days=3),
     )
     for communicator in sockets:
         assert (await next_event(communicator, "increment.submitted"))["id"] == increment.pk
@@ -230,7 +231,7 @@ async def test_the_asked_tester_is_notified_of_a_submitted_increment(
     increment = await call(
         services.create_increment, actor=developer, product=product, version="0.1.0", items=items
     )
-    deadline = date.today() + timedelta(days=4)
+    deadline = localdate() + timedelta(days=4)
     await call(
         services.submit_increment,
         actor=product_owner,

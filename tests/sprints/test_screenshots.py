@@ -5,13 +5,14 @@ and which would check no permission if anything did. It now links a view that ch
 `sprints.view_product` and streams the stored bytes, never sniffed.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.timezone import localdate
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -54,7 +55,7 @@ def world(request, product, product_owner, developer, tester, active_sprint):
     sprint_services.submit_increment(
         actor=product_owner,
         increment=increment,
-        deadline=date.today() + timedelta(days=3),
+        deadline=localdate() + timedelta(days=3),
         testers=[tester],
     )
     verdict = sprint_services.give_verdict(

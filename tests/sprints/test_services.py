@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.timezone import localdate
 
 from cooperative import services as cooperative
 from cooperative.models import AuditRecord
@@ -416,7 +417,7 @@ class TestSprintLifeCycle:
         assert second.end == date(2025, 2, 16)
 
     def test_illegal_transitions_conflict(self, product, product_owner):
-        sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         with pytest.raises(Conflict):
             services.finish_sprint(actor=product_owner, sprint=sprint)
         with pytest.raises(Conflict):
@@ -436,8 +437,8 @@ class TestSprintLifeCycle:
     def test_only_the_product_owner_runs_sprints(self, product, developer, tester, product_owner):
         for person in (developer, tester):
             with pytest.raises(NotAllowed):
-                services.plan_sprint(actor=person, product=product, start=date.today())
-        sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+                services.plan_sprint(actor=person, product=product, start=localdate())
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         for person in (developer, tester):
             with pytest.raises(NotAllowed):
                 services.start_sprint(actor=person, sprint=sprint)
@@ -449,8 +450,8 @@ class TestSprintLifeCycle:
             Sprint.objects.create(
                 product=product,
                 number=2,
-                start=date.today(),
-                end=date.today() + timedelta(days=14),
+                start=localdate(),
+                end=localdate() + timedelta(days=14),
                 state=SprintState.ACTIVE,
             )
         # Planned, in review and closed sprints are not limited.
@@ -458,13 +459,13 @@ class TestSprintLifeCycle:
             Sprint.objects.create(
                 product=product,
                 number=number,
-                start=date.today(),
-                end=date.today() + timedelta(days=14),
+                start=localdate(),
+                end=localdate() + timedelta(days=14),
                 state=state,
             )
 
     def test_a_second_active_sprint_is_a_conflict(self, product, product_owner, active_sprint):
-        second = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        second = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         with pytest.raises(Conflict) as error:
             services.start_sprint(actor=product_owner, sprint=second)
         assert "active sprint" in str(error.value.message)
@@ -477,7 +478,7 @@ class TestSprintLifeCycle:
 
 class TestCommitment:
     def test_commits_ready_items_and_records_it(self, product, product_owner, make_item):
-        sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         items = [make_item("Eén", estimate=3), make_item("Twee", estimate=5)]
         commitment = services.commit_items(actor=product_owner, sprint=sprint, items=items)
         assert commitment.points == 8
@@ -495,7 +496,7 @@ class TestCommitment:
         ]
 
     def test_an_unready_item_refuses_the_whole_commitment(self, product, product_owner, make_item):
-        sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         ready = make_item("Klaar")
         no_criteria = services.create_item(
             actor=product_owner, product=product, title="Geen criteria", estimate=3
@@ -517,7 +518,7 @@ class TestCommitment:
         self, zob, eindhoven, product, product_owner, active_sprint, make_item
     ):
         committed = active_sprint.items.first()
-        second = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        second = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         with pytest.raises(Conflict):
             services.commit_items(actor=product_owner, sprint=second, items=[committed])
         other = services.create_product(
@@ -552,7 +553,7 @@ class TestCommitment:
         for estimates in ([100], [5], [8], [2, 1]):
             run_sprint(**team, testers=[tester], estimates=estimates)
         assert services.average_velocity(product) == Decimal("5.3")  # (5 + 8 + 3) / 3
-        sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         within = services.commit_items(
             actor=product_owner, sprint=sprint, items=[make_item(estimate=5)]
         )
@@ -569,7 +570,7 @@ class TestCommitment:
         team = {"product": product, "owner": product_owner, "developer": developer}
         run_sprint(**team, testers=[tester], estimates=[8])
         run_sprint(**team, testers=[tester], estimates=[5], accept=False)
-        sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         commitment = services.commit_items(
             actor=product_owner, sprint=sprint, items=[make_item(estimate=5)]
         )
@@ -582,7 +583,7 @@ class TestClosing:
         self, product, product_owner, developer, make_item
     ):
         waiting = [make_item("Wacht 1"), make_item("Wacht 2")]
-        sprint = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        sprint = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         todo, busy, done = make_item("Nog te doen"), make_item("Bezig"), make_item("Af")
         services.commit_items(actor=product_owner, sprint=sprint, items=[todo, busy, done])
         services.start_sprint(actor=product_owner, sprint=sprint)
@@ -613,7 +614,7 @@ class TestClosing:
     def test_returned_items_can_be_committed_again(self, product, product_owner, active_sprint):
         items = list(active_sprint.items.all())
         services.close_sprint(actor=product_owner, sprint=active_sprint)
-        nxt = services.plan_sprint(actor=product_owner, product=product, start=date.today())
+        nxt = services.plan_sprint(actor=product_owner, product=product, start=localdate())
         commitment = services.commit_items(actor=product_owner, sprint=nxt, items=items)
         assert commitment.points == 6
 
@@ -638,7 +639,7 @@ def submitted(delivered, product_owner, tester, second_tester):
     increment = services.submit_increment(
         actor=product_owner,
         increment=increment,
-        deadline=date.today() + timedelta(days=5),
+        deadline=localdate() + timedelta(days=5),
         testers=[tester, second_tester],
     )
     return increment, items
@@ -656,11 +657,11 @@ class TestSegregationOfDuties:
             services.submit_increment(
                 actor=product_owner,
                 increment=increment,
-                deadline=date.today(),
+                deadline=localdate(),
                 testers=[product_owner],
             )
         increment = services.submit_increment(
-            actor=product_owner, increment=increment, deadline=date.today()
+            actor=product_owner, increment=increment, deadline=localdate()
         )
         # Asked by default: only the testers who neither build nor own the product.
         assert list(increment.testers.all()) == [tester]
@@ -690,7 +691,7 @@ class TestSegregationOfDuties:
     ):
         increment, items = delivered
         services.submit_increment(
-            actor=product_owner, increment=increment, deadline=date.today(), testers=[tester]
+            actor=product_owner, increment=increment, deadline=localdate(), testers=[tester]
         )
         with pytest.raises(NotAllowed) as error:
             services.give_verdict(
@@ -852,7 +853,7 @@ class TestVerdicts:
             actor=developer, product=product, version="0.1.1", items=[item]
         )
         services.submit_increment(
-            actor=product_owner, increment=retest, deadline=date.today() + timedelta(days=2)
+            actor=product_owner, increment=retest, deadline=localdate() + timedelta(days=2)
         )
         for person in (tester, second_tester):
             services.give_verdict(actor=person, increment=retest, item=item, accepted=True)
@@ -899,7 +900,7 @@ class TestIncrements:
         assert [e.item for e in selectors.inbox_for(tester)] == items
         with pytest.raises(Conflict):
             services.submit_increment(
-                actor=product_owner, increment=increment, deadline=date.today()
+                actor=product_owner, increment=increment, deadline=localdate()
             )
 
     def test_the_deadline_cannot_be_in_the_past(self, product_owner, delivered):

@@ -1,6 +1,7 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils.timezone import localdate
 
 from sprints import selectors, services
 from sprints.models import ItemStatus, TeamRole
@@ -34,7 +35,7 @@ def test_acceptance_loop(zob, eindhoven, eindhoven_membership, member_person, pe
     services.move_item(actor=member_person, item=items[3], to="top")
     services.move_item(actor=member_person, item=items[0], after=items[2])
     assert [i.number for i in selectors.backlog_for(product)] == [4, 2, 3, 1]
-    sprint = services.plan_sprint(actor=member_person, product=product, start=date.today())
+    sprint = services.plan_sprint(actor=member_person, product=product, start=localdate())
     commitment = services.commit_items(actor=member_person, sprint=sprint, items=items[:2])
     assert commitment.points == 6
     services.start_sprint(actor=member_person, sprint=sprint)
@@ -44,7 +45,7 @@ def test_acceptance_loop(zob, eindhoven, eindhoven_membership, member_person, pe
         actor=dev, product=product, version="0.1.0", items=items[:2], sprint=sprint
     )
     services.submit_increment(
-        actor=member_person, increment=increment, deadline=date.today() + timedelta(days=3)
+        actor=member_person, increment=increment, deadline=localdate() + timedelta(days=3)
     )
     assert selectors.inbox_for(tester).count() == 2
     services.give_verdict(actor=tester, increment=increment, item=items[0], accepted=True)
