@@ -99,6 +99,13 @@ class Organisation(models.Model):
             raise ValidationError(errors)
 
 
+class OrganisationRole(models.TextChoices):
+    """A person's role in their organisation: an admin manages the organisation's people."""
+
+    ADMIN = "admin", _("admin")
+    STAFF = "staff", _("staff")
+
+
 class Affiliation(models.Model):
     """A person working for (or on behalf of) an organisation."""
 
@@ -108,12 +115,18 @@ class Affiliation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="affiliations"
     )
+    role = models.CharField(
+        _("role"), max_length=10, choices=OrganisationRole.choices, default=OrganisationRole.STAFF
+    )
 
     class Meta:
         verbose_name = _("affiliation")
         verbose_name_plural = _("affiliations")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="one_affiliation"),
+            models.CheckConstraint(
+                name="affiliation_role_known", condition=Q(role__in=OrganisationRole.values)
+            ),
         ]
 
     def __str__(self):
@@ -273,6 +286,15 @@ class Membership(models.Model):
         _("amount paid (€)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # The person who applied becomes the organisation's first admin when it is approved.
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
     applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sprints",
     "solutions",
     "integrations",
+    "people",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,163 @@
+"""Notifications: what happened that a person should know of, and how each person wants to hear.
+
+A notification stores its kind and the parameters of its text, never the text itself: the text
+is written when it is shown, in the language of whoever reads it (`notifications.texts`).
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    VERDICT_REQUESTED = "verdict_requested", _("An increment awaits your verdict")
+    DEADLINE_TOMORROW = "deadline_tomorrow", _("The verdict deadline is tomorrow")
+    DEADLINE_PASSED = "deadline_passed", _("The verdict deadline has passed")
+    VERDICT_GIVEN = "verdict_given", _("A verdict was given")
+    INCREMENT_DECIDED = "increment_decided", _("An increment was decided")
+    FOLLOW_UP_CREATED = "follow_up_created", _("A follow-up item was created")
+    TEAM_ADDED = "team_added", _("You were added to a team")
+    TEAM_REMOVED = "team_removed", _("You were removed from a team")
+    SPRINT_STARTED = "sprint_started", _("A sprint started")
+    SPRINT_CLOSED = "sprint_closed", _("A sprint was closed")
+    MEMBERSHIP_APPLIED = "membership_applied", _("An organisation applied for membership")
+    MEMBERSHIP_DECIDED = "membership_decided", _("A membership application was decided")
+    ACCESS_REQUESTED = "access_requested", _("Someone asked for access")
+    PUBLICATION_REQUESTED = "publication_requested", _("Publication was requested")
+    PUBLICATION_DECIDED = "publication_decided", _("A publication request was decided")
+    RELEASE_PUBLISHED = "release_published", _("A new release of a solution you use")
+    MAINTENANCE_ENDING = "maintenance_ending", _("Maintenance of a solution you use ends soon")
+    REVIEW_POSTED = "review_posted", _("A new review of your solution")
+    WEBHOOK_FAILING = "webhook_failing", _("A webhook subscription keeps failing")
+
+
+class Channel(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once by e-mail")
+    DIGEST = "digest", _("In the daily e-mail")
+    OFF = "off", _("Not by e-mail")
+
+
+# What a person who chose nothing gets: what blocks someone's work at once, the rest once a day.
+DEFAULT_CHANNELS = {
+    Kind.VERDICT_REQUESTED: Channel.IMMEDIATE,
+    Kind.DEADLINE_TOMORROW: Channel.IMMEDIATE,
+    Kind.DEADLINE_PASSED: Channel.IMMEDIATE,
+}
+
+
+def default_channel(kind: str) -> str:
+    return DEFAULT_CHANNELS.get(kind, Channel.DIGEST)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One thing one person is told about."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # Who did it (None for what the clock did: deadlines, maintenance ending, failing webhooks).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The cooperative it happened in: a notification never reaches anyone outside it.
+    cooperative = models.ForeignKey(
+        "cooperative.Cooperative", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # The values the text is written from when shown (names, versions, dates as ISO strings).
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    # Set for what may be told only once (a deadline reminder per increment): a second run of a
+    # scheduled job finds it and creates nothing.
+    key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_by_recipient"),
+            models.Index(
+                fields=["recipient", "kind"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"],
+                condition=~Q(key=""),
+                name="notification_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def text(self) -> str:
+        """The text in the active language (the reader's)."""
+        from notifications.texts import render
+
+        return render(self)
+
+
+class Preference(models.Model):
+    """How a person wants to hear of one kind; without a row, `default_channel(kind)`."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="one_preference_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}: {self.kind} {self.channel}"
+
+
+class Recipient(models.Model):
+    """A person's settings for everything they are told: the language it is written in.
+
+    Without a row, the site's language (`settings.LANGUAGE_CODE`).
+    """
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self):
+        return f"{self.person_id}: {self.language}"
