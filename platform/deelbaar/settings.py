@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "solutions",
     "integrations",
     "people",
+    "notifications",
 ]
 
 MIDDLEWARE = [
