@@ -201,6 +201,8 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-due-webhooks": {"task": "integrations.deliver_due_webhooks", "schedule": 60.0},
     "recover-stalled-syncs": {"task": "integrations.recover_stalled_syncs", "schedule": 30.0},
     "clear-expired-sessions": {"task": "deelbaar.clear_expired_sessions", "schedule": 24 * 3600.0},
+    # Mails whose retry is due, or whose job was lost (deelbaar/mail.py).
+    "send-due-mails": {"task": "deelbaar.send_due_mails", "schedule": 60.0},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -408,6 +410,29 @@ DEELBAAR_HOOK_REPLAY_WINDOW = env.int("DEELBAAR_HOOK_REPLAY_WINDOW", default=7 *
 # in the X-Health-Token header (a monitoring system's); everyone else reads "ok"/"unavailable".
 # Empty: no token is accepted.
 DEELBAAR_HEALTH_TOKEN = env.str("DEELBAAR_HEALTH_TOKEN", default="")
+
+# --- E-mail ---------------------------------------------------------------------------------
+# EMAIL_URL as django-environ reads it: smtp://user:password@host:587 (smtp+tls:// for
+# STARTTLS, smtp+ssl:// for TLS from the start), consolemail://, or filemail:///absolute/folder.
+# Unset: every mail is written as a file under DEELBAAR_DATA_DIR/mail (the embedded mode's
+# default; `deelbaar demo` says so). Mails are sent by background jobs (deelbaar/mail.py).
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    _email = env.email_url_config(EMAIL_URL)
+    if _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+        # filemail:///var/mail/x means the absolute folder /var/mail/x (environ drops the slash).
+        _email["EMAIL_FILE_PATH"] = str(Path("/" + _email["EMAIL_FILE_PATH"]).resolve())
+    _email.pop("OPTIONS", None)
+    globals().update({key: value for key, value in _email.items() if value is not None})
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+# A mail server that does not answer must not hold a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Deelbaar <noreply@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The address people reach the site at, for links in mails (which are sent without a request).
+DEELBAAR_BASE_URL = env.str("DEELBAAR_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Demo loaders run in this order by `deelbaar demo`; each app adds its own.
 DEELBAAR_DEMO_LOADERS = [

@@ -6,6 +6,7 @@ embedded pass) it is skipped, never passed: both are done by tests/conftest.py."
 
 import pytest
 
+from tests.mailserver import MailServer
 from tests.production.receiver import make_certificate
 from tests.production.stack import Stack
 
@@ -17,7 +18,14 @@ def certificate(tmp_path_factory):
 
 
 @pytest.fixture(scope="package")
-def stack(tmp_path_factory, certificate):
+def mail_server():
+    """A real SMTP server on the loopback: the stack's processes send their mails to it."""
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory, certificate, mail_server):
     """Package-scoped rather than session-scoped: the worker takes jobs from Celery's default
     queue, and must be gone before other tests of the session queue jobs there."""
     cert_path, _key = certificate
@@ -31,6 +39,8 @@ def stack(tmp_path_factory, certificate):
             # A dead worker's sync lease expires after this (production: 60 s), so the killed
             # sync of test_worker_killed.py is taken over sooner; the sweep runs every 30 s.
             "DEELBAAR_SYNC_LEASE_SECONDS": "10",
+            "EMAIL_URL": mail_server.url,
+            "DEFAULT_FROM_EMAIL": "Deelbaar <noreply@deelbaar.test>",
         },
     )
     try:

@@ -35,6 +35,9 @@ class Command(BaseCommand):
         width = max(len(login.role) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.role:<{width}}  {login.username} / {login.password}")
+        from deelbaar.mail import delivery_description
+
+        self.stdout.write(f"Mails are {delivery_description()} (set EMAIL_URL to change that).")
         if no_serve:
             return
         self.stdout.write(f"Serving on http://{addr}/ (Ctrl+C stops it).")
