@@ -5,6 +5,7 @@ channel layer and background jobs run in-process at once. `DATABASE_URL` and `RE
 to the production stack (PostgreSQL, channels-redis, Celery workers). See README.md for the list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -56,7 +58,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -83,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "deelbaar.middleware.PermissionsPolicyMiddleware",
+    # Turns a sign-in refused for too many failures into the lockout answer (people/lockout.py);
+    # inside the security headers' middleware, so that answer carries them too.
+    "axes.middleware.AxesMiddleware",
     # After the session, language and user are known (its 400 page shows them); catches what
     # the views raise and answers errors on /api/ in the API's shape. Last, so the answers it
     # gives itself (a 400 before any view) pass the security headers' middleware too.
@@ -235,6 +239,9 @@ CELERY_TIMEZONE = "Europe/Amsterdam"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in of a locked-out account or address before a password is
+    # checked (django-axes; see the brute-force block below).
+    "people.backends.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -247,6 +254,37 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Brute force (django-axes): failed sign-ins on the login page, the admin's and
+# /api/v1/auth/token/ are counted per account and, separately, per address. After
+# DEELBAAR_LOGIN_FAILURES failures within the cool-off, the next attempt of that account or from
+# that address locks it: it and every attempt after it is refused (429), the right password too,
+# until DEELBAAR_LOGIN_COOLOFF_MINUTES have passed since that attempt. Attempts refused during the
+# lockout do not extend it (else someone retrying now and then would never get in). A successful
+# sign-in clears the account's count.
+DEELBAAR_LOGIN_FAILURES = env.int("DEELBAAR_LOGIN_FAILURES", default=5)
+DEELBAAR_LOGIN_COOLOFF_MINUTES = env.int("DEELBAAR_LOGIN_COOLOFF_MINUTES", default=15)
+# How many proxies in front of the web processes append to X-Forwarded-For: the address counted
+# is the one the outermost trusted proxy saw. 0: the connection's own address (REMOTE_ADDR).
+DEELBAAR_TRUSTED_PROXIES = env.int("DEELBAAR_TRUSTED_PROXIES", default=0)
+# axes locks at the failure that reaches its limit; the limit is one more than the failures
+# answered normally.
+AXES_FAILURE_LIMIT = DEELBAAR_LOGIN_FAILURES + 1
+AXES_COOLOFF_TIME = timedelta(minutes=DEELBAAR_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "people.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "people.lockout.client_address"
+AXES_USERNAME_CALLABLE = "people.lockout.attempted_username"
+# Successful sign-ins are not logged (a write per sign-in); failures are counted.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# API tokens (people.tokens): a new personal token lasts this many days unless its owner picks
+# another expiry date, at most DEELBAAR_TOKEN_MAX_DAYS ahead.
+DEELBAAR_TOKEN_DAYS = env.int("DEELBAAR_TOKEN_DAYS", default=90)
+DEELBAAR_TOKEN_MAX_DAYS = env.int("DEELBAAR_TOKEN_MAX_DAYS", default=366)
 
 # --- Languages and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -279,7 +317,8 @@ MEDIA_URL = "media/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous request gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        # Personal tokens: named, expiring, stored hashed (people/authentication.py).
+        "people.authentication.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -6,3 +6,8 @@ class PeopleConfig(AppConfig):
     name = "people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self):
+        from people import deactivation
+
+        deactivation.connect()

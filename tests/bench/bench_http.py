@@ -75,7 +75,7 @@ def build(rng):
     services, with one product per backlog size whose items go in in bulk."""
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from rest_framework.authtoken.models import Token
+    from people.tokens import issue_token
 
     from cooperative import services as cooperative
     from cooperative.models import MembershipRole, OrganisationKind
@@ -112,7 +112,7 @@ def build(rng):
     # Fresh planner statistics, as autovacuum keeps them in production.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    return products, Token.objects.create(user=owner).key
+    return products, issue_token(actor=owner, user=owner, name="bench")[1]
 
 
 # --- The server ----------------------------------------------------------------------------

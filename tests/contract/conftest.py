@@ -21,7 +21,7 @@ def demo_url(live_server_asgi, transactional_db, settings, tmp_path):
 
 def token_for(username: str) -> str:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+    from people.tokens import issue_token
 
     user = get_user_model().objects.get(username=username)
-    return Token.objects.get_or_create(user=user)[0].key
+    return issue_token(actor=user, user=user, name="contract tests")[1]

@@ -4,7 +4,8 @@ import re
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from people.models import PersonalToken
+from people.tokens import digest_of
 
 pytestmark = pytest.mark.django_db
 TEST_URLS = "tests.deelbaar.api_urls"
@@ -28,7 +29,7 @@ def test_token_is_issued_for_good_credentials_and_authenticates(api_client, user
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=user).key == token
+    assert PersonalToken.objects.get(user=user).digest == digest_of(token)
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = api_client.get("/api/v1/me/")

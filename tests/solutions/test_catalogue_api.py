@@ -2,9 +2,9 @@
 similar solutions. All public, read-only; bad input answers 400 naming the parameter."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from people.tokens import issue_token
 from tests.solutions.factories import make_solution
 
 pytestmark = pytest.mark.django_db
@@ -129,8 +129,8 @@ def test_one_solution_in_full(anonymous, library):
 
 def test_the_catalogue_is_read_only(anonymous, library, member_person):
     client = APIClient()
-    token = Token.objects.create(user=member_person)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = issue_token(actor=member_person, user=member_person, name="t")[1]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     slug = library["subsidiesysteem"].slug
     for method, path in (
         ("post", f"{API}/"),

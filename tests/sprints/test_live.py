@@ -27,9 +27,9 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils.timezone import localdate
-from rest_framework.authtoken.models import Token
 
 from deelbaar.asgi import application
+from people.tokens import issue_token
 from sprints import services
 from sprints.models import ItemStatus
 from tests.conftest import REDIS_URL
@@ -383,7 +383,9 @@ async def test_servers_share_events_through_redis(two_servers, product, product_
             assert message["data"]["id"] == item.pk
 
         # A change made through server B's API reaches the socket on server A.
-        token = await database_sync_to_async(lambda: Token.objects.create(user=developer).key)()
+        token = await database_sync_to_async(
+            lambda: issue_token(actor=developer, user=developer, name="t")[1]
+        )()
         request = urllib.request.Request(
             f"http://127.0.0.1:{port_b}/api/v1/products/{product.pk}/backlog/",
             data=json.dumps({"title": "Via server B"}).encode(),

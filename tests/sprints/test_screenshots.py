@@ -13,9 +13,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.timezone import localdate
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from people.tokens import issue_token
 from sprints import services as sprint_services
 from tests.permissions import (
     PRODUCT_ROLES,
@@ -117,7 +117,9 @@ def test_served_with_debug_on_or_off_while_media_itself_is_not(world, tester, se
 
 def test_a_token_client_fetches_it_and_an_image_only_accept_is_answered(world, tester):
     client = APIClient(HTTP_ACCEPT="image/avif,image/webp,image/png,image/*;q=0.8")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=tester).key}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {issue_token(actor=tester, user=tester, name='t')[1]}"
+    )
     response = client.get(world.url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PNG

@@ -1,0 +1,69 @@
+"""What a locked-out sign-in attempt gets, and whom axes counts (settings: AXES_*).
+
+On /api/ the answer is 429 in the API's one error shape; elsewhere (the login page, the
+admin's) a page that says in plain words why and until when, also with 429.
+"""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from deelbaar.api.exceptions import json_error_response
+
+LOCKED_OUT_CODE = "locked_out"
+
+
+def locked_out_message() -> str:
+    return _(
+        "Too many failed sign-ins for this account or from this address. Try again in "
+        "%(minutes)s minutes."
+    ) % {"minutes": settings.DEELBAAR_LOGIN_COOLOFF_MINUTES}
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    if request.path.startswith("/api/"):
+        response = json_error_response(
+            status.HTTP_429_TOO_MANY_REQUESTS, LOCKED_OUT_CODE, locked_out_message()
+        )
+    else:
+        minutes = settings.DEELBAAR_LOGIN_COOLOFF_MINUTES
+        response = render(
+            request,
+            "people/locked_out.html",
+            {
+                "minutes": minutes,
+                "until": timezone.localtime() + settings.AXES_COOLOFF_TIME,
+                "failures": settings.DEELBAAR_LOGIN_FAILURES,
+            },
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+def client_address(request) -> str:
+    """The address counted: the connection's, or, behind DEELBAAR_TRUSTED_PROXIES proxies,
+    the one the outermost of them saw (the rest of X-Forwarded-For is the client's to forge)."""
+    proxies = settings.DEELBAAR_TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def attempted_username(request, credentials) -> str | None:
+    """The account name tried, compared without case (Django's user names are case sensitive,
+    but an attacker must not get a fresh count by changing the case)."""
+    username = None
+    if credentials:
+        username = credentials.get("username")
+    if username is None:
+        username = request.POST.get("username") if hasattr(request, "POST") else None
+    return username.strip().casefold() if isinstance(username, str) else username
