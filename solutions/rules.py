@@ -31,6 +31,15 @@ def made_request(user, publication_request):
 
 
 @rules.predicate
+def steers_request(user, publication_request):
+    """The person asked for this publication or owns the product: they do not decide on it."""
+    return publication_request is not None and (
+        made_request(user, publication_request)
+        or is_product_owner(user, publication_request.increment.product)
+    )
+
+
+@rules.predicate
 def coordinates_solution(user, solution):
     return solution is not None and coordinates(user, solution.cooperative)
 
@@ -46,7 +55,9 @@ def owns_source_product(user, solution):
 
 rules.add_perm("solutions.request_publication", owns_increment_product)
 rules.add_perm("solutions.view_publication_request", coordinates_request | made_request)
-rules.add_perm("solutions.decide_publication", coordinates_request)
+# Segregation of duties: a coordinator who owns the product or made the request does not decide
+# on it; another coordinator of the cooperative does.
+rules.add_perm("solutions.decide_publication", coordinates_request & ~steers_request)
 rules.add_perm("solutions.withdraw_publication", made_request)
 rules.add_perm("solutions.edit_solution", coordinates_solution | owns_source_product)
 # A coordinator brings existing software into the library from its publiccode.yml.

@@ -36,23 +36,29 @@ def sprint_event(sprint, event: str, **extra) -> None:
     )
 
 
-def increment_submitted(increment, tester_ids) -> None:
+def increment_submitted(increment, tester_ids, *, actor=None) -> None:
     data = {
         "id": increment.pk,
         "version": increment.version,
         "product": increment.product_id,
         "deadline": increment.deadline,
+        "actor": getattr(actor, "pk", None),
     }
     publish_on_commit(product_group(increment.product_id), "increment.submitted", data)
     notify_users(tester_ids, "increment.submitted", data)
 
 
-def increment_decided(increment) -> None:
+def increment_decided(increment, *, actor=None) -> None:
     """increment.decided: every item has its outcome, so the increment is accepted or rejected."""
     publish_on_commit(
         product_group(increment.product_id),
         "increment.decided",
-        {"id": increment.pk, "version": increment.version, "state": increment.state},
+        {
+            "id": increment.pk,
+            "version": increment.version,
+            "state": increment.state,
+            "actor": getattr(actor, "pk", None),
+        },
     )
 
 
@@ -67,3 +73,30 @@ def verdict_given(verdict, increment_item, tester_ids) -> None:
     }
     publish_on_commit(product_group(increment_item.increment.product_id), "verdict.given", data)
     notify_users(tester_ids, "verdict.given", data)
+
+
+def team_event(product, event: str, member, *, actor, **extra) -> None:
+    """team.member_added, team.member_changed, team.member_removed or team.owner_changed:
+    who (`user`) now holds or no longer holds which role, and who did it (`actor`)."""
+    publish_on_commit(
+        product_group(product.pk),
+        event,
+        {
+            "product": product.pk,
+            "product_name": product.name,
+            "membership": member.pk,
+            "user": member.user_id,
+            "role": member.role,
+            "actor": getattr(actor, "pk", None),
+            **extra,
+        },
+    )
+
+
+def product_changed(product, fields) -> None:
+    """product.changed: the product's own fields (name, vision, ...) were edited."""
+    publish_on_commit(
+        product_group(product.pk),
+        "product.changed",
+        {"id": product.pk, "version": product.version, "fields": list(fields)},
+    )

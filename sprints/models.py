@@ -79,6 +79,9 @@ class Product(models.Model):
         verbose_name=_("team"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Raised by every edit of the product's own fields: the API's ETag, so two people editing
+    # the product at once cannot overwrite each other unseen (If-Match, 412).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -3,10 +3,30 @@
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cooperative.models import (
+    OPEN_STATES,
+    Affiliation,
+    Cooperative,
+    Membership,
+    Organisation,
+    OrganisationKind,
+)
 from sprints.models import (
     AcceptanceCriterion,
     BacklogItem,
@@ -20,6 +40,7 @@ from sprints.models import (
     Product,
     SprintState,
     TeamMember,
+    TeamRole,
     Verdict,
 )
 
@@ -280,3 +301,84 @@ def last_time_not_met(items, *, increment=None) -> dict[int, CriterionVerdict]:
     for criterion in copied:
         found.setdefault(criterion.pk, criterion.follows_up)
     return found
+
+
+# --- Teams and people ----------------------------------------------------------------------------
+def team_of(product):
+    """The product's team, one row per role a person holds, owners first."""
+    order = Case(
+        When(role=TeamRole.PRODUCT_OWNER, then=0),
+        When(role=TeamRole.DEVELOPER, then=1),
+        default=2,
+    )
+    return (
+        TeamMember.objects.filter(product=product)
+        .select_related("user")
+        .order_by(order, "user__first_name", "user__last_name", "user__username", "pk")
+    )
+
+
+def team_candidates(product):
+    """The people who may be put on the product's team: those working for its owning
+    organisation, for a participating organisation (or a municipality a joint arrangement
+    among them acts for), or for a supplier.
+
+    Suppliers hold no membership of a cooperative (they build for its members under contract),
+    so any supplier's people may be chosen; everyone else comes from the product's own
+    organisations, which is where a tester from another municipality comes from.
+    """
+    organisations = Q(affiliations__organisation__in=product_organisations(product)) | Q(
+        affiliations__organisation__kind=OrganisationKind.SUPPLIER
+    )
+    people = get_user_model().objects.filter(is_active=True).filter(organisations).values("pk")
+    return get_user_model().objects.filter(pk__in=people)
+
+
+def product_organisations(product):
+    """The owning organisation, the participating ones, and the municipalities a joint
+    arrangement among them acts for (Boxtel's staff test for MijnGemeenteDichtbij)."""
+    own = Q(pk=product.owner_id) | Q(participating_products=product)
+    ids = Organisation.objects.filter(own).values("pk")
+    return Organisation.objects.filter(Q(pk__in=ids) | Q(represented_by__in=ids)).distinct()
+
+
+def people_visible_to(user):
+    """The people a person may look up: those of the organisations taking part (an open
+    membership) in a cooperative the person takes part in or coordinates, and their own
+    organisations' people. Nobody outside those cooperatives."""
+    if user is None or not user.is_authenticated:
+        return get_user_model().objects.none()
+    cooperatives = Cooperative.objects.filter(
+        Q(coordinator__user=user)
+        | Q(
+            memberships__state__in=OPEN_STATES,
+            memberships__organisation__affiliations__user=user,
+        )
+    ).values("pk")
+    organisations = Membership.objects.filter(
+        cooperative__in=cooperatives, state__in=OPEN_STATES
+    ).values("organisation")
+    people = Affiliation.objects.filter(
+        Q(organisation__in=organisations)
+        | Q(organisation__in=Affiliation.objects.filter(user=user).values("organisation"))
+    ).values("user")
+    return get_user_model().objects.filter(pk__in=people, is_active=True)
+
+
+def search_people(people, q: str):
+    """People whose user name or name holds every word of `q`, by name, with their
+    organisations (one query for any number)."""
+    for word in (q or "").split()[:5]:
+        people = people.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    return people.prefetch_related(
+        Prefetch(
+            "affiliations",
+            queryset=Affiliation.objects.select_related("organisation").order_by(
+                "organisation__name"
+            ),
+        )
+    ).order_by("first_name", "last_name", "username", "pk")

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from cooperative import audit
 from cooperative.models import Cooperative, Membership, MembershipRole, MembershipState
-from deelbaar.errors import Conflict, DomainError, NotAllowed, StaleObject
+from deelbaar.errors import Conflict, DomainError, NotAllowed, NotFound, StaleObject
 from deelbaar.permissions import allowed, require
 from sprints import events
 from sprints.models import (
@@ -41,6 +41,7 @@ from sprints.models import (
     TeamRole,
     Verdict,
 )
+from sprints.selectors import product_organisations, team_candidates
 
 GAP = 1024
 # When a move finds no room between two neighbours, the items around the spot are spaced out
@@ -293,11 +294,42 @@ def _check_participants(*, cooperative, owner, participants) -> None:
         )
 
 
+def _person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _team_changed(product, event: str, member: TeamMember, actor, **extra) -> None:
+    # Everyone on the product's pages sees the team change; `event_published` lets the
+    # notifications tell the person concerned.
+    events.team_event(product, event, member, actor=actor, **extra)
+
+
+def _check_candidate(product: Product, user, field: str = "user") -> None:
+    if not team_candidates(product).filter(pk=user.pk).exists():
+        raise DomainError(
+            _(
+                "%(person)s does not work for %(owner)s, a participating organisation or a "
+                "supplier, so cannot join this product's team."
+            )
+            % {"person": _person_name(user), "owner": product.owner},
+            field=field,
+        )
+
+
 @transaction.atomic
 def add_team_member(*, actor, product: Product, user, role: str) -> TeamMember:
+    """Put a person on the product's team in a role (a person may hold several).
+
+    Only the product owner and the cooperative's coordinators manage the team. The person works
+    for the owning organisation, a participating one or a supplier. Adding a role the person
+    already holds changes nothing and answers the existing row. The API and pages add only
+    developers and testers; the owner's role changes hands by `hand_over_product`.
+    """
     require(actor, "sprints.manage_team", product)
     if role not in TeamRole.values:
         raise DomainError(_("Unknown team role: %(role)s.") % {"role": role}, field="role")
+    product = _lock(product)
+    _check_candidate(product, user)
     member, created = TeamMember.objects.get_or_create(product=product, user=user, role=role)
     if created:
         audit.record(
@@ -307,7 +339,216 @@ def add_team_member(*, actor, product: Product, user, role: str) -> TeamMember:
             cooperative=product.cooperative,
             changes={"team": [None, f"{user.get_username()}: {role}"]},
         )
+        _team_changed(product, "team.member_added", member, actor)
     return member
+
+
+@transaction.atomic
+def change_team_role(*, actor, member: TeamMember, role: str) -> TeamMember:
+    """Make a developer a tester or the other way round, mid-sprint if need be.
+
+    What they did in their old role stays (verdicts, history); what they may do follows the
+    new role at once, so a tester made developer can no longer give verdicts. The product
+    owner's role changes hands only by `hand_over_product`.
+    """
+    product = member.product
+    require(actor, "sprints.manage_team", product)
+    if role not in (TeamRole.DEVELOPER, TeamRole.TESTER):
+        raise DomainError(
+            _("A team member is a developer or a tester; hand over the product owner role."),
+            field="role",
+        )
+    product = _lock(product)
+    member = TeamMember.objects.select_related("user").get(pk=member.pk)
+    if member.role == TeamRole.PRODUCT_OWNER:
+        raise Conflict(
+            _("The product owner's role changes only by handing it over to someone else."),
+            field="role",
+        )
+    if member.role == role:
+        return member
+    if TeamMember.objects.filter(product=product, user=member.user, role=role).exists():
+        raise Conflict(
+            _("%(person)s already has this role on the team.")
+            % {"person": _person_name(member.user)},
+            field="role",
+        )
+    old, name = member.role, member.user.get_username()
+    member.role = role
+    member.save(update_fields=["role"])
+    audit.record(
+        actor=actor,
+        action="product.team_role_changed",
+        obj=product,
+        cooperative=product.cooperative,
+        changes={"team": [f"{name}: {old}", f"{name}: {role}"]},
+    )
+    _team_changed(product, "team.member_changed", member, actor, previous_role=old)
+    return member
+
+
+@transaction.atomic
+def remove_team_member(*, actor, member: TeamMember) -> None:
+    """Take a role off a person. Their verdicts, drafts and history stay as they were; they
+    are no longer asked, nor may they act in that role. The last product owner cannot be
+    removed (hand the role over first), so a product is never without one."""
+    product = member.product
+    require(actor, "sprints.manage_team", product)
+    product = _lock(product)
+    member = TeamMember.objects.select_related("user").filter(pk=member.pk).first()
+    if member is None:
+        raise NotFound(_("This person is no longer on the team."))
+    if (
+        member.role == TeamRole.PRODUCT_OWNER
+        and not product.members.filter(role=TeamRole.PRODUCT_OWNER).exclude(pk=member.pk).exists()
+    ):
+        raise Conflict(
+            _("Hand the product owner role over to someone else before leaving the team."),
+            field="role",
+        )
+    audit.record(
+        actor=actor,
+        action="product.team_member_removed",
+        obj=product,
+        cooperative=product.cooperative,
+        changes={"team": [f"{member.user.get_username()}: {member.role}", None]},
+    )
+    _team_changed(product, "team.member_removed", member, actor)
+    member.delete()
+
+
+@transaction.atomic
+def hand_over_product(*, actor, product: Product, user) -> TeamMember:
+    """Make `user` the product owner in place of the present one.
+
+    The new owner works for the owning or a participating organisation (not a supplier: the
+    municipalities steer). A role they held as tester ends, since an owner gives no verdicts;
+    the previous owner leaves the team (the owner or coordinator may add them back in another
+    role). Answers the new owner's team row.
+    """
+    require(actor, "sprints.manage_team", product)
+    product = _lock(product)
+    staff = product_organisations(product).filter(affiliations__user=user)
+    if not user.is_active or not staff.exists():
+        raise DomainError(
+            _(
+                "%(person)s does not work for %(owner)s or a participating organisation, so "
+                "cannot own this product."
+            )
+            % {"person": _person_name(user), "owner": product.owner},
+            field="user",
+        )
+    previous = list(
+        TeamMember.objects.select_related("user").filter(
+            product=product, role=TeamRole.PRODUCT_OWNER
+        )
+    )
+    if any(m.user_id == user.pk for m in previous):
+        raise Conflict(
+            _("%(person)s already owns this product.") % {"person": _person_name(user)},
+            field="user",
+        )
+    ended = list(
+        TeamMember.objects.filter(product=product, user=user, role=TeamRole.TESTER).values_list(
+            "role", flat=True
+        )
+    )
+    TeamMember.objects.filter(product=product, user=user, role=TeamRole.TESTER).delete()
+    TeamMember.objects.filter(pk__in=[m.pk for m in previous]).delete()
+    member = TeamMember.objects.create(product=product, user=user, role=TeamRole.PRODUCT_OWNER)
+    audit.record(
+        actor=actor,
+        action="product.owner_changed",
+        obj=product,
+        cooperative=product.cooperative,
+        changes={
+            "product_owner": [
+                ", ".join(m.user.get_username() for m in previous) or None,
+                user.get_username(),
+            ],
+            **({"ended_roles": [ended, None]} if ended else {}),
+        },
+    )
+    _team_changed(
+        product,
+        "team.owner_changed",
+        member,
+        actor,
+        previous_owners=[m.user_id for m in previous],
+    )
+    return member
+
+
+PRODUCT_FIELDS = ("name", "vision", "sprint_length_days", "participants")
+
+
+@transaction.atomic
+def update_product(*, actor, product: Product, version: int, **changes) -> Product:
+    """Edit the product's name, vision, sprint length or participating organisations, if
+    nobody changed it since `version` was read (else StaleObject, 412).
+
+    Only its product owner and the cooperative's coordinators. Participants follow the same
+    rule as when starting the product. A sprint length applies to sprints planned from now
+    on; the running ones keep their dates. Answers the product with its version raised.
+    """
+    require(actor, "sprints.change_product", product)
+    unknown = set(changes) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise DomainError(
+            _("These cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+    current = _lock(product)
+    if current.version != version:
+        raise StaleObject(
+            _(
+                "Someone else changed %(product)s since you opened it (now version "
+                "%(version)s). Reload it and make your change again."
+            )
+            % {"product": current.name, "version": current.version},
+            field="version",
+        )
+    before = {
+        "name": current.name,
+        "vision": current.vision,
+        "sprint_length_days": current.sprint_length_days,
+        "participants": sorted(current.participants.values_list("pk", flat=True)),
+    }
+    participants = changes.pop("participants", None)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    for field, value in changes.items():
+        setattr(current, field, value)
+    try:
+        current.full_clean(exclude=["cooperative", "owner", "key"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(" ".join(messages), field=field) from error
+    if participants is not None:
+        participants = list(participants)
+        _check_participants(
+            cooperative=current.cooperative, owner=current.owner, participants=participants
+        )
+    after = {**before, **{f: getattr(current, f) for f in changes}}
+    if participants is not None:
+        after["participants"] = sorted(p.pk for p in participants)
+    changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
+    if not changed:
+        return current
+    current.version += 1
+    current.save(update_fields=[*changes, "version"])
+    if participants is not None and "participants" in changed:
+        current.participants.set(participants)
+    audit.record(
+        actor=actor,
+        action="product.changed",
+        obj=current,
+        cooperative=current.cooperative,
+        organisation=current.owner,
+        changes=changed,
+    )
+    events.product_changed(current, sorted(changed))
+    return current
 
 
 # --- backlog -------------------------------------------------------------------------------------
@@ -359,7 +600,9 @@ def create_item(
     )
     _set_criteria(item, criteria, follows_up=follows_up)
     _change(item, "status", None, item.status, actor=actor)
-    events.item_event(item, "item.created")
+    events.item_event(
+        item, "item.created", follow_up_of=item.follow_up_of_id, actor=getattr(actor, "pk", None)
+    )
     return item
 
 
@@ -676,7 +919,7 @@ def start_sprint(*, actor, sprint: Sprint) -> Sprint:
         cooperative=sprint.product.cooperative,
         changes={"state": [before, sprint.state]},
     )
-    events.sprint_event(sprint, "sprint.started")
+    events.sprint_event(sprint, "sprint.started", actor=actor.pk)
     return sprint
 
 
@@ -751,7 +994,9 @@ def close_sprint(*, actor, sprint: Sprint) -> Sprint:
             "not_done": [None, [i.reference for i in unfinished]],
         },
     )
-    events.sprint_event(sprint, "sprint.closed", not_done=[i.pk for i in unfinished])
+    events.sprint_event(
+        sprint, "sprint.closed", not_done=[i.pk for i in unfinished], actor=actor.pk
+    )
     return sprint
 
 
@@ -928,7 +1173,7 @@ def submit_increment(*, actor, increment: Increment, deadline: date, testers=Non
             "deadline": [None, deadline],
         },
     )
-    events.increment_submitted(increment, [t.pk for t in chosen])
+    events.increment_submitted(increment, [t.pk for t in chosen], actor=actor)
     return increment
 
 
@@ -1170,7 +1415,7 @@ def _decide_increment(increment: Increment, actor) -> None:
         cooperative=increment.product.cooperative,
         changes={"state": [IncrementState.SUBMITTED, increment.state]},
     )
-    events.increment_decided(increment)
+    events.increment_decided(increment, actor=actor)
 
 
 # --- a tester's draft: answers kept until they send their verdict ----------------------------

@@ -135,14 +135,24 @@ class PublicationRequestViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         publication = self._request(pk)
-        require(request.user, "solutions.decide_publication", publication, services.DECIDE_REFUSED)
+        require(
+            request.user,
+            "solutions.decide_publication",
+            publication,
+            services.decide_refusal(request.user, publication),
+        )
         services.approve_publication(actor=request.user, publication_request=publication)
         return self._show(publication)
 
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         publication = self._request(pk)
-        require(request.user, "solutions.decide_publication", publication, services.DECIDE_REFUSED)
+        require(
+            request.user,
+            "solutions.decide_publication",
+            publication,
+            services.decide_refusal(request.user, publication),
+        )
         data = serializers.RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.reject_publication(

@@ -28,6 +28,7 @@ from solutions.models import (
     Release,
     Solution,
 )
+from solutions.rules import coordinates_request
 from solutions.selectors.publication import (
     is_newer_increment,
     newest_release,
@@ -47,6 +48,20 @@ REQUEST_REFUSED = gettext_lazy(
 DECIDE_REFUSED = gettext_lazy(
     "Only a coordinator of the product's cooperative decides on its publication."
 )
+OWN_DECISION_REFUSED = gettext_lazy(
+    "You own this product or asked for this publication yourself, so another coordinator of "
+    "the cooperative decides on it."
+)
+
+
+def decide_refusal(actor, publication_request):
+    """Why this person may not decide on the request: a coordinator who steers it is told
+    that another coordinator decides; anyone else that only coordinators do."""
+    if coordinates_request(actor, publication_request):
+        return OWN_DECISION_REFUSED
+    return DECIDE_REFUSED
+
+
 WITHDRAW_REFUSED = gettext_lazy("Only the person who requested the publication can withdraw it.")
 # What a request may say about the solution, named as the metadata API names it: what a valid
 # publiccode.yml needs and a new solution cannot know by itself.
@@ -443,7 +458,7 @@ def approve_publication(*, actor, publication_request: PublicationRequest) -> Re
         actor,
         "solutions.decide_publication",
         publication_request,
-        DECIDE_REFUSED,
+        decide_refusal(actor, publication_request),
     )
     request = _locked_request(publication_request)
     _check_open(request)
@@ -530,7 +545,7 @@ def reject_publication(*, actor, publication_request: PublicationRequest, reason
         actor,
         "solutions.decide_publication",
         publication_request,
-        DECIDE_REFUSED,
+        decide_refusal(actor, publication_request),
     )
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:

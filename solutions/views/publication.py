@@ -28,7 +28,7 @@ from solutions.selectors import publication as selectors
 from solutions.selectors.catalogue import similar_to
 from solutions.selectors.publication import newest_release
 from solutions.services import publication as services
-from sprints.models import Increment
+from sprints.models import Increment, TeamMember, TeamRole
 
 # How many decided requests the queue shows beneath the open ones.
 HISTORY = 50
@@ -139,12 +139,21 @@ def publish(request, increment_id):
 
 
 # --- The queue -------------------------------------------------------------------------------
-def _row(publication, *, coordinated, user, bound=None):
-    """One open request with what this person may do to it (`bound`: a form that failed)."""
+def _row(publication, *, coordinated, user, bound=None, owned=None):
+    """One open request with what this person may do to it (`bound`: a form that failed).
+
+    `owned`: the ids of the products the person owns (read once for the whole queue). A
+    coordinator who owns the product or made the request does not decide on it: the row says
+    another coordinator does."""
     prefix = f"r{publication.pk}-%s"
+    if owned is None:
+        owned = _owned(user)
+    coordinates = publication.increment.product.cooperative_id in coordinated
+    steers = publication.requested_by_id == user.pk or publication.increment.product_id in owned
     row = {
         "publication": publication,
-        "may_decide": publication.increment.product.cooperative_id in coordinated,
+        "may_decide": coordinates and not steers,
+        "own_decision": coordinates and steers,
         "may_withdraw": publication.requested_by_id == user.pk,
         "reject_form": RejectForm(auto_id=prefix),
     }
@@ -156,6 +165,14 @@ def _row(publication, *, coordinated, user, bound=None):
     return row
 
 
+def _owned(user) -> set[int]:
+    return set(
+        TeamMember.objects.filter(user=user, role=TeamRole.PRODUCT_OWNER).values_list(
+            "product_id", flat=True
+        )
+    )
+
+
 def _coordinated(user) -> set[int]:
     return set(coordinated_cooperatives(user).values_list("pk", flat=True))
 
@@ -163,10 +180,13 @@ def _coordinated(user) -> set[int]:
 def _render_queue(request, failed=None, status=200):
     """The queue page; `failed` is (request pk, form key, bound form) of a refused action."""
     coordinated = _coordinated(request.user)
+    owned = _owned(request.user)
     rows = []
     for publication in selectors.open_requests_for(request.user):
         bound = failed[1:] if failed and failed[0] == publication.pk else None
-        rows.append(_row(publication, coordinated=coordinated, user=request.user, bound=bound))
+        rows.append(
+            _row(publication, coordinated=coordinated, user=request.user, bound=bound, owned=owned)
+        )
     decided = selectors.publication_requests_for(request.user).exclude(
         state=PublicationState.REQUESTED
     )[:HISTORY]

@@ -27,6 +27,7 @@ from sprints.models import (
     Product,
     Sprint,
     TeamMember,
+    TeamRole,
     Verdict,
 )
 from sprints.services import BOARD_STATUSES, EDITABLE_FIELDS
@@ -136,8 +137,124 @@ class ProductSerializer(serializers.ModelSerializer):
             "item_count",
             "team",
             "created_at",
+            "version",
         ]
         read_only_fields = fields
+
+
+class _StrictSerializer(serializers.Serializer):
+    """A body whose unknown keys are refused, each named (said in the schema too)."""
+
+    refuses_unknown_fields = True
+    unknown_message = _("This field cannot be changed here.")
+
+    def validate(self, attrs):
+        data = self.initial_data
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(
+                dict.fromkeys(unknown, self.unknown_message), code="read_only"
+            )
+        return attrs
+
+
+class ProductChangeSerializer(_StrictSerializer):
+    """What a product owner or coordinator may change; send only what changes. The version
+    read is the `If-Match` header (the product's ETag)."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    vision = serializers.CharField(required=False, allow_blank=True)
+    sprint_length_days = serializers.IntegerField(
+        min_value=7,
+        max_value=28,
+        required=False,
+        help_text=_("Applies to sprints planned from now on."),
+    )
+    participants = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Organisation.objects.all(),
+        help_text=_(
+            "Ids of all the other organisations taking part (the whole list): members of the "
+            "cooperative (applied, approved or active), not the owner."
+        ),
+    )
+
+
+ProductStaleSerializer = stale_error("ProductStale", ProductSerializer)
+
+
+# --- Teams ---------------------------------------------------------------------------------------
+class TeamMembershipSerializer(serializers.ModelSerializer):
+    """One role of one person on the team; `id` names it in the team's URLs."""
+
+    user = PersonSerializer()
+    role_display = serializers.CharField(source="get_role_display")
+
+    class Meta:
+        model = TeamMember
+        fields = ["id", "user", "role", "role_display"]
+
+
+TEAM_ROLE_CHOICES = [
+    (TeamRole.DEVELOPER.value, TeamRole.DEVELOPER.label),
+    (TeamRole.TESTER.value, TeamRole.TESTER.label),
+]
+
+
+class PersonOfProductField(serializers.PrimaryKeyRelatedField):
+    """A person who may join the product in the context: of the owning or a participating
+    organisation, or of a supplier. Anyone else does not exist here."""
+
+    default_error_messages = {
+        "does_not_exist": _(
+            "There is no person {pk_value} among the people of this product's organisations "
+            "and its suppliers."
+        ),
+        "incorrect_type": _("Give a person's id, a whole number."),
+    }
+
+    def get_queryset(self):
+        from sprints.selectors import team_candidates
+
+        return team_candidates(self.context["product"])
+
+
+class TeamMemberInputSerializer(_StrictSerializer):
+    user = PersonOfProductField(help_text=_("The person's id (see /api/v1/people/?product=)."))
+    role = serializers.ChoiceField(
+        choices=TEAM_ROLE_CHOICES,
+        help_text=_("developer or tester; the product owner role is handed over instead."),
+    )
+
+
+class TeamRoleInputSerializer(_StrictSerializer):
+    role = serializers.ChoiceField(choices=TEAM_ROLE_CHOICES)
+
+
+class HandOverSerializer(_StrictSerializer):
+    user = PersonOfProductField(
+        help_text=_(
+            "The new product owner: a person of the owning or a participating organisation."
+        )
+    )
+
+
+class PersonOrganisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="organisation.id")
+    slug = serializers.CharField(source="organisation.slug")
+    name = serializers.CharField(source="organisation.name")
+
+
+class PersonLookupSerializer(PersonSerializer):
+    """A person found by the look-up: name and organisations, never an e-mail address."""
+
+    organisations = PersonOrganisationSerializer(source="affiliations", many=True)
+
+
+class PeopleQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    product = serializers.IntegerField(required=False, min_value=1)
 
 
 class ProductInputSerializer(serializers.Serializer):

@@ -10,6 +10,8 @@ PRODUCT = "products/<int:product_pk>"
 router = SimpleRouter(use_regex_path=False)
 router.register("products", views.ProductViewSet, basename="product")
 router.register(f"{PRODUCT}/backlog", views.BacklogViewSet, basename="backlog")
+router.register(f"{PRODUCT}/team", views.TeamViewSet, basename="team")
+router.register("people", views.PeopleViewSet, basename="people")
 router.register(f"{PRODUCT}/sprints", views.ProductSprintViewSet, basename="product-sprint")
 router.register("items", views.ItemViewSet, basename="item")
 router.register("sprints", views.SprintViewSet, basename="sprint")

@@ -106,6 +106,39 @@ def _with_etag(response, item):
     return response
 
 
+PRODUCT_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    pattern=r'^\s*(W/)?"?[0-9]+"?\s*$',
+    description=gettext_lazy('The product\'s ETag as read, such as "3".'),
+)
+PRODUCT_ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=True,
+    description=gettext_lazy("The product's version, to send back as If-Match."),
+)
+
+
+def _version_read(request, what):
+    """The version in the If-Match header; a missing or malformed one is a 400 naming it."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise drf_serializers.ValidationError(
+            {
+                "If-Match": drf_serializers.ErrorDetail(
+                    _("Send the version you read as the If-Match header (%(what)s).")
+                    % {"what": what},
+                    code="required",
+                )
+            }
+        )
+    return parse_etag(header)
+
+
 class SprintsViewSet(viewsets.GenericViewSet):
     """The defaults of every sprints viewset: numeric ids, no generic filtering or ordering."""
 
@@ -145,8 +178,10 @@ class ProductViewSet(SprintsViewSet):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @extend_schema(parameters=[PRODUCT_ETAG])
     def retrieve(self, request, pk=None):
-        return Response(self.get_serializer(self.get_object()).data)
+        product = self.get_object()
+        return _with_etag(Response(self.get_serializer(product).data), product)
 
     @extend_schema(
         summary=gettext_lazy("Start a product; you become its product owner"),
@@ -161,6 +196,52 @@ class ProductViewSet(SprintsViewSet):
         return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary=gettext_lazy("Edit a product, if nobody changed it since you read it"),
+        description=gettext_lazy(
+            "Name, vision, sprint length and participating organisations; only the product "
+            "owner and the cooperative's coordinators. Send the ETag you read as If-Match."
+        ),
+        parameters=[PRODUCT_IF_MATCH, PRODUCT_ETAG],
+        request=serializers.ProductChangeSerializer,
+        responses={
+            200: serializers.ProductSerializer,
+            412: OpenApiResponse(
+                serializers.ProductStaleSerializer,
+                description=gettext_lazy(
+                    "Someone else changed the product since the version you sent; `current` "
+                    "holds the product as it is now."
+                ),
+            ),
+        },
+    )
+    def partial_update(self, request, pk=None):
+        product = self._one(pk)
+        require(request.user, "sprints.change_product", product)
+        changes = dict(_valid(serializers.ProductChangeSerializer, request))
+        version = _version_read(request, _("the product's ETag"))
+        try:
+            services.update_product(actor=request.user, product=product, version=version, **changes)
+        except StaleObject as stale:
+            current = self._one(pk)
+            body = error_body(
+                stale.status_code,
+                stale.code,
+                str(stale.message),
+                [(stale.field, stale.code, str(stale.message))],
+            )
+            body["current"] = self.get_serializer(current).data
+            return _with_etag(Response(body, status=stale.status_code), current)
+        product = self._one(pk)
+        return _with_etag(Response(self.get_serializer(product).data), product)
+
+    def _one(self, pk) -> Product:
+        product = self.get_queryset().filter(pk=pk).first()
+        if product is None:
+            raise Http404
+        remember_team_roles(product)
+        return product
+
+    @extend_schema(
         summary=gettext_lazy("Accepted points of the last six closed sprints"),
         responses=serializers.VelocitySerializer,
     )
@@ -173,6 +254,139 @@ class ProductViewSet(SprintsViewSet):
             "sprints": selectors.velocity(product, last=6),
         }
         return Response(serializers.VelocitySerializer(data).data)
+
+
+# --- Team --------------------------------------------------------------------------------------
+MEMBERSHIP_ID = OpenApiParameter(
+    "id",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description=gettext_lazy("The id of the person's role on the team (a team row's `id`)."),
+)
+
+
+@extend_schema(parameters=[PRODUCT_ID])
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("The product's team: one row per role a person holds")),
+    create=extend_schema(
+        summary=gettext_lazy("Put a person on the team as developer or tester"),
+        request=serializers.TeamMemberInputSerializer,
+        responses={201: serializers.TeamMembershipSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=gettext_lazy("Make a developer a tester, or a tester a developer"),
+        parameters=[MEMBERSHIP_ID],
+        request=serializers.TeamRoleInputSerializer,
+        responses=serializers.TeamMembershipSerializer,
+    ),
+    destroy=extend_schema(
+        summary=gettext_lazy("Take the role off the person; their verdicts and history stay"),
+        parameters=[MEMBERSHIP_ID],
+        responses={204: None},
+    ),
+    hand_over=extend_schema(
+        summary=gettext_lazy("Hand the product owner role over to another person"),
+        request=serializers.HandOverSerializer,
+        responses=serializers.TeamMembershipSerializer,
+    ),
+)
+class TeamViewSet(SprintsViewSet):
+    """Who works on the product in which role. Everyone who sees the product sees its team;
+    its product owner and the cooperative's coordinators change it."""
+
+    serializer_class = serializers.TeamMembershipSerializer
+    queryset = TeamMember.objects.none()
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    pagination_class = None
+
+    def list(self, request, product_pk=None):
+        product = _product(request, product_pk)
+        return Response(self.get_serializer(selectors.team_of(product), many=True).data)
+
+    def _member(self, product, pk) -> TeamMember:
+        member = selectors.team_of(product).filter(pk=pk).first()
+        if member is None:
+            raise Http404
+        member.product = product
+        return member
+
+    @answers(409)
+    def create(self, request, product_pk=None):
+        product = _product(request, product_pk)
+        require(request.user, "sprints.manage_team", product)
+        data = _valid(serializers.TeamMemberInputSerializer, request, context={"product": product})
+        member = services.add_team_member(actor=request.user, product=product, **data)
+        member = self._member(product, member.pk)
+        return Response(self.get_serializer(member).data, status=status.HTTP_201_CREATED)
+
+    @answers(409)
+    def partial_update(self, request, product_pk=None, pk=None):
+        product = _product(request, product_pk)
+        require(request.user, "sprints.manage_team", product)
+        member = self._member(product, pk)
+        data = _valid(serializers.TeamRoleInputSerializer, request)
+        services.change_team_role(actor=request.user, member=member, role=data["role"])
+        return Response(self.get_serializer(self._member(product, pk)).data)
+
+    @answers(409)
+    def destroy(self, request, product_pk=None, pk=None):
+        product = _product(request, product_pk)
+        require(request.user, "sprints.manage_team", product)
+        member = self._member(product, pk)
+        services.remove_team_member(actor=request.user, member=member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @answers(409)
+    @action(detail=False, methods=["post"], url_path="hand-over")
+    def hand_over(self, request, product_pk=None):
+        product = _product(request, product_pk)
+        require(request.user, "sprints.manage_team", product)
+        data = _valid(serializers.HandOverSerializer, request, context={"product": product})
+        member = services.hand_over_product(actor=request.user, product=product, user=data["user"])
+        return Response(self.get_serializer(self._member(product, member.pk)).data)
+
+
+# --- People --------------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("Look people up by name"),
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description=gettext_lazy("Words of the person's name or user name."),
+            ),
+            OpenApiParameter(
+                "product",
+                OpenApiTypes.INT,
+                description=gettext_lazy(
+                    "Only the people who may join this product's team (its organisations' "
+                    "and its suppliers'); for its product owner and coordinators."
+                ),
+            ),
+        ],
+    )
+)
+class PeopleViewSet(SprintsViewSet):
+    """People of the cooperatives you take part in or coordinate, with their organisations.
+    Never anyone's e-mail address."""
+
+    serializer_class = serializers.PersonLookupSerializer
+    queryset = TeamMember.objects.none()
+
+    def list(self, request):
+        query = serializers.PeopleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        product_id = query.validated_data.get("product")
+        if product_id is not None:
+            product = _product(request, product_id)
+            require(request.user, "sprints.manage_team", product)
+            people = selectors.team_candidates(product)
+        else:
+            people = selectors.people_visible_to(request.user)
+        people = selectors.search_people(people, query.validated_data.get("q", ""))
+        page = self.paginate_queryset(people)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 # --- Backlog -----------------------------------------------------------------------------------

@@ -9,11 +9,13 @@ from sprints.models import ItemStatus, TeamRole
 pytestmark = pytest.mark.django_db
 
 
-def test_acceptance_loop(zob, eindhoven, eindhoven_membership, member_person, person, coordinator):
+def test_acceptance_loop(
+    zob, eindhoven, eindhoven_membership, member_person, person, coordinator, gemboxx
+):
     product = services.create_product(
         actor=member_person, cooperative=zob, owner=eindhoven, name="Subsidiesysteem", key="SUB"
     )
-    dev = person("dev")
+    dev = person("dev", gemboxx)  # a team's people work for its organisations or a supplier
     tester = person("tess", eindhoven)
     services.add_team_member(
         actor=member_person, product=product, user=dev, role=TeamRole.DEVELOPER
