@@ -382,3 +382,27 @@ def search_people(people, q: str):
             ),
         )
     ).order_by("first_name", "last_name", "username", "pk")
+
+
+def product_roles_of(user) -> list[dict]:
+    """Each product the person is on the team of, with their roles there (one query)."""
+    products = {}
+    rows = (
+        TeamMember.objects.filter(user=user)
+        .select_related("product__cooperative")
+        .order_by("product__name", "product_id", "role")
+    )
+    for row in rows:
+        product = row.product
+        entry = products.setdefault(
+            product.pk,
+            {
+                "id": product.pk,
+                "key": product.key,
+                "name": product.name,
+                "cooperative": product.cooperative.slug,
+                "roles": [],
+            },
+        )
+        entry["roles"].append(row.role)
+    return list(products.values())

@@ -196,12 +196,17 @@ class TeamMembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "role", "role_display"]
 
 
-TEAM_ROLE_CHOICES = [
-    (TeamRole.DEVELOPER.value, TeamRole.DEVELOPER.label),
-    (TeamRole.TESTER.value, TeamRole.TESTER.label),
-]
+def _not_owner(role):
+    # The choices are the team's roles (one enum in the schema), but the product owner's role
+    # changes hands only by a hand-over.
+    if role == TeamRole.PRODUCT_OWNER:
+        raise serializers.ValidationError(
+            _("Hand the product owner role over instead (team/hand-over/)."), code="invalid_choice"
+        )
+    return role
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class PersonOfProductField(serializers.PrimaryKeyRelatedField):
     """A person who may join the product in the context: of the owning or a participating
     organisation, or of a supplier. Anyone else does not exist here."""
@@ -223,13 +228,18 @@ class PersonOfProductField(serializers.PrimaryKeyRelatedField):
 class TeamMemberInputSerializer(_StrictSerializer):
     user = PersonOfProductField(help_text=_("The person's id (see /api/v1/people/?product=)."))
     role = serializers.ChoiceField(
-        choices=TEAM_ROLE_CHOICES,
+        choices=TeamRole.choices,
+        validators=[_not_owner],
         help_text=_("developer or tester; the product owner role is handed over instead."),
     )
 
 
 class TeamRoleInputSerializer(_StrictSerializer):
-    role = serializers.ChoiceField(choices=TEAM_ROLE_CHOICES)
+    role = serializers.ChoiceField(
+        choices=TeamRole.choices,
+        validators=[_not_owner],
+        help_text=_("developer or tester."),
+    )
 
 
 class HandOverSerializer(_StrictSerializer):

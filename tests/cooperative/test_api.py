@@ -764,18 +764,28 @@ def test_me_names_my_organisations_and_roles(as_user, cooperative_world, coordin
     both = person("bea", eindhoven, mgd)
     body = as_user(both).get("/api/v1/me/").json()
     assert body["organisations"] == [
-        {"id": eindhoven.pk, "slug": "eindhoven", "name": "Eindhoven", "kind": "municipality"},
+        {
+            "id": eindhoven.pk,
+            "slug": "eindhoven",
+            "name": "Eindhoven",
+            "kind": "municipality",
+            "role": "staff",
+        },
         {
             "id": mgd.pk,
             "slug": mgd.slug,
             "name": "MijnGemeenteDichtbij",
             "kind": "joint_arrangement",
+            "role": "staff",
         },
     ]
     assert body["roles"] == []
+    assert body["coordinates"] == []
+    assert body["products"] == []
 
     body = as_user(coordinator).get("/api/v1/me/").json()
     assert body["organisations"] == []
+    assert [c["slug"] for c in body["coordinates"]] == ["zuidoost-brabant"]
     assert body["roles"] == [
         {
             "role": "coordinator",

@@ -595,3 +595,30 @@ def _state():
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_permission_matrix(world, case):
     assert_permission_matrix(world.people, [case], world, state=_state)
+
+
+# --- /api/v1/me/ ---------------------------------------------------------------------------------
+def test_me_names_my_product_roles_for_the_menus(product, product_owner, tester, coordinator):
+    body = request_as(tester, "get", f"{API}/me/").json()
+    assert body["products"] == [
+        {
+            "id": product.pk,
+            "key": "SUB",
+            "name": "Subsidiesysteem",
+            "cooperative": "zuidoost-brabant",
+            "roles": ["tester"],
+        }
+    ]
+    assert {
+        "role": "tester",
+        "object_type": "product",
+        "object": str(product.pk),
+        "name": "Subsidiesysteem",
+    } in body["roles"]
+    assert [o["slug"] for o in body["organisations"]] == ["eindhoven"]
+    assert body["coordinates"] == []
+    owner = request_as(product_owner, "get", f"{API}/me/").json()
+    assert owner["products"][0]["roles"] == ["product_owner"]
+    assert [
+        c["slug"] for c in request_as(coordinator, "get", f"{API}/me/").json()["coordinates"]
+    ] == ["zuidoost-brabant"]
