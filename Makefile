@@ -35,6 +35,8 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check platform sprints solutions integrations tests
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=deelbaar.settings PYTHONPATH=.:platform \
+	  $(BIN)/python -m django makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix .
