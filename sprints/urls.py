@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sprints import views
+from sprints import team_pages, views
 
 app_name = "sprints"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("inbox/list/", views.inbox_list, name="inbox_list"),
     path(product, views.backlog, name="backlog"),
     path(product + "backlog/list/", views.backlog_list, name="backlog_list"),
+    path(product + "team/", team_pages.team, name="team"),
+    path(product + "team/<int:member_id>/role", team_pages.team_role, name="team_role"),
+    path(product + "team/<int:member_id>/remove", team_pages.team_remove, name="team_remove"),
+    path(product + "team/hand-over", team_pages.team_hand_over, name="team_hand_over"),
+    path(product + "edit/", team_pages.product_edit, name="product_edit"),
     path(product + "items/", views.item_create, name="item_create"),
     path(product + "items/<int:item_id>/", views.item_detail, name="item_detail"),
     path(product + "items/<int:item_id>/move", views.item_move, name="item_move"),
