@@ -364,6 +364,8 @@ SPECTACULAR_SETTINGS = {
         "IncrementStateEnum": "sprints.models.IncrementState",
         "SyncStateEnum": "integrations.models.SyncState",
         "DeliveryStateEnum": "integrations.models.DeliveryState",
+        "TokenStatusEnum": "people.api.tokens.TOKEN_STATUSES",
+        "AccessRequestStateEnum": "people.models.AccessRequestState",
     },
 }
 

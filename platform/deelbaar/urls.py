@@ -18,6 +18,9 @@ urlpatterns = [
     # Before the cooperatives: it adds /cooperatives/<slug>/reuse/ beside the library.
     path("", include("solutions.urls")),
     path("", include("integrations.urls")),
+    # Joining costs and requests for access (/cooperatives/<slug>/joining/, the coordinators'
+    # queue) and a person's API tokens (/accounts/tokens/).
+    path("", include("people.page_urls")),
     path("cooperatives/", include("cooperative.urls")),
     # The browsable API's sign-in, outside the "api" namespace: its templates reverse
     # "rest_framework:login", which fails (a 500) under another namespace.

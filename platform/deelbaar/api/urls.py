@@ -13,6 +13,8 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     # Signing in for a token (auth/token/) and a person's own tokens (me/tokens/).
     path("", include("people.api.token_urls")),
+    # What joining costs (public) and the coordinators' queue of requests for access.
+    path("", include("people.api.newcomer_urls")),
     path("", include("cooperative.api.urls")),
     path("", include("sprints.api.urls")),
     path("", include("solutions.api.urls")),

@@ -24,9 +24,12 @@ from people.lockout import LOCKED_OUT_CODE, locked_out_message
 from people.models import PersonalToken
 
 
+TOKEN_STATUSES = ["active", "expired", "revoked"]
+
+
 class TokenSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(
-        choices=["active", "expired", "revoked"],
+        choices=TOKEN_STATUSES,
         read_only=True,
         help_text=_("active, expired or revoked: only an active token signs in."),
     )
@@ -124,7 +127,7 @@ class MyTokenViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CredentialsSerializer(serializers.Serializer):
+class AuthTokenSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(
@@ -159,13 +162,13 @@ class TokenView(APIView):
 
     @extend_schema(
         summary=_("Sign in for an API token"),
-        request=CredentialsSerializer,
+        request=AuthTokenSerializer,
         responses={200: NewTokenSerializer},
         auth=[],
     )
     @answers(401, 429)
     def post(self, request):
-        data = CredentialsSerializer(data=request.data)
+        data = AuthTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         credentials = data.validated_data
         # The Django request, which axes marks when it refuses a locked-out attempt.
