@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cooperative.models import Membership, MembershipRole, MembershipState
-from deelbaar.errors import DomainError
+from deelbaar.pages import ServiceErrorsMixin
 from sprints import selectors
 from sprints.models import ESTIMATES, ItemKind, ItemStatus, Product
 
@@ -31,30 +31,6 @@ class DateInput(forms.DateInput):
 
     def format_value(self, value):
         return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-class ServiceErrorsMixin:
-    """Show a service's refusal beside the input it names, or above the form.
-
-    `service_fields` maps the names services use to this form's field names where they differ.
-    """
-
-    service_fields: dict[str, str] = {}
-
-    def _field_for(self, name):
-        name = self.service_fields.get(name, name)
-        return name if name in self.fields else None
-
-    def add_service_error(self, error) -> None:
-        if isinstance(error, DomainError):
-            self.add_error(self._field_for(error.field), str(error.message))
-        elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            for name, problems in error.message_dict.items():
-                for problem in problems:
-                    self.add_error(self._field_for(name), problem)
-        else:
-            for problem in getattr(error, "messages", [str(error)]):
-                self.add_error(None, problem)
 
 
 def _estimate_choices():

@@ -5,7 +5,6 @@ exist; one who may view it but not do what the request asks gets 403. Anonymous 
 sent to the login page.
 """
 
-import json
 import math
 from datetime import timedelta
 
@@ -23,9 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from deelbaar.errors import DomainError, NotAllowed, StaleObject
+from deelbaar import pages
+from deelbaar.errors import DomainError, StaleObject
 from deelbaar.files import upload_response
 from deelbaar.permissions import allowed
+from deelbaar.templatetags.deelbaar_dates import long_date
 from sprints import charts, selectors, services
 from sprints.forms import (
     AnswerForm,
@@ -69,12 +70,6 @@ def _product(request, product_id) -> Product:
     return product
 
 
-def _require(user, permission, obj):
-    """Pages answer 403 where the API raises NotAllowed; the rule is the same one."""
-    if not allowed(user, permission, obj):
-        raise PermissionDenied
-
-
 def _item(product, item_id) -> BacklogItem:
     return get_object_or_404(
         BacklogItem.objects.select_related("product", "sprint"), product=product, pk=item_id
@@ -85,16 +80,6 @@ def _sprint(product, number) -> Sprint:
     sprint = get_object_or_404(Sprint, product=product, number=number)
     sprint.product = product
     return sprint
-
-
-def _htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _focus(response, *element_ids):
-    """Ask the page to put keyboard focus on the first of these elements that exists."""
-    response["HX-Trigger-After-Settle"] = json.dumps({"deelbaar:focus": list(element_ids)})
-    return response
 
 
 def _may(user, product, *names) -> dict:
@@ -132,8 +117,6 @@ def product_list(request):
                     product = services.create_product(
                         actor=request.user, **form.service_arguments()
                     )
-                except NotAllowed:
-                    raise PermissionDenied from None
                 except (DomainError, ValidationError) as error:
                     form.add_service_error(error)
                 else:
@@ -203,15 +186,13 @@ def backlog_list(request, product_id):
 @require_POST
 def item_create(request, product_id):
     product = _product(request, product_id)
-    _require(request.user, "sprints.edit_backlog", product)
+    pages.require(request.user, "sprints.edit_backlog", product)
     form = ItemForm(request.POST, auto_id="new-item-%s")
     if form.is_valid():
         try:
             item = services.create_item(
                 actor=request.user, product=product, **form.service_arguments()
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except (DomainError, ValidationError) as error:
             form.add_service_error(error)
         else:
@@ -239,7 +220,7 @@ def _place(product, item) -> tuple[int, int]:
 def item_move(request, product_id, item_id):
     """Move an item; answers the list (htmx, drag and drop) or goes back to the page."""
     product = _product(request, product_id)
-    _require(request.user, "sprints.order_backlog", product)
+    pages.require(request.user, "sprints.order_backlog", product)
     item = _item(product, item_id)
     form = MoveForm(request.POST, product=product)
     status = 200
@@ -253,22 +234,20 @@ def item_move(request, product_id, item_id):
         else:
             try:
                 item = services.move_item(actor=request.user, item=item, **destination)
-            except NotAllowed:
-                raise PermissionDenied from None
             except DomainError as error:
-                announcement, status = str(error.message), 400
+                announcement, status = str(pages.shown(error).message), 400
             else:
                 place, total = _place(product, item)
                 announcement = _(
                     "%(reference)s moved: now number %(place)s of %(total)s in the backlog."
                 ) % {"reference": item.reference, "place": place, "total": total}
     page = form.cleaned_data.get("page") if form.is_valid() else None
-    if _htmx(request):
+    if pages.is_htmx(request):
         context = _backlog_context(request, product, page=page)
         context["announcement"] = announcement
         # htmx keeps focus on the button pressed; if the item left this page, on the list.
         response = render(request, "sprints/_backlog_list.html", context)
-        return _focus(response, f"item-{item.pk}-link", "backlog-heading")
+        return pages.focus(response, f"item-{item.pk}-link", "backlog-heading")
     (messages.success if status == 200 else messages.error)(request, announcement)
     url = reverse("sprints:backlog", kwargs={"product_id": product.pk})
     return redirect(f"{url}?page={page or 1}#item-{item.pk}")
@@ -333,7 +312,7 @@ def item_detail(request, product_id, item_id):
     item = _item(product, item_id)
     if request.method == "GET":
         return render(request, "sprints/item_detail.html", _item_context(request, product, item))
-    _require(request.user, "sprints.edit_backlog", product)
+    pages.require(request.user, "sprints.edit_backlog", product)
     form = ItemEditForm(request.POST, auto_id="item-%s")
     status, stale = 200, None
     if form.is_valid():
@@ -344,8 +323,6 @@ def item_detail(request, product_id, item_id):
                 version=form.cleaned_data["version"],
                 **form.service_arguments(),
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except StaleObject as error:
             # Show what the other person changed and their values; keep this person's input,
             # now based on the current version, so saving again is a deliberate choice.
@@ -383,15 +360,13 @@ def sprint_list(request, product_id):
     product = _product(request, product_id)
     form = None
     if request.method == "POST":
-        _require(request.user, "sprints.plan_sprint", product)
+        pages.require(request.user, "sprints.plan_sprint", product)
         form = PlanSprintForm(request.POST, auto_id="plan-%s")
         if form.is_valid():
             try:
                 sprint = services.plan_sprint(
                     actor=request.user, product=product, **form.cleaned_data
                 )
-            except NotAllowed:
-                raise PermissionDenied from None
             except (DomainError, ValidationError) as error:
                 form.add_service_error(error)
             else:
@@ -450,7 +425,7 @@ def _plan_context(request, product, sprint, *, form=None):
 @require_http_methods(["GET", "POST"])
 def sprint_plan(request, product_id, number):
     product = _product(request, product_id)
-    _require(request.user, "sprints.plan_sprint", product)
+    pages.require(request.user, "sprints.plan_sprint", product)
     sprint = _sprint(product, number)
     form = None
     if request.method == "POST":
@@ -460,8 +435,6 @@ def sprint_plan(request, product_id, number):
                 commitment = services.commit_items(
                     actor=request.user, sprint=sprint, items=form.cleaned_data["items"]
                 )
-            except NotAllowed:
-                raise PermissionDenied from None
             except DomainError as error:
                 form.add_service_error(error)
             else:
@@ -537,7 +510,7 @@ board_columns = _sprint_view("sprints/_board.html", _board_context)
 def item_status(request, product_id, item_id):
     """Move a card across the board; answers the board (htmx) or goes back to the page."""
     product = _product(request, product_id)
-    _require(request.user, "sprints.work_on_items", product)
+    pages.require(request.user, "sprints.work_on_items", product)
     item = _item(product, item_id)
     form = StatusForm(request.POST)
     ok = False
@@ -548,10 +521,8 @@ def item_status(request, product_id, item_id):
             item = services.set_item_status(
                 actor=request.user, item=item, status=form.cleaned_data["status"]
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except DomainError as error:
-            announcement = str(error.message)
+            announcement = str(pages.shown(error).message)
         else:
             ok = True
             announcement = _("%(reference)s is now %(status)s.") % {
@@ -562,11 +533,11 @@ def item_status(request, product_id, item_id):
         (messages.success if ok else messages.error)(request, announcement)
         return redirect("sprints:item_detail", product_id=product.pk, item_id=item.pk)
     sprint = _sprint(product, item.sprint.number)
-    if _htmx(request):
+    if pages.is_htmx(request):
         context = {**_board_context(request, product, sprint), "announcement": announcement}
         # 200 even when refused: htmx swaps it in, and the announcement says why.
         response = render(request, "sprints/_board.html", context)
-        return _focus(response, f"card-{item.pk}", "board-heading")
+        return pages.focus(response, f"card-{item.pk}", "board-heading")
     (messages.success if ok else messages.error)(request, announcement)
     url = reverse(
         "sprints:sprint_board", kwargs={"product_id": product.pk, "number": sprint.number}
@@ -585,15 +556,13 @@ TRANSITIONS = {
 @require_POST
 def sprint_transition(request, product_id, number, action):
     product = _product(request, product_id)
-    _require(request.user, "sprints.plan_sprint", product)
+    pages.require(request.user, "sprints.plan_sprint", product)
     sprint = _sprint(product, number)
     unfinished = sprint.items.filter(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS]).count()
     try:
         sprint = TRANSITIONS[action](actor=request.user, sprint=sprint)
-    except NotAllowed:
-        raise PermissionDenied from None
     except DomainError as error:
-        messages.error(request, str(error.message))
+        messages.error(request, str(pages.shown(error).message))
         return redirect("sprints:sprint_board", product_id=product.pk, number=sprint.number)
     if action == "start":
         text = _("Sprint %(number)s has started.")
@@ -680,7 +649,7 @@ def increment_list(request, product_id):
     product = _product(request, product_id)
     form = None
     if request.method == "POST":
-        _require(request.user, "sprints.prepare_increment", product)
+        pages.require(request.user, "sprints.prepare_increment", product)
         form = IncrementForm(request.POST, product=product, auto_id="increment-%s")
         if form.is_valid():
             data = form.cleaned_data
@@ -694,8 +663,6 @@ def increment_list(request, product_id):
                     git_ref=data["git_ref"],
                     sprint=data["sprint"],
                 )
-            except NotAllowed:
-                raise PermissionDenied from None
             except DomainError as error:
                 form.add_service_error(error)
             else:
@@ -717,7 +684,7 @@ def increment_list(request, product_id):
 @require_POST
 def increment_submit(request, product_id, increment_id):
     product = _product(request, product_id)
-    _require(request.user, "sprints.prepare_increment", product)
+    pages.require(request.user, "sprints.prepare_increment", product)
     increment = get_object_or_404(Increment, product=product, pk=increment_id)
     testers = _eligible_testers(product)
     form = SubmitIncrementForm(request.POST, testers=testers, auto_id=f"submit-{increment.pk}-%s")
@@ -729,8 +696,6 @@ def increment_submit(request, product_id, increment_id):
                 deadline=form.cleaned_data["deadline"],
                 testers=form.cleaned_data["testers"],
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except DomainError as error:
             form.add_service_error(error)
         else:
@@ -740,7 +705,7 @@ def increment_submit(request, product_id, increment_id):
                     "Increment %(version)s is submitted; the testers are asked for their "
                     "verdicts by %(deadline)s."
                 )
-                % {"version": increment.version, "deadline": increment.deadline},
+                % {"version": increment.version, "deadline": long_date(increment.deadline)},
             )
             url = reverse("sprints:increment_list", kwargs={"product_id": product.pk})
             return redirect(f"{url}#increment-{increment.pk}")
@@ -822,7 +787,7 @@ def acceptance(request, product_id, increment_id):
             request, "sprints/acceptance.html", _acceptance_context(request, product, increment)
         )
     # Segregation of duties: whoever builds or owns the product never gives verdicts.
-    _require(request.user, "sprints.give_verdict", product)
+    pages.require(request.user, "sprints.give_verdict", product)
     if not increment.testers.filter(pk=request.user.pk).exists():
         raise PermissionDenied
     item_id = request.POST.get("item", "")
@@ -849,8 +814,6 @@ def acceptance(request, product_id, increment_id):
                 remarks=data["remarks"],
                 screenshot=data["screenshot"],
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except DomainError as error:
             form.add_service_error(error)
         else:
@@ -974,7 +937,7 @@ def _tester_increment(request, product_id, increment_id):
     """The product and increment, if the person is a tester asked for verdicts on it."""
     product = _product(request, product_id)
     increment = _increment(product, increment_id)
-    _require(request.user, "sprints.give_verdict", product)
+    pages.require(request.user, "sprints.give_verdict", product)
     if not increment.testers.filter(pk=request.user.pk).exists():
         raise PermissionDenied
     return product, increment
@@ -1010,12 +973,10 @@ def judge_answer(request, product_id, increment_id):
                 remarks=data["remarks"] if "remarks" in request.POST else None,
                 screenshot=data["screenshot"],
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except DomainError as problem:
-            error = str(problem)
+            error = str(pages.shown(problem))
     target = f"answer-{request.POST.get('item', 'x')}-{request.POST.get('criterion') or 'item'}"
-    if _htmx(request):
+    if pages.is_htmx(request):
         context = _judge_context(request, product, increment)
         context.update({"target": target, "error": error, "answer": answer})
         return render(request, "sprints/_judge_saved.html", context)
@@ -1033,10 +994,8 @@ def judge_send(request, product_id, increment_id):
     product, increment = _tester_increment(request, product_id, increment_id)
     try:
         verdicts = services.send_verdicts(actor=request.user, increment=increment)
-    except NotAllowed:
-        raise PermissionDenied from None
     except DomainError as problem:
-        context = _judge_context(request, product, increment, problem=str(problem))
+        context = _judge_context(request, product, increment, problem=str(pages.shown(problem)))
         return render(request, "sprints/judge.html", context, status=400)
     messages.success(
         request,

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from deelbaar.errors import DomainError, NotAllowed, Unavailable
+from deelbaar import pages
+from deelbaar.errors import DomainError, Unavailable
 from deelbaar.permissions import allowed
 from integrations.git import scrub
 from integrations.models import Repository, SyncState
@@ -134,10 +135,8 @@ def repository_list(request, product_id):
                 repository = services.link_repository(
                     actor=request.user, product=product, **form.cleaned_data
                 )
-            except NotAllowed:
-                raise PermissionDenied from None
             except DomainError as error:
-                if any(code == "credentials" for _f, code, _m in error.errors):
+                if any(code == "credentials" for _f, code, _m in pages.shown(error).errors):
                     # Not even back to the person who typed it: pages get cached and shared.
                     form.data = form.data.copy()
                     form.data["url"] = scrub(form.data.get("url", ""))
@@ -223,9 +222,8 @@ def repository_apply_publiccode(request, product_id, repository_id):
     repository = _repository(product, repository_id)
     try:
         solution = publiccode_services.apply_publiccode(actor=request.user, repository=repository)
-    except NotAllowed:
-        raise PermissionDenied from None
     except DomainError as error:
+        pages.shown(error)
         context = _detail_context(request, product, repository)
         paginator = Paginator(selectors.commits_of(repository), COMMITS_PAGE_SIZE)
         context["page_obj"] = paginator.get_page(1)
@@ -261,10 +259,8 @@ def repository_access_token(request, product_id, repository_id):
                 access_username=values["access_username"],
                 access_token=values["access_token"],
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except DomainError as error:
-            for field, _code, message in error.errors:
+            for field, _code, message in pages.shown(error).errors:
                 form.add_error(field if field in form.fields else None, message)
         else:
             if values["change"] == AccessTokenForm.REMOVE:
@@ -305,8 +301,6 @@ def repository_sync(request, product_id, repository_id):
     repository = _repository(product, repository_id)
     try:
         services.request_sync(actor=request.user, repository=repository)
-    except NotAllowed:
-        raise PermissionDenied from None
     except Unavailable as error:
         messages.error(request, error.message)
     else:
@@ -323,10 +317,7 @@ def repository_sync(request, product_id, repository_id):
 def repository_unlink(request, product_id, repository_id):
     product = _product(request, product_id)
     repository = _repository(product, repository_id)
-    try:
-        services.unlink_repository(actor=request.user, repository=repository)
-    except NotAllowed:
-        raise PermissionDenied from None
+    services.unlink_repository(actor=request.user, repository=repository)
     messages.success(request, _("The repository is unlinked."))
     return redirect("integrations:repository_list", product_id=product.pk)
 

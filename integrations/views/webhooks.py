@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cooperative.models import Cooperative
+from deelbaar import pages
 from deelbaar.errors import DomainError
+from deelbaar.pages import ServiceErrorsMixin
 from deelbaar.permissions import allowed
 from integrations.models import WebhookEvent
 from integrations.selectors import webhooks as selectors
@@ -27,7 +29,7 @@ from integrations.services import webhooks as services
 PAGE_SIZE = 25
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(ServiceErrorsMixin, forms.Form):
     url = forms.CharField(
         label=gettext_lazy("URL"),
         max_length=500,
@@ -39,10 +41,6 @@ class SubscriptionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
-
-    def add_service_error(self, error: DomainError) -> None:
-        for field, _code, message in error.errors:
-            self.add_error(field if field in self.fields else None, message)
 
 
 def _cooperative(request, slug) -> Cooperative:
@@ -153,7 +151,7 @@ def redeliver(request, slug, pk, delivery_pk):
     try:
         services.redeliver(actor=request.user, delivery=delivery)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, pages.shown(error).message)
     else:
         messages.success(
             request,

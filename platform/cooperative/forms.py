@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from cooperative.models import MembershipRole
-from deelbaar.errors import DomainError
+from deelbaar.pages import ServiceErrorsMixin
 
 
 class DateInput(forms.DateInput):
@@ -17,14 +17,7 @@ class DateInput(forms.DateInput):
         return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-class DomainErrorsMixin:
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show a service's refusal beside the input it names, or above the form."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, str(error.message))
-
-
-class JoinForm(DomainErrorsMixin, forms.Form):
+class JoinForm(ServiceErrorsMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=None,
         label=_("Organisation"),
@@ -56,18 +49,18 @@ class JoinForm(DomainErrorsMixin, forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
-class DecisionForm(DomainErrorsMixin, forms.Form):
+class DecisionForm(ServiceErrorsMixin, forms.Form):
     """Approving needs no input, only the button."""
 
 
-class RejectForm(DomainErrorsMixin, forms.Form):
+class RejectForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejection"),
         error_messages={"required": _("Give the reason for the rejection.")},
     )
 
 
-class PaymentForm(DomainErrorsMixin, forms.Form):
+class PaymentForm(ServiceErrorsMixin, forms.Form):
     paid_on = forms.DateField(
         label=_("Date of payment"),
         widget=DateInput,

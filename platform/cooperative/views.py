@@ -1,10 +1,7 @@
 """The cooperative pages: thin views that read through selectors and change through services."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +15,8 @@ from cooperative.contributions import inhabitants_of
 from cooperative.forms import AuditFilterForm, DecisionForm, JoinForm, PaymentForm, RejectForm
 from cooperative.models import Cooperative, MembershipState
 from cooperative.templatetags.cooperative_pages import action_label, format_euro
-from deelbaar.errors import DomainError, NotAllowed
+from deelbaar import pages
+from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed
 
 AUDIT_PAGE_SIZE = 50
@@ -30,12 +28,6 @@ def _cooperative(slug):
         return selectors.cooperative_detail(slug)
     except Cooperative.DoesNotExist:
         raise Http404(_("There is no cooperative at this address.")) from None
-
-
-def _require(user, permission, obj):
-    """Pages answer 403 where the API raises NotAllowed; the rule is the same one."""
-    if not allowed(user, permission, obj):
-        raise PermissionDenied
 
 
 def _quotes(user, cooperative):
@@ -90,6 +82,7 @@ def cooperative_detail(request, slug):
 @require_http_methods(["GET", "POST"])
 def join(request, slug):
     cooperative = _cooperative(slug)
+    quotes = _quotes(request.user, cooperative)
     organisations = selectors.organisations_of(request.user)
     initial = {}
     chosen = request.GET.get("organisation", "")
@@ -110,7 +103,7 @@ def join(request, slug):
                 role=form.cleaned_data["role"],
             )
         except DomainError as error:
-            form.add_domain_error(error)
+            form.add_service_error(error)
         else:
             messages.success(
                 request,
@@ -121,11 +114,18 @@ def join(request, slug):
                 % {"organisation": organisation, "cooperative": cooperative},
             )
             return redirect("cooperative:detail", slug=cooperative.slug)
-    quotes = _quotes(request.user, cooperative)
     return render(
         request,
         "cooperative/join.html",
-        {"cooperative": cooperative, "form": form, "quotes": quotes},
+        {
+            "cooperative": cooperative,
+            "form": form,
+            "quotes": quotes,
+            "applied": [q for q in quotes if q["membership"]],
+            # The form only while one of the person's organisations may still apply; once they
+            # all have, it is hidden and their applications' state is shown instead.
+            "may_apply": any(q["can_be_member"] and not q["membership"] for q in quotes),
+        },
     )
 
 
@@ -155,7 +155,7 @@ def _queue_row(membership, *, bound=None):
 @require_GET
 def membership_queue(request, slug):
     cooperative = _cooperative(slug)
-    _require(request.user, "cooperative.manage_memberships", cooperative)
+    pages.require(request.user, "cooperative.manage_memberships", cooperative)
     return _render_queue(request, cooperative)
 
 
@@ -178,31 +178,25 @@ def _render_queue(request, cooperative, failed=None):
 def _queue_action(request, slug, pk, *, form_class, form_key, perform):
     """Run one queue action; answer with the row (htmx) or a redirect back (plain POST)."""
     cooperative = _cooperative(slug)
-    _require(request.user, "cooperative.manage_memberships", cooperative)
+    pages.require(request.user, "cooperative.manage_memberships", cooperative)
     membership = get_object_or_404(
         selectors.memberships_of(cooperative, visible_to=request.user), pk=pk
     )
-    form = form_class(request.POST, auto_id=f"m{membership.pk}-%s")
-    htmx = request.headers.get("HX-Request") == "true"
-    if form.is_valid():
-        try:
-            membership = perform(membership, form.cleaned_data)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DomainError as error:
-            if error.field in form.fields:
-                form.add_domain_error(error)
-            else:
-                # The membership moved on (someone else decided first): say so, show it as is.
-                messages.error(request, str(error.message))
-                return _answer(request, cooperative, pk, htmx)
-        else:
-            messages.success(request, _success_message(membership))
-            return _answer(request, cooperative, pk, htmx)
-    if htmx:
-        row = _queue_row(membership, bound=(form_key, form))
-        return _render_row(request, cooperative, row, focus=_first_error_id(form))
-    return _render_queue(request, cooperative, failed=(membership.pk, form_key, form))
+    htmx = pages.is_htmx(request)
+
+    def again(form):
+        if htmx:
+            row = _queue_row(membership, bound=(form_key, form))
+            return _render_row(request, cooperative, row, focus=pages.first_error_id(form))
+        return _render_queue(request, cooperative, failed=(membership.pk, form_key, form))
+
+    return pages.decide(
+        request,
+        form=form_class(request.POST, auto_id=f"m{membership.pk}-%s"),
+        perform=lambda data: _success_message(perform(membership, data)),
+        answer=lambda: _answer(request, cooperative, pk, htmx),
+        again=again,
+    )
 
 
 def _success_message(membership):
@@ -221,13 +215,6 @@ def _success_message(membership):
     }
 
 
-def _first_error_id(form):
-    for field in form:
-        if field.errors:
-            return field.auto_id
-    return "queue-messages"
-
-
 def _answer(request, cooperative, pk, htmx):
     """After an action: back to the queue, or (htmx) the row as it is now, gone once the
     membership left the queue."""
@@ -243,11 +230,12 @@ def _answer(request, cooperative, pk, htmx):
 
 def _render_row(request, cooperative, row, *, focus):
     response = render(
-        request, "cooperative/_queue_update.html", {"cooperative": cooperative, "row": row}
+        request,
+        "deelbaar/queue/_update.html",
+        {"cooperative": cooperative, "row": row, "row_template": "cooperative/_queue_row.html"},
     )
     # Keyboard focus follows the change: to the first field in error, or to the message.
-    response["HX-Trigger-After-Settle"] = json.dumps({"deelbaar:focus": focus})
-    return response
+    return pages.focus(response, focus)
 
 
 @login_required
@@ -303,7 +291,7 @@ def record_payment(request, slug, pk):
 @require_GET
 def audit_trail(request, slug):
     cooperative = _cooperative(slug)
-    _require(request.user, "cooperative.view_audit", cooperative)
+    pages.require(request.user, "cooperative.view_audit", cooperative)
     records = selectors.audit_visible_to(request.user).filter(cooperative=cooperative)
     form = AuditFilterForm(request.GET or None, records=records, action_label=action_label)
     page = Paginator(form.filter(records), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))

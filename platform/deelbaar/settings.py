@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "deelbaar.middleware.PermissionsPolicyMiddleware",
+    # The page layer (deelbaar.pages): times in the viewer's zone; NotAllowed as the 403 page.
+    "deelbaar.pages.TimeZoneMiddleware",
+    "deelbaar.pages.PageErrorsMiddleware",
     # Turns a sign-in refused for too many failures into the lockout answer (people/lockout.py);
     # inside the security headers' middleware, so that answer carries them too.
     "axes.middleware.AxesMiddleware",

@@ -1,32 +1,19 @@
 """The forms of adoption and reviews. They read and check input; the services decide."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from deelbaar.errors import DomainError
+from deelbaar.pages import ServiceErrorsMixin
 from solutions.services.adoption import REMARKS_MAX, REVIEW_TEXT_MAX
-
-
-class ServiceErrorsMixin:
-    """Show a service's refusal beside the input it names, or above the form."""
-
-    def add_service_error(self, error) -> None:
-        if isinstance(error, DomainError):
-            for name, _code, message in error.errors:
-                self.add_error(name if name in self.fields else None, message)
-        elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            for name, problems in error.message_dict.items():
-                for problem in problems:
-                    self.add_error(name if name in self.fields else None, problem)
-        else:
-            for problem in getattr(error, "messages", [str(error)]):
-                self.add_error(None, problem)
 
 
 class AdoptForm(ServiceErrorsMixin, forms.Form):
     """Adopt for one organisation of the person's (a hidden field: one button per
     organisation)."""
+
+    # An organisation without an active membership is told why it may not adopt (403, with
+    # the reason and how to join), not shown the bare 403 page.
+    refusals_shown = True
 
     organisation = forms.ModelChoiceField(
         queryset=None,

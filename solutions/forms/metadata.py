@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cooperative.models import Organisation
+from deelbaar.pages import shown
 from solutions.models import Category, DevelopmentStatus, MaintenanceType, SoftwareType
 from solutions.publiccode import MAX_BYTES, PLATFORMS
 from solutions.services.metadata import EDITABLE_FIELDS
@@ -265,7 +266,7 @@ class MetadataForm(forms.Form):
 
     def add_service_error(self, error) -> None:
         """Each problem beside its field; a problem in a list names its line."""
-        for path, _code, message in error.errors:
+        for path, _code, message in shown(error).errors:
             parts = (path or "").split(".")
             name = parts[0] if parts[0] in self.fields else None
             in_lines = name in LINE_PARTS or name in LINE_FIELDS

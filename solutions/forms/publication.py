@@ -8,11 +8,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from deelbaar.errors import DomainError
+from deelbaar.pages import ServiceErrorsMixin, shown
 from solutions.forms.metadata import LINE_PARTS, MetadataForm, _line, _lines, _parts
 from solutions.models import DEFAULT_LICENCE, SHORT_DESCRIPTION_MAX, MaintenanceType, Solution
 from solutions.services.publication import PUBLICATION_METADATA
 from solutions.versions import MAX_LENGTH as VERSION_MAX
-from sprints.forms import ServiceErrorsMixin
 
 
 class PublicationRequestForm(ServiceErrorsMixin, forms.Form):
@@ -128,9 +128,9 @@ class PublicationRequestForm(ServiceErrorsMixin, forms.Form):
         """Each problem beside its field (a problem in a list names its line)."""
         if not isinstance(error, DomainError):
             return super().add_service_error(error)
-        for path, _code, message in error.errors:
+        for path, _code, message in shown(error).errors:
             parts = (path or "").split(".")
-            name = self._field_for(parts[0])
+            name = self.field_for(parts[0])
             if name in LINE_PARTS and len(parts) > 1 and parts[1].isdigit():
                 message = gettext("Line %(line)s: %(message)s") % {
                     "line": int(parts[1]) + 1,

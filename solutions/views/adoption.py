@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cooperative.models import Cooperative
 from cooperative.selectors import organisations_of
-from deelbaar.errors import DomainError, NotAllowed
+from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed
 from solutions import charts
 from solutions.forms.adoption import AdoptForm, ReleaseForm, ReviewForm, StopForm
@@ -217,8 +217,6 @@ def _transition(request, slug, pk, action):
                     actor=request.user, adoption=adoption, reason=form.cleaned_data["reason"]
                 )
                 message = _("%(organisation)s has stopped using %(solution)s.")
-        except NotAllowed:
-            raise PermissionDenied from None
         except DomainError as error:
             form.add_service_error(error)
             status = _status(error)
@@ -285,8 +283,6 @@ def review(request, slug):
         if form.is_valid():
             try:
                 services.review_solution(actor=request.user, solution=solution, **form.cleaned_data)
-            except NotAllowed:
-                raise PermissionDenied from None
             except DomainError as error:
                 form.add_service_error(error)
                 status = _status(error)

@@ -10,13 +10,10 @@ from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from deelbaar import pages
 from deelbaar.errors import NotFound
 from solutions.forms.catalogue import CatalogueForm, SimilarForm
 from solutions.selectors import catalogue as selectors
-
-
-def _htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -34,7 +31,7 @@ def catalogue_page(request):
         "query_prefix": f"{query.urlencode()}&" if query else "",
         "filtered": bool(query),
     }
-    if _htmx(request):
+    if pages.is_htmx(request):
         # 200 even with errors: htmx swaps only successful answers, and the errors are in it.
         response = render(request, "solutions/catalogue/_body.html", {**context, "oob": True})
     else:

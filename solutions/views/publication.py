@@ -8,11 +8,8 @@ htmx (the row is replaced, a message says what happened and takes the focus) and
 JavaScript (a plain POST and a redirect back).
 """
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cooperative.selectors import coordinated_cooperatives
-from deelbaar.errors import DomainError, NotAllowed
+from deelbaar import pages
+from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed
 from solutions.forms.publication import DecisionForm, PublicationRequestForm, RejectForm
 from solutions.models import PublicationState, Solution
@@ -37,16 +35,6 @@ HISTORY = 50
 def solution_url(solution) -> str:
     # The solution page belongs to the catalogue; its address is /solutions/<slug>/.
     return f"/solutions/{solution.slug}/"
-
-
-def _require(user, permission, obj):
-    """Pages answer 403 where the API raises NotAllowed; the rule is the same one."""
-    if not allowed(user, permission, obj):
-        raise PermissionDenied
-
-
-def _htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- Requesting ------------------------------------------------------------------------------
@@ -77,7 +65,7 @@ def _repository_url(product) -> str:
 def publish(request, increment_id):
     increment = _increment(request, increment_id)
     product = increment.product
-    _require(request.user, "solutions.request_publication", increment)
+    pages.require(request.user, "solutions.request_publication", increment)
     solutions = Solution.objects.filter(source_product=product).order_by("name")
     own = services.own_solution(product)
     newest = newest_release(own) if own else None
@@ -102,8 +90,6 @@ def publish(request, increment_id):
             publication = services.request_publication(
                 actor=request.user, increment=increment, **form.service_arguments()
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except DomainError as error:
             form.add_service_error(error)
         else:
@@ -210,22 +196,18 @@ def queue(request):
 
 
 def _render_row(request, row, *, focus):
-    response = render(request, "solutions/publication/_queue_update.html", {"row": row})
+    response = render(
+        request,
+        "deelbaar/queue/_update.html",
+        {"row": row, "row_template": "solutions/publication/_queue_row.html"},
+    )
     # Keyboard focus follows the change: to the first field in error, or to the message.
-    response["HX-Trigger-After-Settle"] = json.dumps({"deelbaar:focus": focus})
-    return response
-
-
-def _first_error_id(form):
-    for field in form:
-        if field.errors:
-            return field.auto_id
-    return "queue-messages"
+    return pages.focus(response, focus)
 
 
 def _answer(request, pk):
     """After an action: back to the queue, or (htmx) the row gone, with the message."""
-    if not _htmx(request):
+    if not pages.is_htmx(request):
         return redirect("solutions:publication_requests")
     publication = selectors.open_requests_for(request.user).filter(pk=pk).first()
     row = None
@@ -241,33 +223,28 @@ def _queue_action(request, pk, *, permission, form_class, form_key, perform):
         request.user, "solutions.view_publication_request", publication
     ):
         raise Http404(_("There is no publication request at this address, or you may not see it."))
-    _require(request.user, permission, publication)
-    form = form_class(request.POST, auto_id=f"r{publication.pk}-%s")
-    if form.is_valid():
-        try:
-            message = perform(publication, form.cleaned_data)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DomainError as error:
-            if error.field in form.fields:
-                form.add_service_error(error)
-            else:
-                # The request moved on (someone decided first), or the release may not be
-                # made: say so, and show the request as it is now.
-                messages.error(request, str(error.message))
-                return _answer(request, pk)
-        else:
-            messages.success(request, message)
-            return _answer(request, pk)
-    if _htmx(request):
-        row = _row(
-            publication,
-            coordinated=_coordinated(request.user),
-            user=request.user,
-            bound=(form_key, form),
-        )
-        return _render_row(request, row, focus=_first_error_id(form))
-    return _render_queue(request, failed=(publication.pk, form_key, form), status=400)
+    pages.require(request.user, permission, publication)
+
+    def again(form):
+        if pages.is_htmx(request):
+            row = _row(
+                publication,
+                coordinated=_coordinated(request.user),
+                user=request.user,
+                bound=(form_key, form),
+            )
+            return _render_row(request, row, focus=pages.first_error_id(form))
+        return _render_queue(request, failed=(publication.pk, form_key, form), status=400)
+
+    # A refusal naming no field of the form means the request moved on (someone decided
+    # first), or the release may not be made: the message says so, the row shows it as it is.
+    return pages.decide(
+        request,
+        form=form_class(request.POST, auto_id=f"r{publication.pk}-%s"),
+        perform=lambda data: perform(publication, data),
+        answer=lambda: _answer(request, pk),
+        again=again,
+    )
 
 
 @login_required

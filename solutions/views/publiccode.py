@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cooperative.selectors import coordinated_cooperatives
-from deelbaar.errors import DomainError, NotAllowed, StaleObject
+from deelbaar import pages
+from deelbaar.errors import DomainError, StaleObject
 from deelbaar.permissions import allowed
 from solutions.forms.metadata import ImportForm, MetadataForm, changes_since
 from solutions.models import Solution
@@ -89,8 +90,6 @@ def edit(request, slug):
                     version=form.cleaned_data["version"],
                     **form.service_arguments(),
                 )
-            except NotAllowed:
-                raise PermissionDenied from None
             except StaleObject as error:
                 # What the other person changed, and this person's input kept, now based on
                 # the current version: saving again is a deliberate choice.
@@ -144,10 +143,8 @@ def import_page(request):
                 text=form.cleaned_data["content"],
                 solution=target,
             )
-        except NotAllowed:
-            raise PermissionDenied from None
         except DomainError as error:
-            if error.problems:
+            if pages.shown(error).problems:
                 problems = [{"path": p[0] or "", "message": p[2]} for p in error.errors]
             else:
                 form.add_error(error.field if error.field in form.fields else None, error.message)

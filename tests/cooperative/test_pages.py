@@ -221,6 +221,19 @@ def test_join_page_explains_when_a_person_has_no_organisation(as_person, coopera
     assert 'id="join-form"' not in html
 
 
+def test_join_form_is_hidden_once_the_organisation_applied(as_person, cooperative_world, utrecht):
+    """Woerden is not offered the form again after applying: it sees where it stands."""
+    client = as_person("outsider_person")
+    zob = cooperative_world["zob"]
+    assert 'id="join-form"' in client.get(url("join", zob)).content.decode()
+    client.post(url("join", zob), {"organisation": utrecht.pk, "role": "member"})
+    html = client.get(url("join", zob)).content.decode()
+    assert 'id="join-form"' not in html
+    state = re.search(r'id="join-state">(.*?)</div>\s*</div>\s*</div>', html, re.S)
+    assert state and 'data-state="applied"' in state.group(1)
+    assert "Utrecht applied on" in state.group(1)
+
+
 def test_applying_for_another_persons_organisation_is_refused(
     as_person, cooperative_world, woerden, utrecht
 ):
