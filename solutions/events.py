@@ -49,3 +49,19 @@ def adoption_changed(adoption, user_ids=()) -> None:
     }
     publish_on_commit(solution_group(adoption.solution_id), "adoption.changed", data)
     notify_users(user_ids, "adoption.changed", data)
+
+
+def review_posted(review) -> None:
+    """review.posted: an organisation reviewed a solution for the first time (a revision is
+    not announced). On the solution's page; notifications tell its product owner."""
+    publish_on_commit(
+        solution_group(review.solution_id),
+        "review.posted",
+        {
+            "id": review.pk,
+            "solution": review.solution_id,
+            "organisation": review.organisation_id,
+            "score": review.score,
+            "actor": review.author_id,
+        },
+    )

@@ -341,7 +341,7 @@ def _expect(membership: Membership, state: str, message: str) -> None:
         raise Conflict(message % {"state": membership.get_state_display()}, field="state")
 
 
-def _notify(membership: Membership, event: str) -> None:
+def _notify(membership: Membership, event: str, *, actor=None) -> None:
     people = membership.organisation.affiliations.values_list("user_id", flat=True)
     coordinators = membership.cooperative.coordinator_set.values_list("user_id", flat=True)
     events.notify_users(
@@ -352,6 +352,8 @@ def _notify(membership: Membership, event: str) -> None:
             "cooperative": membership.cooperative.slug,
             "organisation": membership.organisation.name,
             "state": membership.state,
+            # Who acted: notifications leave them out (platform/notifications).
+            "actor": getattr(actor, "pk", None),
         },
     )
 
@@ -429,7 +431,7 @@ def apply_for_membership(
         organisation=organisation,
         changes={"state": [None, membership.state], "role": [None, role]},
     )
-    _notify(membership, "membership.applied")
+    _notify(membership, "membership.applied", actor=actor)
     return membership
 
 
@@ -448,7 +450,7 @@ def approve_membership(*, actor, membership: Membership) -> Membership:
     membership.contribution_due = contribution_for(membership.cooperative, membership.organisation)
     membership.decided_at = timezone.now()
     _save_transition(membership, before, actor=actor, action="membership.approved")
-    _notify(membership, "membership.approved")
+    _notify(membership, "membership.approved", actor=actor)
     return membership
 
 
@@ -469,7 +471,7 @@ def reject_membership(*, actor, membership: Membership, reason: str) -> Membersh
     membership.rejection_reason = reason
     membership.decided_at = timezone.now()
     _save_transition(membership, before, actor=actor, action="membership.rejected", reason=reason)
-    _notify(membership, "membership.rejected")
+    _notify(membership, "membership.rejected", actor=actor)
     return membership
 
 
@@ -511,7 +513,7 @@ def record_payment(*, actor, membership: Membership, paid_on: date, amount) -> M
     membership.paid_amount = membership.contribution_due
     membership.activated_at = timezone.now()
     _save_transition(membership, before, actor=actor, action="membership.activated")
-    _notify(membership, "membership.activated")
+    _notify(membership, "membership.activated", actor=actor)
     return membership
 
 
@@ -531,7 +533,7 @@ def leave_cooperative(*, actor, membership: Membership, reason: str = "") -> Mem
     _save_transition(
         membership, before, actor=actor, action="membership.left", reason=(reason or "").strip()
     )
-    _notify(membership, "membership.left")
+    _notify(membership, "membership.left", actor=actor)
     return membership
 
 

@@ -11,6 +11,8 @@ class Entry:
     label: str
     url_name: str
     login_required: bool = False
+    # Shows the person's unread notifications beside the label (filled in by the page).
+    counts_unread: bool = False
 
 
 ENTRIES: list[Entry] = [
@@ -18,7 +20,7 @@ ENTRIES: list[Entry] = [
     Entry(_("Library"), "solutions:catalogue"),
     Entry(_("Cooperatives"), "cooperative:list"),
     Entry(_("Products"), "sprints:product_list", login_required=True),
-    Entry(_("Inbox"), "sprints:inbox", login_required=True),
+    Entry(_("Inbox"), "sprints:inbox", login_required=True, counts_unread=True),
     Entry(_("API"), "api:docs"),
 ]
 
@@ -35,7 +37,14 @@ def main_navigation(request):
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": entry.label, "url": url, "current": False})
+        items.append(
+            {
+                "label": entry.label,
+                "url": url,
+                "current": False,
+                "counts_unread": entry.counts_unread,
+            }
+        )
     # A section is current on its own pages too (the home page only on itself); where
     # sections nest, such as /products/inbox/ in /products/, the deepest one wins.
     matches = [

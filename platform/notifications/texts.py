@@ -10,7 +10,6 @@ import datetime
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from notifications.models import Kind
 
@@ -23,19 +22,6 @@ def _date(value) -> str:
     except ValueError:
         return str(value)
     return formats.date_format(value, "j F Y")
-
-
-def _outcome(accepted) -> str:
-    return pgettext("verdict", "accepted") if accepted else pgettext("verdict", "rejected")
-
-
-def _state(state) -> str:
-    return {
-        "accepted": pgettext("decision", "accepted"),
-        "rejected": pgettext("decision", "rejected"),
-        "approved": pgettext("decision", "approved"),
-        "active": pgettext("decision", "approved"),
-    }.get(state, state or "")
 
 
 def _text(kind: str, p: dict) -> str:
@@ -55,13 +41,13 @@ def _text(kind: str, p: dict) -> str:
             "has passed."
         ) % _Params({**p, "deadline": _date(p["deadline"])})
     if kind == Kind.VERDICT_GIVEN:
-        return _(
-            "%(actor)s %(outcome)s %(reference)s “%(title)s” in version %(version)s."
-        ) % _Params({**p, "outcome": _outcome(p["accepted"])})
+        if p["accepted"]:
+            return _("%(actor)s accepted %(reference)s “%(title)s” in version %(version)s.") % p
+        return _("%(actor)s rejected %(reference)s “%(title)s” in version %(version)s.") % p
     if kind == Kind.INCREMENT_DECIDED:
-        return _("Version %(version)s of %(product)s was %(state)s.") % _Params(
-            {**p, "state": _state(p["state"])}
-        )
+        if p["state"] == "accepted":
+            return _("Version %(version)s of %(product)s was accepted.") % p
+        return _("Version %(version)s of %(product)s was rejected.") % p
     if kind == Kind.FOLLOW_UP_CREATED:
         return _("Follow-up %(reference)s “%(title)s” was added to the backlog of %(product)s.") % p
     if kind == Kind.TEAM_ADDED:
@@ -75,17 +61,17 @@ def _text(kind: str, p: dict) -> str:
     if kind == Kind.MEMBERSHIP_APPLIED:
         return _("%(organisation)s applied for membership of %(cooperative)s.") % p
     if kind == Kind.MEMBERSHIP_DECIDED:
-        return _("The membership of %(organisation)s in %(cooperative)s was %(state)s.") % _Params(
-            {**p, "state": _state(p["state"])}
-        )
+        if p["state"] == "rejected":
+            return _("The membership of %(organisation)s in %(cooperative)s was refused.") % p
+        return _("The membership of %(organisation)s in %(cooperative)s was approved.") % p
     if kind == Kind.ACCESS_REQUESTED:
         return _("%(actor)s asked for access to %(cooperative)s.") % p
     if kind == Kind.PUBLICATION_REQUESTED:
         return _("%(actor)s asked to publish version %(version)s of %(product)s.") % p
     if kind == Kind.PUBLICATION_DECIDED:
-        return _("Publication of version %(version)s of %(product)s was %(state)s.") % _Params(
-            {**p, "state": _state(p["state"])}
-        )
+        if p["state"] == "rejected":
+            return _("Publication of version %(version)s of %(product)s was refused.") % p
+        return _("Publication of version %(version)s of %(product)s was approved.") % p
     if kind == Kind.RELEASE_PUBLISHED:
         return _("Version %(version)s of %(solution)s, which you use, is out.") % p
     if kind == Kind.MAINTENANCE_ENDING:

@@ -257,4 +257,6 @@ def review_solution(*, actor, solution, organisation, score, pros: str = "", con
         changes=audit.diff(before, audit.snapshot(review, ("score", "pros", "cons"))),
     )
     review.was_created = created
+    if created:
+        events.review_posted(review)
     return review

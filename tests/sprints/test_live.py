@@ -118,7 +118,12 @@ async def test_everyone_on_the_product_sees_each_change(
     await call(services.start_sprint, actor=product_owner, sprint=sprint)
     for communicator in sockets:
         started = await next_event(communicator, "sprint.started")
-        assert started == {"id": sprint.pk, "number": 1, "state": "active"}
+        assert started == {
+            "id": sprint.pk,
+            "number": 1,
+            "state": "active",
+            "actor": product_owner.pk,
+        }
 
     for item in (first, second):
         await call(services.set_item_status, actor=developer, item=item, status=ItemStatus.DONE)
@@ -171,7 +176,12 @@ async def test_everyone_on_the_product_sees_each_change(
     )
     for communicator in sockets:
         decided = await next_event(communicator, "increment.decided")
-        assert decided == {"id": increment.pk, "version": "0.1.0", "state": "rejected"}
+        assert decided == {
+            "id": increment.pk,
+            "version": "0.1.0",
+            "state": "rejected",
+            "actor": tester.pk,
+        }
 
     for communicator in sockets:
         await communicator.disconnect()
@@ -245,6 +255,7 @@ async def test_the_asked_tester_is_notified_of_a_submitted_increment(
         "version": "0.1.0",
         "product": product.pk,
         "deadline": deadline.isoformat(),
+        "actor": product_owner.pk,
     }
     assert await not_asked.receive_nothing(timeout=0.3)
     await inbox.disconnect()

@@ -1,0 +1,108 @@
+"""Creating notifications and marking them read.
+
+`notify()` is the one way a notification is made: from the platform's events after their
+commit (`notifications.receivers`) and from the scheduled jobs (deadlines, maintenance). It
+leaves out the person who acted and anyone outside the cooperative, stores kind and parameters
+(the text is written when shown, in the reader's language), creates every row in one insert,
+hands them to the mail queue, and tells each recipient's open pages the new unread count.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from deelbaar.events import publish_on_commit, user_group
+from notifications import selectors
+from notifications.models import Kind, Notification
+
+# The event a person's sockets receive when their unread count changes.
+UNREAD_EVENT = "notifications.unread"
+
+
+def _queue_mails(notifications) -> None:
+    """The e-mail half (`notifications.mail`) decides per person and kind what to send when."""
+    try:
+        from notifications.mail import queue_mails_for
+    except ImportError:
+        # The mail half is a separate module; without it, notifications are in-app only.
+        return
+    queue_mails_for([n.pk for n in notifications])
+
+
+def _announce_counts(person_ids) -> None:
+    counts = selectors.unread_counts(person_ids)
+    for person_id, count in counts.items():
+        publish_on_commit(user_group(person_id), UNREAD_EVENT, {"unread": count}, announce=False)
+
+
+@transaction.atomic
+def notify(
+    *,
+    kind: str,
+    recipient_ids,
+    cooperative_id,
+    subject=None,
+    actor_id=None,
+    params: dict | None = None,
+    url: str = "",
+    key: str = "",
+) -> list[Notification]:
+    """Tell each of `recipient_ids` (but the actor, and only people of the cooperative) of
+    `kind`. With `key`, each person is told of it once: a second call creates nothing for them.
+    Returns the notifications made. A constant number of queries, whatever the recipients."""
+    kind = Kind(kind).value
+    recipient_ids = set(recipient_ids) - {actor_id, None}
+    recipient_ids = selectors.people_of_cooperative(cooperative_id, recipient_ids)
+    if key and recipient_ids:
+        told = Notification.objects.filter(
+            kind=kind, key=key, recipient_id__in=recipient_ids
+        ).values_list("recipient_id", flat=True)
+        recipient_ids -= set(told)
+    if not recipient_ids:
+        return []
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=person_id,
+                kind=kind,
+                actor_id=actor_id,
+                cooperative_id=cooperative_id,
+                subject_type=subject_type,
+                subject_id=subject.pk if subject is not None else None,
+                params=params or {},
+                url=url,
+                key=key,
+                created_at=now,
+            )
+            for person_id in sorted(recipient_ids)
+        ]
+    )
+    _queue_mails(notifications)
+    _announce_counts(recipient_ids)
+    return notifications
+
+
+@transaction.atomic
+def mark_read(*, person, notification: Notification) -> Notification:
+    """Mark one of the person's own notifications read (reading it twice changes nothing)."""
+    if notification.recipient_id != person.pk:
+        # Views look notifications up among the person's own; this guards every other caller.
+        raise Notification.DoesNotExist
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+        _announce_counts([person.pk])
+    return notification
+
+
+@transaction.atomic
+def mark_all_read(*, person) -> int:
+    """Mark every unread notification of the person read; returns how many were unread."""
+    marked = Notification.objects.unread().filter(recipient=person).update(read_at=timezone.now())
+    if marked:
+        _announce_counts([person.pk])
+    return marked
