@@ -43,6 +43,17 @@ def works_for(user, organisation):
 
 
 @rules.predicate
+def is_organisation_admin(user, organisation):
+    return selectors.is_organisation_admin(user, organisation)
+
+
+@rules.predicate
+def coordinates_organisation(user, organisation):
+    """Coordinates a cooperative the organisation belongs to, or whose office it is."""
+    return selectors.coordinates_organisation(user, organisation)
+
+
+@rules.predicate
 def coordinates_membership(user, membership):
     return membership is not None and selectors.is_coordinator(user, membership.cooperative)
 
@@ -71,6 +82,17 @@ rules.add_perm("cooperative.add_cooperative", is_administrator)
 rules.add_perm("cooperative.change_cooperative", is_administrator | coordinates)
 rules.add_perm("cooperative.appoint_coordinator", is_administrator | coordinates)
 rules.add_perm("cooperative.affiliate", is_administrator)
+# An organisation's people: object is the organisation. Its own people see who works there;
+# its admins, the coordinators of its cooperatives (and of the cooperative it is the office of)
+# and administrators invite, change roles and remove.
+rules.add_perm(
+    "cooperative.view_people",
+    is_administrator | works_for | coordinates_organisation,
+)
+rules.add_perm(
+    "cooperative.manage_people",
+    is_administrator | is_organisation_admin | coordinates_organisation,
+)
 # Acting for an organisation (applying for membership): object is the organisation.
 rules.add_perm("cooperative.act_for_organisation", works_for)
 # Memberships: object is the membership.

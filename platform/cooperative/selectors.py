@@ -15,6 +15,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from cooperative.models import (
+    Affiliation,
     AuditRecord,
     Cooperative,
     Coordinator,
@@ -22,6 +23,7 @@ from cooperative.models import (
     MembershipState,
     Organisation,
     OrganisationKind,
+    OrganisationRole,
 )
 
 
@@ -194,3 +196,49 @@ def audit_visible_to(user):
     if user.is_superuser:
         return records
     return records.filter(cooperative__coordinator__user=user)
+
+
+# --- An organisation's people ------------------------------------------------------------------
+def organisation_people(organisation):
+    """The people of an organisation (their affiliations), admins first, then by name."""
+    return (
+        Affiliation.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__first_name", "user__last_name", "user__username", "pk")
+    )
+
+
+def is_organisation_admin(user, organisation) -> bool:
+    if user is None or not user.is_authenticated or organisation is None:
+        return False
+    return Affiliation.objects.filter(
+        user=user, organisation=organisation, role=OrganisationRole.ADMIN
+    ).exists()
+
+
+def coordinates_organisation(user, organisation) -> bool:
+    """Does `user` coordinate a cooperative that `organisation` belongs to (an open membership,
+    directly or through a representing joint arrangement) or whose office it is?"""
+    if user is None or not user.is_authenticated or organisation is None:
+        return False
+    coordinated = Cooperative.objects.filter(coordinator__user=user)
+    return (
+        coordinated.filter(office=organisation).exists()
+        or cooperatives_of_organisation(organisation).filter(coordinator__user=user).exists()
+    )
+
+
+def organisations_managed_by(user):
+    """The organisations whose people `user` manages: as their admin, or as a coordinator."""
+    if user is None or not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    coordinated = Cooperative.objects.filter(coordinator__user=user)
+    open_memberships = Membership.objects.open().filter(cooperative__in=coordinated)
+    return Organisation.objects.filter(
+        Q(affiliations__user=user, affiliations__role=OrganisationRole.ADMIN)
+        | Q(offices_of__in=coordinated)
+        | Q(Exists(open_memberships.filter(organisation=OuterRef("pk"))))
+        | Q(Exists(open_memberships.filter(organisation__represents=OuterRef("pk"))))
+    ).distinct()

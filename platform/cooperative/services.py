@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cooperative import audit, selectors
+from cooperative import audit, selectors, signals
 from cooperative.contributions import contribution_for
 from cooperative.models import (
     Affiliation,
@@ -26,9 +26,10 @@ from cooperative.models import (
     MembershipState,
     Organisation,
     OrganisationKind,
+    OrganisationRole,
 )
 from deelbaar import events
-from deelbaar.errors import Conflict, DomainError
+from deelbaar.errors import Conflict, DomainError, NotFound
 from deelbaar.permissions import require
 
 MEMBERSHIP_FIELDS = [
@@ -183,19 +184,131 @@ def update_organisation(
 
 
 @transaction.atomic
-def affiliate(*, actor, organisation: Organisation, user) -> Affiliation:
-    """Record that `user` works for `organisation`."""
+def affiliate(
+    *, actor, organisation: Organisation, user, role: str = OrganisationRole.STAFF
+) -> Affiliation:
+    """Record that `user` works for `organisation` (administrators; invitations use
+    `add_person`)."""
     require(actor, "cooperative.affiliate")
-    affiliation, created = Affiliation.objects.get_or_create(organisation=organisation, user=user)
+    return _affiliate(actor=actor, organisation=organisation, user=user, role=role)
+
+
+def _affiliate(*, actor, organisation, user, role, reason="") -> Affiliation:
+    if role not in OrganisationRole.values:
+        raise DomainError(_("Unknown organisation role: %(role)s.") % {"role": role}, field="role")
+    affiliation, created = Affiliation.objects.get_or_create(
+        organisation=organisation, user=user, defaults={"role": role}
+    )
     if created:
         audit.record(
             actor=actor,
             action="organisation.person_added",
             obj=organisation,
-            changes={"person": [None, user.get_username()]},
+            changes={"person": [None, user.get_username()], "role": [None, role]},
             organisation=organisation,
+            reason=reason,
+        )
+    elif role == OrganisationRole.ADMIN and affiliation.role != role:
+        # Joining again as admin promotes; joining again as staff never demotes.
+        affiliation.role = role
+        affiliation.save(update_fields=["role"])
+        audit.record(
+            actor=actor,
+            action="organisation.role_changed",
+            obj=organisation,
+            changes={"person": [user.get_username()] * 2, "role": [OrganisationRole.STAFF, role]},
+            organisation=organisation,
+            reason=reason,
         )
     return affiliation
+
+
+def add_person(
+    *, actor, organisation: Organisation, user, role: str, reason: str = ""
+) -> Affiliation:
+    """Affiliate `user` with `organisation` on behalf of `actor`, whose right to do so the caller
+    has checked (an accepted invitation carries the inviter's). Call inside a transaction."""
+    return _affiliate(actor=actor, organisation=organisation, user=user, role=role, reason=reason)
+
+
+def _locked_affiliation(organisation, user) -> Affiliation:
+    affiliation = (
+        Affiliation.objects.select_for_update()
+        .filter(organisation=organisation, user=user)
+        .select_related("user")
+        .first()
+    )
+    if affiliation is None:
+        raise NotFound(
+            _("This person does not work for %(organisation)s.") % {"organisation": organisation}
+        )
+    return affiliation
+
+
+def _keep_an_admin(organisation, affiliation) -> None:
+    """An organisation with admins keeps at least one: its people must stay manageable by
+    someone of its own."""
+    others = (
+        Affiliation.objects.select_for_update()
+        .filter(organisation=organisation, role=OrganisationRole.ADMIN)
+        .exclude(pk=affiliation.pk)
+    )
+    if affiliation.role == OrganisationRole.ADMIN and not others.exists():
+        raise Conflict(
+            _("%(person)s is the last admin of %(organisation)s: make someone else admin first.")
+            % {
+                "person": affiliation.user.get_full_name() or affiliation.user.get_username(),
+                "organisation": organisation,
+            },
+            field="role",
+            code="last_admin",
+        )
+
+
+@transaction.atomic
+def change_organisation_role(*, actor, organisation: Organisation, user, role: str) -> Affiliation:
+    """Make a person of the organisation its admin, or staff."""
+    require(actor, "cooperative.manage_people", organisation)
+    if role not in OrganisationRole.values:
+        raise DomainError(_("Unknown organisation role: %(role)s.") % {"role": role}, field="role")
+    affiliation = _locked_affiliation(organisation, user)
+    if affiliation.role == role:
+        return affiliation
+    if role != OrganisationRole.ADMIN:
+        _keep_an_admin(organisation, affiliation)
+    before = affiliation.role
+    affiliation.role = role
+    affiliation.save(update_fields=["role"])
+    audit.record(
+        actor=actor,
+        action="organisation.role_changed",
+        obj=organisation,
+        changes={"person": [user.get_username()] * 2, "role": [before, role]},
+        organisation=organisation,
+    )
+    return affiliation
+
+
+@transaction.atomic
+def remove_person(*, actor, organisation: Organisation, user, reason: str = "") -> None:
+    """The person no longer works for the organisation. Their history (verdicts, the audit
+    trail) stays; `person_removed` tells the apps that hold their access (tokens, teams)."""
+    require(actor, "cooperative.manage_people", organisation)
+    affiliation = _locked_affiliation(organisation, user)
+    _keep_an_admin(organisation, affiliation)
+    role = affiliation.role
+    affiliation.delete()
+    audit.record(
+        actor=actor,
+        action="organisation.person_removed",
+        obj=organisation,
+        changes={"person": [user.get_username(), None], "role": [role, None]},
+        organisation=organisation,
+        reason=reason,
+    )
+    signals.person_removed.send(
+        sender=Affiliation, organisation=organisation, user=user, actor=actor
+    )
 
 
 # --- Cooperatives ------------------------------------------------------------------------------
@@ -358,7 +471,9 @@ def _notify(membership: Membership, event: str, *, actor=None) -> None:
     )
 
 
-def _save_transition(membership, before, *, actor, action, reason="", organisation=None):
+def _save_transition(
+    membership, before, *, actor, action, reason="", organisation=None, extra_changes=None
+):
     membership.save()
     after = audit.snapshot(membership, MEMBERSHIP_FIELDS)
     audit.record(
@@ -367,7 +482,7 @@ def _save_transition(membership, before, *, actor, action, reason="", organisati
         obj=membership,
         cooperative=membership.cooperative,
         organisation=organisation or membership.organisation,
-        changes=audit.diff(before, after),
+        changes={**audit.diff(before, after), **(extra_changes or {})},
         reason=reason,
     )
     return membership
@@ -415,7 +530,7 @@ def apply_for_membership(
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                cooperative=cooperative, organisation=organisation, role=role
+                cooperative=cooperative, organisation=organisation, role=role, applied_by=actor
             )
     except IntegrityError as error:
         raise Conflict(
@@ -449,9 +564,32 @@ def approve_membership(*, actor, membership: Membership) -> Membership:
     membership.state = MembershipState.APPROVED
     membership.contribution_due = contribution_for(membership.cooperative, membership.organisation)
     membership.decided_at = timezone.now()
-    _save_transition(membership, before, actor=actor, action="membership.approved")
+    # The approval's one audit record also names the first admin it made.
+    first_admin = _first_admin(membership)
+    _save_transition(
+        membership,
+        before,
+        actor=actor,
+        action="membership.approved",
+        extra_changes={"first_admin": [None, first_admin]} if first_admin else None,
+    )
     _notify(membership, "membership.approved", actor=actor)
     return membership
+
+
+def _first_admin(membership: Membership) -> str | None:
+    """The person who applied becomes the new member's first admin, if it has none yet and they
+    still work for it, so the organisation can bring in its own people. Their user name, if so."""
+    organisation = membership.organisation
+    if (
+        membership.applied_by_id is None
+        or organisation.affiliations.filter(role=OrganisationRole.ADMIN).exists()
+    ):
+        return None
+    updated = Affiliation.objects.filter(
+        organisation=organisation, user_id=membership.applied_by_id
+    ).update(role=OrganisationRole.ADMIN)
+    return membership.applied_by.get_username() if updated else None
 
 
 @transaction.atomic

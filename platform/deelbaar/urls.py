@@ -14,6 +14,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password reset by e-mail (Django's views, the platform's pages and mail queue).
+    path("accounts/", include("people.account_urls")),
+    # An organisation's people, invitations and the page an invitation's link opens.
+    path("", include("people.urls")),
     path("products/", include("sprints.urls")),
     # Before the cooperatives: it adds /cooperatives/<slug>/reuse/ beside the library.
     path("", include("solutions.urls")),
@@ -22,7 +26,6 @@ urlpatterns = [
     # queue) and a person's API tokens (/accounts/tokens/).
     path("", include("people.page_urls")),
     path("cooperatives/", include("cooperative.urls")),
-    path("notifications/", include("notifications.urls")),
     # The browsable API's sign-in, outside the "api" namespace: its templates reverse
     # "rest_framework:login", which fails (a 500) under another namespace.
     path("api/v1/auth/", include("rest_framework.urls")),

@@ -647,7 +647,12 @@ def test_every_membership_change_is_audited_with_who_what_and_why(
             "membership.approved",
             "carla",
             first,
-            {"state": ["applied", "approved"], "contribution_due": [None, "5300.00"]},
+            # Wim applied, so the approval makes him Woerden's first admin.
+            {
+                "state": ["applied", "approved"],
+                "contribution_due": [None, "5300.00"],
+                "first_admin": [None, "wim"],
+            },
             "",
         ),
         (

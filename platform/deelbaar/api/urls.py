@@ -16,8 +16,8 @@ urlpatterns = [
     # What joining costs (public) and the coordinators' queue of requests for access.
     path("", include("people.api.newcomer_urls")),
     path("", include("cooperative.api.urls")),
+    path("", include("people.api.urls")),
     path("", include("sprints.api.urls")),
     path("", include("solutions.api.urls")),
     path("", include("integrations.api.urls")),
-    path("", include("notifications.api.urls")),
 ]

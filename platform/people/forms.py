@@ -1,0 +1,77 @@
+"""The forms of the people pages: shape only; the services decide."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from cooperative.models import OrganisationRole
+from deelbaar.mail import queue_mail
+from deelbaar.pages import ServiceErrorsMixin
+
+
+class InviteForm(ServiceErrorsMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=OrganisationRole.choices,
+        initial=OrganisationRole.STAFF,
+        widget=forms.RadioSelect,
+        help_text=_("An admin manages the organisation's people; staff work with Deelbaar."),
+    )
+
+
+class RoleForm(ServiceErrorsMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.choices)
+
+
+class AcceptForm(ServiceErrorsMixin, forms.Form):
+    """A new account: the person's name and a password, checked by the password validators
+    (in the service)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("password")
+            and data.get("password_again") is not None
+            and data["password"] != data["password_again"]
+        ):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending its mail through the platform's mail queue (a background
+    job), so the request never waits for the mail server."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        text = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else None
+        )
+        queue_mail(to=[to_email], subject=subject, text=text, html=html)
