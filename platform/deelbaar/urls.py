@@ -26,6 +26,7 @@ urlpatterns = [
     # queue) and a person's API tokens (/accounts/tokens/).
     path("", include("people.page_urls")),
     path("cooperatives/", include("cooperative.urls")),
+    path("notifications/", include("notifications.urls")),
     # The browsable API's sign-in, outside the "api" namespace: its templates reverse
     # "rest_framework:login", which fails (a 500) under another namespace.
     path("api/v1/auth/", include("rest_framework.urls")),

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("sprints.api.urls")),
     path("", include("solutions.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
