@@ -47,18 +47,20 @@ def ask(zob, **extra):
 
 
 # --- The calculator ---------------------------------------------------------------------------
-def test_the_calculator_follows_the_policy(zob, eindhoven, mgd, utrecht):
+def test_the_calculator_follows_the_policy(zob, eindhoven, mgd, utrecht, gemboxx):
     client = APIClient()
     url = f"/api/v1/cooperatives/{zob.slug}/contribution-quote/"
     # € 0.10 per inhabitant, at least € 1,000, at most € 25,000.
     assert client.get(url, {"inhabitants": 53_000}).json()["amount"] == "5300.00"
     assert client.get(url, {"inhabitants": 500}).json()["amount"] == "1000.00"
     assert client.get(url, {"inhabitants": 900_000}).json()["amount"] == "25000.00"
-    answer = client.get(url, {"organisation": eindhoven.pk}).json()
+    answer = client.get(f"{url}{eindhoven.pk}/").json()
     assert answer["organisation"]["name"] == "Eindhoven"
     assert (answer["inhabitants"], answer["amount"]) == (243_730, "24373.00")
     # A joint arrangement pays for the municipalities it acts for.
-    assert client.get(url, {"organisation": mgd.pk}).json()["amount"] == "6100.00"
+    assert client.get(f"{url}{mgd.pk}/").json()["amount"] == "6100.00"
+    # An organisation that cannot be a member has no quote.
+    assert client.get(f"{url}{gemboxx.pk}/").status_code == 404
     # Nothing to calculate from, or nonsense: 400 naming the parameter.
     for query, field in (({}, "inhabitants"), ({"inhabitants": -1}, "inhabitants")):
         response = client.get(url, query)

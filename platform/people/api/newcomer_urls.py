@@ -18,5 +18,10 @@ urlpatterns = [
         newcomers.ContributionQuoteView.as_view(),
         name="contribution-quote",
     ),
+    path(
+        "cooperatives/<slug:cooperative_slug>/contribution-quote/<int:organisation_id>/",
+        newcomers.OrganisationQuoteView.as_view(),
+        name="organisation-contribution-quote",
+    ),
     *router.urls,
 ]

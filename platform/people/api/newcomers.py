@@ -31,26 +31,11 @@ def _cooperative(slug) -> Cooperative:
 
 # --- The calculator ---------------------------------------------------------------------------
 class QuoteQuerySerializer(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(
-        queryset=newcomers.quotable_organisations(),
-        required=False,
-        help_text=_(
-            "An organisation on Deelbaar (municipality, joint arrangement, shared service centre)."
-        ),
-    )
     inhabitants = serializers.IntegerField(
-        required=False,
         min_value=0,
         max_value=MAX_INHABITANTS,
-        help_text=_("Or a number of inhabitants, for an organisation not on Deelbaar."),
+        help_text=_("The inhabitants (of a joint arrangement: of its municipalities)."),
     )
-
-    def validate(self, attrs):
-        if "organisation" not in attrs and "inhabitants" not in attrs:
-            raise serializers.ValidationError(
-                {"inhabitants": _("Give an organisation or a number of inhabitants.")}
-            )
-        return attrs
 
 
 class QuoteSerializer(serializers.Serializer):
@@ -61,30 +46,46 @@ class QuoteSerializer(serializers.Serializer):
     )
 
 
+SLUG = OpenApiParameter("cooperative_slug", OpenApiTypes.STR, OpenApiParameter.PATH)
+
+
 class ContributionQuoteView(APIView):
-    """What joining the cooperative costs an organisation, from its contribution policy. Open
-    to anyone: the policy is public."""
+    """What joining the cooperative costs an organisation of so many inhabitants, from its
+    contribution policy. Open to anyone: the policy is public."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary=_("Calculate the joining contribution"),
-        parameters=[
-            OpenApiParameter("organisation", OpenApiTypes.INT, required=False),
-            OpenApiParameter("inhabitants", OpenApiTypes.INT, required=False),
-            OpenApiParameter("cooperative_slug", OpenApiTypes.STR, OpenApiParameter.PATH),
-        ],
+        summary=_("Calculate the joining contribution for a number of inhabitants"),
+        parameters=[QuoteQuerySerializer, SLUG],
         responses=QuoteSerializer,
     )
     def get(self, request, cooperative_slug):
         cooperative = _cooperative(cooperative_slug)
         query = QuoteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        quote = newcomers.quote(
-            cooperative,
-            organisation=query.validated_data.get("organisation"),
-            inhabitants=query.validated_data.get("inhabitants"),
-        )
+        quote = newcomers.quote(cooperative, inhabitants=query.validated_data["inhabitants"])
+        return Response(QuoteSerializer(quote).data)
+
+
+class OrganisationQuoteView(APIView):
+    """What joining the cooperative costs an organisation on Deelbaar (a municipality, joint
+    arrangement or shared service centre; others are not found)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary=_("Calculate the joining contribution of an organisation"),
+        parameters=[
+            SLUG,
+            OpenApiParameter("organisation_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        responses=QuoteSerializer,
+    )
+    def get(self, request, cooperative_slug, organisation_id):
+        cooperative = _cooperative(cooperative_slug)
+        organisation = get_object_or_404(newcomers.quotable_organisations(), pk=organisation_id)
+        quote = newcomers.quote(cooperative, organisation=organisation)
         return Response(QuoteSerializer(quote).data)
 
 

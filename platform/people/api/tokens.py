@@ -23,7 +23,6 @@ from people.authentication import PersonalTokenAuthentication
 from people.lockout import LOCKED_OUT_CODE, locked_out_message
 from people.models import PersonalToken
 
-
 TOKEN_STATUSES = ["active", "expired", "revoked"]
 
 
