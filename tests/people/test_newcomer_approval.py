@@ -1,0 +1,121 @@
+"""Approving a request for access invites the applicant (people.services.invite), and tokens
+follow a person's access: removal from an organisation revokes them."""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from cooperative.models import AuditRecord
+from people import newcomers
+from people.models import AccessRequestState, Invitation
+from people.tokens import issue_token
+from tests.cooperative.conftest import *  # noqa: F403 (the cooperative's world)
+from tests.people.test_newcomers import ROLES
+from tests.permissions import Case, assert_permission_matrix, people_for, statuses_for
+
+pytestmark = pytest.mark.django_db
+statuses = statuses_for(ROLES)
+
+
+@pytest.fixture
+def waiting(zob):
+    return newcomers.request_access(
+        cooperative=zob,
+        organisation_name="Gemeente Woerden",
+        name="Wendy Wouters",
+        email="wendy@woerden.nl",
+    )
+
+
+@pytest.fixture
+def world(waiting, woerden, woerden_application, coordinator):
+    return {"slug": waiting.cooperative.slug, "request": waiting, "woerden": woerden}
+
+
+def test_only_the_coordinators_approve(request, world):
+    one = f"/api/v1/cooperatives/{world['slug']}/access-requests/{world['request'].pk}/"
+    cases = [
+        Case(
+            "approve",
+            "post",
+            lambda w: f"{one}approve/",
+            statuses(401, 403, 403, 403, 200),
+            body=lambda w: {"organisation": w["woerden"].pk, "role": "admin"},
+        ),
+    ]
+    assert_permission_matrix(people_for(request, ROLES), cases, world)
+
+
+def test_approving_invites_the_applicant_as_admin(
+    waiting,
+    woerden,
+    woerden_application,
+    coordinator,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(coordinator)
+    url = f"/api/v1/cooperatives/{waiting.cooperative.slug}/access-requests/{waiting.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{url}approve/", {"organisation": woerden.pk})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["state"] == "approved" and body["organisation"]["id"] == woerden.pk
+    invitation = Invitation.objects.get(pk=body["invitation"])
+    assert (invitation.email, invitation.organisation, invitation.role) == (
+        "wendy@woerden.nl",
+        woerden,
+        "admin",
+    )
+    assert [m.to for m in mailoutbox] == [["wendy@woerden.nl"]]
+    # Decided once: a second decision is a conflict.
+    again = client.post(f"{url}decline/", {"reason": "too late"})
+    assert again.status_code == 409
+    assert AuditRecord.objects.filter(action="access.approved").count() == 1
+
+
+def test_an_approval_the_invitation_rules_refuse_approves_nothing(waiting, utrecht, coordinator):
+    # Utrecht has nothing to do with the cooperative: its coordinator cannot invite there.
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(coordinator)
+    url = f"/api/v1/cooperatives/{waiting.cooperative.slug}/access-requests/{waiting.pk}/"
+    response = client.post(f"{url}approve/", {"organisation": utrecht.pk})
+    assert response.status_code == 403
+    waiting.refresh_from_db()
+    assert waiting.state == AccessRequestState.PENDING
+    assert not Invitation.objects.exists()
+
+
+def test_approving_on_the_page(waiting, woerden, woerden_application, coordinator, mailoutbox):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(coordinator)
+    url = f"/cooperatives/{waiting.cooperative.slug}/access-requests/{waiting.pk}/approve/"
+    response = client.post(url, {"organisation": woerden.pk, "role": "admin"}, follow=True)
+    assert response.status_code == 200
+    assert "is invited to work for Woerden" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.state == "approved"
+
+
+# --- Tokens follow the person's access --------------------------------------------------------
+def test_removing_a_person_from_an_organisation_revokes_their_tokens(
+    person, eindhoven, eindhoven_membership, coordinator
+):
+    from cooperative import services as cooperative_services
+    from people.models import PersonalToken
+
+    piet = person("piet", eindhoven)
+    _token, secret = issue_token(actor=piet, user=piet, name="laptop")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    assert client.get("/api/v1/me/").status_code == 200
+    cooperative_services.remove_person(
+        actor=coordinator, organisation=eindhoven, user=piet, reason="Left the municipality."
+    )
+    assert client.get("/api/v1/me/").status_code == 401
+    token = PersonalToken.objects.get(user=piet)
+    assert token.revoked_at is not None and "Eindhoven" in token.revoked_reason
+    assert AuditRecord.objects.filter(
+        action="people.token_revoked", organisation=eindhoven
+    ).exists()
