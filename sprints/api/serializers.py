@@ -263,8 +263,20 @@ class PersonLookupSerializer(PersonSerializer):
 
 
 class PeopleQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    product = serializers.IntegerField(required=False, min_value=1)
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=_("Words of the person's name or user name."),
+    )
+    product = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_(
+            "Only the people who may join this product's team (its organisations' and its "
+            "suppliers'); for its product owner and coordinators."
+        ),
+    )
 
 
 class ProductInputSerializer(serializers.Serializer):

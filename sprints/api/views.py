@@ -350,21 +350,7 @@ class TeamViewSet(SprintsViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary=gettext_lazy("Look people up by name"),
-        parameters=[
-            OpenApiParameter(
-                "q",
-                OpenApiTypes.STR,
-                description=gettext_lazy("Words of the person's name or user name."),
-            ),
-            OpenApiParameter(
-                "product",
-                OpenApiTypes.INT,
-                description=gettext_lazy(
-                    "Only the people who may join this product's team (its organisations' "
-                    "and its suppliers'); for its product owner and coordinators."
-                ),
-            ),
-        ],
+        parameters=[serializers.PeopleQuerySerializer],
     )
 )
 class PeopleViewSet(SprintsViewSet):
