@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from deelbaar.work import WaitingLabel
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -17,6 +19,8 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry(_("Home"), "home"),
+    # What awaits the person, with how many things wait for their decision (deelbaar/work.py).
+    Entry(_("My work"), "my_work", login_required=True),
     Entry(_("Library"), "solutions:catalogue"),
     Entry(_("Cooperatives"), "cooperative:list"),
     Entry(_("Products"), "sprints:product_list", login_required=True),
@@ -45,6 +49,12 @@ def main_navigation(request):
                 "counts_unread": entry.counts_unread,
             }
         )
+    # "Mijn werk" says how many things await the person's decision (counted only when drawn).
+    if logged_in:
+        mine = reverse("my_work")
+        for item in items:
+            if item["url"] == mine:
+                item["label"] = WaitingLabel(item["label"], user)
     # A section is current on its own pages too (the home page only on itself); where
     # sections nest, such as /products/inbox/ in /products/, the deepest one wins.
     matches = [

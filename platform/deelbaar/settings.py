@@ -255,7 +255,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# "Mijn werk": what awaits the person in each of their roles (deelbaar/work.py).
+LOGIN_REDIRECT_URL = "my_work"
 LOGOUT_REDIRECT_URL = "home"
 
 # Brute force (django-axes): failed sign-ins on the login page, the admin's and
@@ -480,6 +481,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Deelbaar <noreply@lo
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The address people reach the site at, for links in mails (which are sent without a request).
 DEELBAAR_BASE_URL = env.str("DEELBAAR_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The sections of "Mijn werk", each app's own (deelbaar/work.py says what a module provides).
+DEELBAAR_WORK_SECTIONS = [
+    "sprints.work",
+    "cooperative.work",
+    "solutions.work",
+    "people.work",
+]
 
 # Demo loaders run in this order by `deelbaar demo`; each app adds its own.
 DEELBAAR_DEMO_LOADERS = [

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from deelbaar import health, views
+from deelbaar import health, views, work
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("my-work/", work.my_work, name="my_work"),
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

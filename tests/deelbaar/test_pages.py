@@ -84,7 +84,8 @@ def test_login_does_not_redirect_to_other_sites(client, user):
         "/accounts/login/",
         {"username": "marieke", "password": "a-Good-passw0rd", "next": "https://evil.example/"},
     )
-    assert response["Location"] == "/"
+    # Refused: to the person's own work instead (LOGIN_REDIRECT_URL).
+    assert response["Location"] == "/my-work/"
 
 
 @pytest.mark.django_db

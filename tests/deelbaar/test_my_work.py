@@ -1,0 +1,157 @@
+""" "Mijn werk": the page each role lands on after signing in, and the home page's three steps.
+
+Data is made through the services (the sprints' and cooperative's fixtures)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from sprints import services as sprints_services
+from sprints.models import ItemStatus
+from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, developer, tester, ...)
+
+URL = "/my-work/"
+
+
+def client_for(user, language="en"):
+    client = Client(headers={"accept-language": language})
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def section(html, key):
+    found = re.search(rf'<section[^>]*id="work-{key}-section".*?</section>', html, re.S)
+    return found.group(0) if found else None
+
+
+@pytest.fixture
+def submitted(product, product_owner, developer, tester, active_sprint):
+    done, _todo = active_sprint.items.order_by("position")
+    sprints_services.set_item_status(actor=developer, item=done, status=ItemStatus.DONE)
+    increment = sprints_services.create_increment(
+        actor=developer, product=product, version="0.1.0", items=[done], sprint=active_sprint
+    )
+    return sprints_services.submit_increment(
+        actor=product_owner,
+        increment=increment,
+        deadline=timezone.localdate() + timedelta(days=3),
+        testers=[tester],
+    )
+
+
+@pytest.mark.django_db
+def test_signing_in_lands_on_my_work(client, member_person):
+    member_person.set_password("a-Good-passw0rd")
+    member_person.save()
+    response = client.post(
+        reverse("login"), {"username": member_person.username, "password": "a-Good-passw0rd"}
+    )
+    assert response.status_code == 302 and response["Location"] == URL
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_log_in():
+    response = Client().get(URL)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_a_tester_sees_what_awaits_their_verdict_by_deadline(tester, submitted):
+    html = client_for(tester).get(URL).content.decode()
+    verdicts = section(html, "verdicts")
+    assert verdicts is not None
+    assert f'data-increment="{submitted.pk}"' in verdicts
+    assert reverse("sprints:judge", args=[submitted.product_id, submitted.pk]) in verdicts
+    assert "1 item awaits your verdict" in verdicts
+    # The navigation counts it too.
+    assert re.search(r'deelbaar-nav__count" aria-hidden="true">1<', html)
+
+
+@pytest.mark.django_db
+def test_a_product_owner_sees_the_active_sprint_and_what_is_with_the_testers(
+    product_owner, product, submitted
+):
+    html = client_for(product_owner).get(URL).content.decode()
+    products = section(html, "products")
+    assert products is not None and f'data-product="{product.pk}"' in products
+    assert "1 of 2 items finished (3 of 6 points)" in products
+    assert 'data-needs="acceptance"' in products
+    # Eva is also a person of Eindhoven, an active member: the library is one click away.
+    membership = section(html, "membership")
+    assert 'data-state="active"' in membership and "?cooperative=" in membership
+    assert section(html, "verdicts") is None  # not a tester
+
+
+@pytest.mark.django_db
+def test_a_developer_sees_their_product(developer, product, active_sprint):
+    html = client_for(developer).get(URL).content.decode()
+    assert f'data-product="{product.pk}"' in section(html, "products")
+
+
+@pytest.mark.django_db
+def test_a_coordinator_sees_the_applications_waiting(coordinator, cooperative_world):
+    html = client_for(coordinator).get(URL).content.decode()
+    queues = section(html, "memberships")
+    zob = cooperative_world["zob"]
+    assert queues is not None and f'data-cooperative="{zob.slug}"' in queues
+    assert 'data-applied="1"' in queues  # Woerden applied
+    assert reverse("cooperative:queue", args=[zob.slug]) in queues
+    assert section(html, "publications") is not None
+    assert re.search(r'deelbaar-nav__count" aria-hidden="true">1<', html)
+
+
+@pytest.mark.django_db
+def test_a_new_member_sees_where_its_application_stands(applicant_person, cooperative_world):
+    html = client_for(applicant_person).get(URL).content.decode()
+    membership = section(html, "membership")
+    assert 'data-state="applied"' in membership and "applied on" in membership
+    assert section(html, "memberships") is None and section(html, "products") is None
+
+
+@pytest.mark.django_db
+def test_the_page_is_dutch_by_default(tester, submitted):
+    html = client_for(tester, "nl").get(URL).content.decode()
+    assert "<title>Mijn werk — Deelbaar</title>" in html
+    assert "wacht op uw oordeel" in html
+
+
+@pytest.mark.django_db
+def test_my_work_reads_in_constant_queries(
+    django_assert_max_num_queries, product, product_owner, make_item, tester, submitted
+):
+    client = client_for(product_owner)
+    client.get(URL)  # warm up: sessions, content types
+    with django_assert_max_num_queries(20) as few:
+        client.get(URL)
+    for n in range(6):
+        make_item(f"Meer werk {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(URL)
+
+
+@pytest.mark.django_db
+def test_the_home_page_explains_the_model_in_three_steps():
+    html = Client(headers={"accept-language": "en"}).get("/").content.decode()
+    assert all(f'id="step-{step}"' in html for step in ("build", "publish", "reuse"))
+    assert reverse("solutions:catalogue") in html and 'id="home-join"' in html
+
+
+@pytest.mark.django_db
+def test_a_coordinator_sees_the_requests_for_access(coordinator, cooperative_world):
+    from people.newcomers import request_access
+
+    zob = cooperative_world["zob"]
+    request_access(
+        cooperative=zob, organisation_name="Gemeente Oss", name="Olga", email="olga@oss.example"
+    )
+    html = client_for(coordinator).get(URL).content.decode()
+    access = section(html, "access")
+    assert access is not None and 'data-pending="1"' in access
+    assert reverse("access:access_queue", args=[zob.slug]) in access
+    # Woerden's application and Olga's request: two things wait.
+    assert re.search(r'deelbaar-nav__count" aria-hidden="true">2<', html)
