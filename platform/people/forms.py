@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cooperative.models import OrganisationRole
 from deelbaar.mail import queue_mail
 from deelbaar.pages import ServiceErrorsMixin
+from people.models import InvitationTeamRole
 
 
 class InviteForm(ServiceErrorsMixin, forms.Form):
@@ -19,6 +20,29 @@ class InviteForm(ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         help_text=_("An admin manages the organisation's people; staff work with Deelbaar."),
     )
+
+
+class TeamInviteForm(ServiceErrorsMixin, forms.Form):
+    """Invite someone without an account to a product's team: their organisation is one of the
+    product's own, or a supplier."""
+
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=None,
+        empty_label=_("Choose their organisation"),
+        help_text=_("The owning or a participating organisation, or a supplier."),
+    )
+    team_role = forms.ChoiceField(
+        label=_("Role in the team"),
+        choices=InvitationTeamRole.choices,
+        initial=InvitationTeamRole.TESTER,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
 
 
 class RoleForm(ServiceErrorsMixin, forms.Form):

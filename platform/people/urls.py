@@ -22,6 +22,7 @@ urlpatterns = [
         views.remove_person,
         name="remove_person",
     ),
+    path("products/<int:product_id>/invite/", views.invite_to_team, name="invite_to_team"),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:invitation_id>/resend", views.resend_invitation, name="resend"),
     path("invitations/<int:invitation_id>/revoke", views.revoke_invitation, name="revoke"),

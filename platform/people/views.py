@@ -21,7 +21,7 @@ from deelbaar import pages
 from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed
 from people import selectors, services
-from people.forms import AcceptForm, InviteForm, PasswordResetForm, RoleForm
+from people.forms import AcceptForm, InviteForm, PasswordResetForm, RoleForm, TeamInviteForm
 from people.models import Invitation
 
 LIST_LIMIT = 200
@@ -76,6 +76,53 @@ def organisation_people(request, organisation_id):
             "may_manage": may_manage,
             "form": form,
             "role_form": RoleForm(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_to_team(request, product_id):
+    """The product owner (or a coordinator) invites someone without an account to the team."""
+    from sprints.models import Product  # sprints is above people
+
+    product = Product.objects.select_related("cooperative", "owner").filter(pk=product_id).first()
+    if product is None or not allowed(request.user, "sprints.view_product", product):
+        raise Http404(_("There is no product at this address, or you may not see it."))
+    pages.require(request.user, "sprints.manage_team", product)
+    organisations = selectors.team_organisations(product).order_by("name")
+    form = TeamInviteForm(organisations=organisations)
+    if request.method == "POST":
+        form = TeamInviteForm(request.POST, organisations=organisations)
+        if form.is_valid():
+            try:
+                invitation = services.invite(
+                    actor=request.user,
+                    email=form.cleaned_data["email"],
+                    organisation=form.cleaned_data["organisation"],
+                    product=product,
+                    team_role=form.cleaned_data["team_role"],
+                )
+            except DomainError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request,
+                    _("An invitation is on its way to %(email)s.") % {"email": invitation.email},
+                )
+                return redirect("sprints:team", product_id=product.pk)
+    return render(
+        request,
+        "people/invite_to_team.html",
+        {
+            "product": product,
+            "form": form,
+            "invitations": list(
+                selectors.invitations_visible_to(request.user).filter(
+                    product=product, state="pending"
+                )[:LIST_LIMIT]
+            ),
         },
         status=400 if form.errors else 200,
     )

@@ -177,3 +177,34 @@ def test_password_reset_by_mail_over_smtp(settings, person, capture):
     assert kees.check_password("Zonnebloem-1987")
     again = client_for().get(link, follow=True)
     assert 'id="reset-link-invalid"' in again.content.decode()
+
+
+def test_the_product_owner_invites_to_the_team_from_a_page(
+    product,
+    product_owner,
+    mgd,
+    mgd_membership,
+    mgd_person,
+    outsider_person,
+    eindhoven,
+    outbox,
+    capture,
+):
+    from sprints.models import Product
+
+    Product.objects.get(pk=product.pk).participants.add(mgd)
+    url = f"/products/{product.pk}/invite/"
+    assert client_for(outsider_person).get(url).status_code == 404
+    assert client_for(mgd_person).get(url).status_code == 403  # takes part, not its owner
+    owner = client_for(product_owner)
+    assert owner.get(url).status_code == 200
+    with capture(execute=True):
+        sent = owner.post(
+            url, {"email": "tessa@boxtel.test", "organisation": mgd.pk, "team_role": "tester"}
+        )
+    assert sent.status_code == 302 and sent["Location"] == f"/products/{product.pk}/team/"
+    invitation = services.selectors.invitations_of(mgd).get()
+    assert (invitation.product_id, invitation.team_role) == (product.pk, "tester")
+    assert len(outbox) == 1
+    refused = owner.post(url, {"email": "x@y.test", "organisation": 999999, "team_role": "tester"})
+    assert refused.status_code == 400
