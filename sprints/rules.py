@@ -4,24 +4,48 @@ Check with `deelbaar.permissions.allowed()` / `require()`.
 """
 
 import rules
+from django.db.models import Exists, OuterRef
 
 from cooperative.rules import coordinates
 from sprints.models import TeamMember, TeamRole
 
 # Where a product read for one request keeps the team roles its checks have looked up.
 _ROLES_MEMO = "_team_roles_by_user"
+# The annotations `with_team_roles` adds, one per role: "_has_role_developer", ...
+_ROLE_FLAG = "_has_role_{}"
 
 
-def remember_team_roles(product):
+def with_team_roles(queryset, user):
+    """Products with the person's team roles read in the same statement (one EXISTS per role),
+    for `remember_team_roles(product, user)`: a request that reads its product this way asks
+    no separate question about the team."""
+    if user is None or not user.is_authenticated:
+        return queryset
+    return queryset.annotate(
+        **{
+            _ROLE_FLAG.format(role): Exists(
+                TeamMember.objects.filter(product=OuterRef("pk"), user=user, role=role)
+            )
+            for role in TeamRole.values
+        }
+    )
+
+
+def remember_team_roles(product, user=None):
     """Let the permission checks on this product object ask for a person's roles once.
 
     For an object read for one request (a view checks `view_product`, then the action's
     permission, then the service checks again): without it each check asks the database
     anew. Only for such short-lived objects, since a change of the team made meanwhile would
-    not be seen.
+    not be seen. A product read through `with_team_roles` for `user` already holds that
+    person's roles: they are remembered without a query.
     """
     if product is not None and not hasattr(product, _ROLES_MEMO):
         setattr(product, _ROLES_MEMO, {})
+    if product is not None and user is not None and user.is_authenticated:
+        flags = {role: getattr(product, _ROLE_FLAG.format(role), None) for role in TeamRole.values}
+        if None not in flags.values():
+            getattr(product, _ROLES_MEMO)[user.pk] = {role for role, on in flags.items() if on}
     return product
 
 

@@ -89,15 +89,22 @@ class _Backlog(QuerySet):
     50,000 items. Any further filter or slice counts the usual way."""
 
     of_product = None
+    size = None
 
     def count(self):
         if self.of_product is None or self._result_cache is not None:
             return super().count()
+        if self.size is not None:
+            return self.size
         return Product.objects.values_list("backlog_size", flat=True).get(pk=self.of_product)
 
 
-def backlog_for(product):
-    """The product backlog: items not committed to a sprint and not accepted, in order."""
+def backlog_for(product, *, size=None):
+    """The product backlog: items not committed to a sprint and not accepted, in order.
+
+    `size`: the product's stored backlog_size when the caller has just read the product (an
+    API page), so counting asks nothing more; otherwise it is read when counted.
+    """
     backlog = (
         _Backlog(model=BacklogItem)
         .filter(product=product, sprint__isnull=True)
@@ -108,6 +115,7 @@ def backlog_for(product):
     )
     # Set on the final queryset only: a clone (a filter, a slice) does not inherit it.
     backlog.of_product = product.pk
+    backlog.size = size
     return backlog
 
 

@@ -45,7 +45,7 @@ from sprints.models import (
     TeamMember,
     Verdict,
 )
-from sprints.rules import remember_team_roles
+from sprints.rules import remember_team_roles, with_team_roles
 
 PRODUCT_ID = OpenApiParameter(
     "product_pk",
@@ -88,13 +88,19 @@ def _viewable(user, product) -> None:
     The product was read for this request, so its checks (here, the action's and the
     service's) ask for the person's team roles only once.
     """
-    remember_team_roles(product)
+    remember_team_roles(product, user)
     if not allowed(user, "sprints.view_product", product):
         raise Http404
 
 
 def _product(request, pk) -> Product:
-    product = Product.objects.select_related("cooperative").filter(pk=pk).first()
+    # The person's team roles come in the same statement: every check of this request
+    # (view, the action's, the service's) reads them from the product.
+    product = (
+        with_team_roles(Product.objects.select_related("cooperative"), request.user)
+        .filter(pk=pk)
+        .first()
+    )
     if product is None:
         raise Http404
     _viewable(request.user, product)
@@ -399,7 +405,8 @@ class BacklogViewSet(SprintsViewSet):
 
     def list(self, request, product_pk=None):
         product = _product(request, product_pk)
-        page = self.paginate_queryset(selectors.backlog_for(product))
+        # The backlog's length as stored on the product just read: no second look at it.
+        page = self.paginate_queryset(selectors.backlog_for(product, size=product.backlog_size))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, product_pk=None):

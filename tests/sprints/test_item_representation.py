@@ -1,0 +1,68 @@
+"""ItemSerializer builds its answer directly (a backlog page of 50 spent most of its time in
+DRF's walk over the fields): it must give exactly what that walk gives, for every kind of item.
+"""
+
+import pytest
+from rest_framework import serializers as drf
+from rest_framework.test import APIClient
+
+from sprints import selectors, services
+from sprints.api.serializers import ItemDetailSerializer, ItemSerializer
+from tests.sprints.test_criteria import CRITERIA, answers, three_criteria  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def generic(item) -> dict:
+    """What DRF's ModelSerializer makes of the item, field by field."""
+    return dict(drf.ModelSerializer.to_representation(ItemSerializer(), item))
+
+
+def test_the_direct_answer_is_drf_s_answer_for_every_kind_of_item(
+    product,
+    product_owner,
+    tester,
+    make_item,
+    three_criteria,  # noqa: F811
+):
+    make_item("Klaar")
+    make_item("Niet klaar", ready=False)
+    make_item("Met beschrijving", description="Een <b>beschrijving</b>", estimate=8)
+    _sprint, increment, item, _other = three_criteria
+    services.give_verdict(
+        actor=tester, increment=increment, item=item, criteria=answers(item, not_met=[1])
+    )
+    items = list(selectors.backlog_for(product))
+    # A follow-up (its criterion points back at the one not met), an item without criteria
+    # or estimate, and ordinary ones.
+    assert any(c.follows_up_id for i in items for c in i.criteria.all())
+    assert any(not i.is_ready for i in items)
+    for each in items:
+        direct = ItemSerializer(each).data
+        assert direct == generic(each)
+        assert list(direct) == list(generic(each))  # the same order of keys
+    # Just made by a service (its defaults in memory, not strings read from the database).
+    fresh = make_item("Vers")
+    assert ItemSerializer(fresh).data == generic(fresh)
+
+
+def test_subclasses_keep_drf_s_walk_with_their_own_fields(product, product_owner, make_item):
+    item = make_item()
+    item.verdicts = []  # the detail view sets them
+    data = ItemDetailSerializer(item).data
+    assert data["verdicts"] == [] and data["follows_up_on"] is None
+    assert {k: v for k, v in data.items() if k not in ("verdicts", "follows_up_on")} == generic(
+        item
+    )
+
+
+def test_the_api_page_answers_with_the_direct_representation(product, product_owner, make_item):
+    make_item("Eerste")
+    client = APIClient()
+    client.force_authenticate(product_owner)
+    response = client.get(f"/api/v1/products/{product.pk}/backlog/")
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+    item = selectors.backlog_for(product).get()
+    assert row == generic(item) | {"created_at": row["created_at"], "updated_at": row["updated_at"]}
+    assert row["created_at"] == generic(item)["created_at"]
