@@ -239,14 +239,18 @@ def access_requested(data, group):
     cooperative = Cooperative.objects.filter(**{field: cooperative}).first()
     if cooperative is None:
         return
+    # Someone signed in, or a newcomer without an account who gave a name and organisation.
     actor = _actor(data.get("actor") or data.get("user"))
+    who = data.get("name") or _name(actor)
+    if data.get("organisation"):
+        who = f"{who} ({data['organisation']})"
     notify(
         kind=Kind.ACCESS_REQUESTED,
         recipient_ids=recipients.access_requested(cooperative.pk),
         cooperative_id=cooperative.pk,
         subject=cooperative,
         actor_id=actor.pk if actor else None,
-        params={"actor": _name(actor), "cooperative": cooperative.name},
+        params={"actor": who, "cooperative": cooperative.name},
         url=data.get("url") or reverse("cooperative:detail", args=[cooperative.slug]),
         # Published to a page and to people alike, it is told once.
         key=f"access.{data['id']}" if data.get("id") else "",
