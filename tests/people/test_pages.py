@@ -208,3 +208,20 @@ def test_the_product_owner_invites_to_the_team_from_a_page(
     assert len(outbox) == 1
     refused = owner.post(url, {"email": "x@y.test", "organisation": 999999, "team_role": "tester"})
     assert refused.status_code == 400
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_people_and_invitations_pages_take_constant_queries(
+    size, eindhoven_membership, member_person, eindhoven, person, django_assert_max_num_queries
+):
+    for number in range(size):
+        person(f"p{number}", eindhoven)
+        services.invite(actor=member_person, email=f"i{number}@x.test", organisation=eindhoven)
+    eva = client_for(member_person)
+    eva.get("/invitations/")  # the session and the navigation's first reads
+    with django_assert_max_num_queries(30):
+        page = eva.get(f"/organisations/{eindhoven.pk}/people/")
+    assert page.content.decode().count("data-person=") == size + 1
+    with django_assert_max_num_queries(30):
+        listing = eva.get("/invitations/")
+    assert listing.content.decode().count("data-invitation=") == size
