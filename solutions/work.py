@@ -34,13 +34,9 @@ def sections(user) -> list[Section]:
     ]
 
 
-def waiting(user) -> int:
+def waiting(user):
     coordinated = Coordinator.objects.filter(user=user).values("cooperative_id")
-    return (
-        PublicationRequest.objects.filter(
-            state=PublicationState.REQUESTED,
-            increment__product__cooperative_id__in=coordinated,
-        )
-        .exclude(requested_by=user)
-        .count()
-    )
+    return PublicationRequest.objects.filter(
+        state=PublicationState.REQUESTED,
+        increment__product__cooperative_id__in=coordinated,
+    ).exclude(requested_by=user)

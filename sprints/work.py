@@ -127,14 +127,10 @@ def sections(user) -> list[Section]:
     return found
 
 
-def waiting(user) -> int:
+def waiting(user):
     mine = Verdict.objects.filter(increment_item=OuterRef("pk"), tester=user)
-    return (
-        IncrementItem.objects.filter(
-            increment__state=IncrementState.SUBMITTED,
-            increment__testers=user,
-            outcome=ItemOutcome.PENDING,
-        )
-        .exclude(Exists(mine))
-        .count()
-    )
+    return IncrementItem.objects.filter(
+        increment__state=IncrementState.SUBMITTED,
+        increment__testers=user,
+        outcome=ItemOutcome.PENDING,
+    ).exclude(Exists(mine))

@@ -65,8 +65,8 @@ def sections(user) -> list[Section]:
     return found
 
 
-def waiting(user) -> int:
+def waiting(user):
     return Membership.objects.filter(
         cooperative__in=Cooperative.objects.filter(coordinator__user=user),
         state__in=[MembershipState.APPLIED, MembershipState.APPROVED],
-    ).count()
+    )

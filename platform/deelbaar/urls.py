@@ -7,6 +7,7 @@ from deelbaar import health, views, work
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("my-work/", work.my_work, name="my_work"),
+    path("my-work/count/", work.my_work_count, name="my_work_count"),
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

@@ -7,8 +7,9 @@ The platform cannot know the apps above it, so each app contributes its own sect
 - `sections(user) -> list[Section]`: what this person has to do or follow there (nothing when
   they hold no role in that app); each section reads through selectors, in a number of queries
   that does not grow with the data;
-- `waiting(user) -> int`: how many things wait for this person's decision there, counted cheaply;
-  the navigation shows the sum beside "Mijn werk".
+- `waiting(user) -> QuerySet`: the things that wait for this person's decision there; the
+  navigation shows how many beside "Mijn werk", counted for all apps in one query (a UNION ALL
+  of these querysets' primary keys).
 
 An app that adds a queue (access requests, say) adds its module to the list.
 """
@@ -19,8 +20,10 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeData
@@ -56,33 +59,49 @@ def sections_for(user) -> list[Section]:
 def waiting_for(user) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    return sum(provider.waiting(user) for provider in _providers())
+    waiting = [provider.waiting(user).order_by().values_list("pk") for provider in _providers()]
+    if not waiting:
+        return 0
+    return waiting[0].union(*waiting[1:], all=True).count()
 
 
 class WaitingLabel(SafeData):
-    """The navigation's "Mijn werk" label with the number waiting, counted only when the menu is
-    drawn (not for htmx partials)."""
+    """The navigation's "Mijn werk" label. The number waiting is fetched by htmx after the page
+    has loaded (`my_work_count`), so no page pays a query for its menu."""
 
     def __init__(self, label, user):
         self.label = label
         self.user = user
 
     def __str__(self):
-        count = waiting_for(self.user)
-        if not count:
-            return format_html("{}", self.label)
-        spoken = ngettext("%(count)s waits for you", "%(count)s wait for you", count) % {
-            "count": count
-        }
         return format_html(
-            '{} <span class="deelbaar-nav__count" aria-hidden="true">{}</span>'
-            '<span class="deelbaar-visually-hidden">({})</span>',
+            '{}<span class="deelbaar-nav__waiting" hx-get="{}" hx-trigger="load" '
+            'hx-swap="outerHTML"></span>',
             self.label,
-            count,
-            spoken,
+            reverse("my_work_count"),
         )
 
     __html__ = __str__
+
+
+@login_required
+@require_GET
+def my_work_count(request):
+    """The badge beside "Mijn werk" in the navigation: how many things wait for this person."""
+    count = waiting_for(request.user)
+    if not count:
+        return HttpResponse("")
+    spoken = ngettext("%(count)s waits for you", "%(count)s wait for you", count) % {"count": count}
+    response = HttpResponse(
+        format_html(
+            ' <span class="deelbaar-nav__count" aria-hidden="true">{}</span>'
+            '<span class="deelbaar-visually-hidden">({})</span>',
+            count,
+            spoken,
+        )
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

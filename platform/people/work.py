@@ -32,7 +32,7 @@ def sections(user) -> list[Section]:
     ]
 
 
-def waiting(user) -> int:
+def waiting(user):
     return AccessRequest.objects.filter(
         cooperative__coordinator__user=user, state=AccessRequestState.PENDING
-    ).count()
+    )
