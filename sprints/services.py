@@ -316,6 +316,32 @@ def _check_candidate(product: Product, user, field: str = "user") -> None:
         )
 
 
+def _stop_asking(*, actor, product: Product, user) -> None:
+    """Someone who may no longer give verdicts on the product (removed as tester, made
+    developer or owner) is no longer waited for: they leave the testers asked on its increments
+    awaiting acceptance, whose items are then decided by the testers still asked. What they
+    said stays."""
+    if allowed(user, "sprints.give_verdict", product):
+        return
+    waiting = Increment.objects.select_for_update(of=("self",)).filter(
+        product=product, state=IncrementState.SUBMITTED, testers=user
+    )
+    for increment in waiting.select_related("product__cooperative"):
+        increment.testers.remove(user)
+        audit.record(
+            actor=actor,
+            action="increment.tester_withdrawn",
+            obj=increment,
+            cooperative=product.cooperative,
+            changes={"testers": [user.get_username(), None]},
+        )
+        if not increment.testers.exists():
+            continue  # nobody left to ask: it waits until the product owner asks others
+        for entry in increment.increment_items.filter(outcome=ItemOutcome.PENDING):
+            _accept_if_all_approved(entry, increment, actor)
+        _decide_increment(increment, actor)
+
+
 @transaction.atomic
 def add_team_member(*, actor, product: Product, user, role: str) -> TeamMember:
     """Put a person on the product's team in a role (a person may hold several).
@@ -384,6 +410,7 @@ def change_team_role(*, actor, member: TeamMember, role: str) -> TeamMember:
         changes={"team": [f"{name}: {old}", f"{name}: {role}"]},
     )
     _team_changed(product, "team.member_changed", member, actor, previous_role=old)
+    _stop_asking(actor=actor, product=product, user=member.user)
     return member
 
 
@@ -415,6 +442,7 @@ def remove_team_member(*, actor, member: TeamMember) -> None:
     )
     _team_changed(product, "team.member_removed", member, actor)
     member.delete()
+    _stop_asking(actor=actor, product=product, user=member.user)
 
 
 @transaction.atomic
@@ -476,6 +504,7 @@ def hand_over_product(*, actor, product: Product, user) -> TeamMember:
         actor,
         previous_owners=[m.user_id for m in previous],
     )
+    _stop_asking(actor=actor, product=product, user=user)
     return member
 
 
@@ -1344,29 +1373,35 @@ def give_verdict(
         entry.save(update_fields=["outcome"])
         _follow_up(actor=actor, product=product, entry=entry, verdict=verdict, answered=answered)
     elif entry.outcome == ItemOutcome.PENDING:
-        asked = set(increment.testers.values_list("pk", flat=True))
-        approving = set(entry.verdicts.filter(accepted=True).values_list("tester_id", flat=True))
-        if asked <= approving:
-            entry.outcome = ItemOutcome.ACCEPTED
-            entry.save(update_fields=["outcome"])
-            backlog_item = BacklogItem.objects.select_for_update(of=("self",)).get(pk=entry.item_id)
-            if backlog_item.status != ItemStatus.ACCEPTED:
-                old = backlog_item.status
-                backlog_item.status = ItemStatus.ACCEPTED
-                backlog_item.version += 1
-                backlog_item.save(update_fields=["status", "version"])
-                _change(
-                    backlog_item,
-                    "status",
-                    old,
-                    ItemStatus.ACCEPTED,
-                    actor=actor,
-                    sprint=_sprint_of_acceptance(backlog_item),
-                )
-                events.item_event(backlog_item, "item.changed")
+        _accept_if_all_approved(entry, increment, actor)
     _decide_increment(increment, actor)
     events.verdict_given(verdict, entry, increment.testers.values_list("pk", flat=True))
     return verdict
+
+
+def _accept_if_all_approved(entry, increment, actor) -> None:
+    """Accept the pending item once every tester still asked has accepted it."""
+    asked = set(increment.testers.values_list("pk", flat=True))
+    approving = set(entry.verdicts.filter(accepted=True).values_list("tester_id", flat=True))
+    if not asked or not asked <= approving:
+        return
+    entry.outcome = ItemOutcome.ACCEPTED
+    entry.save(update_fields=["outcome"])
+    backlog_item = BacklogItem.objects.select_for_update(of=("self",)).get(pk=entry.item_id)
+    if backlog_item.status != ItemStatus.ACCEPTED:
+        old = backlog_item.status
+        backlog_item.status = ItemStatus.ACCEPTED
+        backlog_item.version += 1
+        backlog_item.save(update_fields=["status", "version"])
+        _change(
+            backlog_item,
+            "status",
+            old,
+            ItemStatus.ACCEPTED,
+            actor=actor,
+            sprint=_sprint_of_acceptance(backlog_item),
+        )
+        events.item_event(backlog_item, "item.changed")
 
 
 def _follow_up(*, actor, product, entry, verdict, answered) -> None:

@@ -622,3 +622,33 @@ def test_me_names_my_product_roles_for_the_menus(product, product_owner, tester,
     assert [
         c["slug"] for c in request_as(coordinator, "get", f"{API}/me/").json()["coordinates"]
     ] == ["zuidoost-brabant"]
+
+
+# --- open increments when a tester leaves --------------------------------------------------------
+def test_a_removed_tester_is_no_longer_waited_for(
+    product, product_owner, developer, tester, second_tester
+):
+    increment, items = _delivered(product, product_owner, developer, [tester, second_tester])
+    for item in items:
+        services.give_verdict(actor=tester, increment=increment, item=item, accepted=True)
+    services.give_verdict(actor=second_tester, increment=increment, item=items[0], accepted=True)
+    increment.refresh_from_db()
+    assert increment.state == "submitted"  # the second tester has not judged items[1] yet
+    member = TeamMember.objects.get(product=product, user=second_tester)
+    services.remove_team_member(actor=product_owner, member=member)
+    increment.refresh_from_db()
+    assert increment.state == "accepted"
+    assert list(increment.testers.all()) == [tester]
+    assert Verdict.objects.filter(tester=second_tester).count() == 1  # what they said stays
+    assert AuditRecord.objects.filter(action="increment.tester_withdrawn").count() == 1
+
+
+def test_the_only_tester_made_developer_leaves_the_increment_waiting(
+    product, product_owner, developer, tester
+):
+    increment, _items = _delivered(product, product_owner, developer, [tester])
+    member = TeamMember.objects.get(product=product, user=tester)
+    services.change_team_role(actor=product_owner, member=member, role=TeamRole.DEVELOPER)
+    increment.refresh_from_db()
+    assert increment.state == "submitted"
+    assert not increment.testers.exists()
