@@ -5,9 +5,11 @@
         ...
         message = server.wait_for(1)[0]   # an email.message.EmailMessage
 
-`reject=True` answers every message with a permanent failure (554), to test retries.
+`reject=True` answers every message with a permanent failure (554), to test retries; `delay`
+makes it slow.
 """
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -28,6 +30,11 @@ class _Handler:
         self.server = server
 
     async def handle_DATA(self, smtp, session, envelope):
+        delay = max(
+            [self.server.delay, *(self.server.slow_for.get(a, 0) for a in envelope.rcpt_tos)]
+        )
+        if delay:
+            await asyncio.sleep(delay)
         if self.server.reject:
             return "554 5.7.1 Rejected by the test"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -38,8 +45,12 @@ class _Handler:
 
 
 class MailServer:
-    def __init__(self, *, reject: bool = False):
+    def __init__(self, *, reject: bool = False, delay: float = 0):
         self.reject = reject
+        # Seconds the server takes to accept a message: a slow mail server; `slow_for` maps
+        # recipients to such seconds (only their mails are slow).
+        self.delay = delay
+        self.slow_for = {}
         self.messages = []
         self.envelopes = []
         self.lock = threading.Lock()

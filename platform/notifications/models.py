@@ -161,3 +161,49 @@ class Recipient(models.Model):
 
     def __str__(self):
         return f"{self.person_id}: {self.language}"
+
+
+# --- E-mail (notifications/mail.py): what was mailed, so nothing is mailed twice ---------------
+class Digest(models.Model):
+    """The daily summary one person was sent on one day: at most one a day (the constraint)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_digests"
+    )
+    day = models.DateField()
+    mail = models.ForeignKey(
+        "deelbaar.OutgoingMail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification digest")
+        verbose_name_plural = _("notification digests")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "day"], name="one_digest_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}: {self.day}"
+
+
+class Mailing(models.Model):
+    """That a notification was mailed, at once or in a digest: once (the one-to-one)."""
+
+    notification = models.OneToOneField(
+        Notification, on_delete=models.CASCADE, related_name="mailing"
+    )
+    mail = models.ForeignKey(
+        "deelbaar.OutgoingMail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    digest = models.ForeignKey(
+        Digest, null=True, blank=True, on_delete=models.CASCADE, related_name="mailings"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification mailing")
+        verbose_name_plural = _("notification mailings")
+
+    def __str__(self):
+        return f"{self.notification_id} → {self.mail_id}"

@@ -4,6 +4,8 @@ The stack's processes get EMAIL_URL pointing at the package's `mail_server` (con
 mail is queued by a `deelbaar shell` process (as a view would, in a transaction); the job goes
 through Redis to the `celery worker` process, which sends it."""
 
+import requests
+
 from tests.mailserver import parts
 from tests.production.stack import wait_until
 
@@ -69,3 +71,64 @@ def test_a_refused_mail_is_retried_by_the_worker_and_then_sent(stack, mail_serve
         stack=stack,
     )
     assert stack.query("SELECT attempts FROM deelbaar_outgoingmail WHERE id = %s", (pk,)) == [(2,)]
+
+
+NOTIFY = """
+import time
+from django.db import transaction
+from notifications.models import Kind
+from notifications.services import notify
+from sprints.models import TeamMember, TeamRole
+member = TeamMember.objects.select_related("product", "user").filter(role=TeamRole.TESTER).first()
+member.user.email = "{email}"
+member.user.save(update_fields=["email"])
+def once():
+    started = time.monotonic()
+    with transaction.atomic():
+        notify(
+            kind=Kind.VERDICT_REQUESTED,
+            recipient_ids=[member.user.pk],
+            cooperative_id=member.product.cooperative_id,
+            subject=member.product,
+            params={{"version": "9.9.9", "product": member.product.name, "deadline": "2030-01-01"}},
+            url="/products/%d/" % member.product.pk,
+        )
+    return time.monotonic() - started
+once()  # the first loads templates and translations and connects to Redis
+elapsed = once()
+print(member.user.pk, member.product.pk, round(elapsed, 3))
+"""
+
+
+def test_a_notification_is_mailed_by_the_worker_and_its_unsubscribe_link_works(stack, mail_server):
+    # A slow mail server: the transaction that makes the notification does not wait for it.
+    mail_server.slow_for["tester-p3@gemeente.test"] = 10
+    try:
+        output = stack.manage("shell", "-c", NOTIFY.format(email="tester-p3@gemeente.test"))
+        person_id, product_id, elapsed = output.strip().splitlines()[-1].split()
+        # Each mail takes the server 10 s; the transaction (and its commit) took far less.
+        assert float(elapsed) < 8, elapsed
+        message, _second = mail_server.wait_for(
+            2, timeout=120, where=lambda m: m["To"] == "tester-p3@gemeente.test"
+        )
+    finally:
+        mail_server.slow_for.clear()
+    text, html = parts(message)
+    link = f"http://127.0.0.1:8000/products/{product_id}/"
+    assert link in text and f'href="{link}"' in html
+    assert "9.9.9" in message["Subject"]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = message["List-Unsubscribe"].strip("<>")
+    assert unsubscribe in text
+    path = unsubscribe.removeprefix("http://127.0.0.1:8000")
+    # One click, as a mail program sends it: no session, no CSRF token.
+    answer = requests.post(stack.url(0, path), timeout=30)
+    assert answer.status_code == 200, answer.text[:500]
+    rows = stack.query(
+        "SELECT person_id, kind, channel FROM notifications_preference WHERE person_id = %s",
+        (int(person_id),),
+    )
+    assert rows == [(int(person_id), "verdict_requested", "off")]
+    # A token changed by hand does nothing.
+    forged = path.replace("/unsubscribe/", "/unsubscribe/x")
+    assert requests.post(stack.url(0, forged), timeout=30).status_code == 404

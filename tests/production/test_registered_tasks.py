@@ -27,7 +27,7 @@ from deelbaar.celery import app as celery_app
 pytestmark = pytest.mark.redis
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["deelbaar", "cooperative", "sprints", "solutions", "integrations"]
+PACKAGES = ["deelbaar", "cooperative", "sprints", "solutions", "integrations", "notifications"]
 
 
 def compose_worker_command() -> list[str]:

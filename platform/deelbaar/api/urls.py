@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("solutions.api.urls")),
     path("", include("integrations.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("notifications.api.preference_urls")),
 ]

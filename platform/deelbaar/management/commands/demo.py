@@ -35,6 +35,8 @@ class Command(BaseCommand):
         width = max(len(login.role) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.role:<{width}}  {login.username} / {login.password}")
+        # Reminders and digests as cron would make them (notifications/mail.py).
+        call_command("send_notifications", verbosity=0, stdout=self.stdout)
         from deelbaar.mail import delivery_description
 
         self.stdout.write(f"Mails are {delivery_description()} (set EMAIL_URL to change that).")
