@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +11,9 @@ class PeopleConfig(AppConfig):
         from people import deactivation
 
         deactivation.connect()
+        # Accepting an invitation by signing in with the organisation's identity provider.
+        if apps.is_installed("signin"):
+            from people.identity_provider import accept_pending
+            from signin import oidc
+
+            oidc.register_invitation_handler(accept_pending)

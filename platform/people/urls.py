@@ -28,4 +28,9 @@ urlpatterns = [
     path("invitations/<int:invitation_id>/revoke", views.revoke_invitation, name="revoke"),
     # The link in the mail: the token, nothing else (no id to guess with).
     path("invitations/accept/<str:token>/", views.accept, name="accept"),
+    path(
+        "invitations/accept/<str:token>/identity-provider",
+        views.accept_with_identity_provider,
+        name="accept_with_identity_provider",
+    ),
 ]

@@ -3,6 +3,7 @@
 Thin: each page reads through selectors and changes through one service.
 """
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -10,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -323,13 +324,36 @@ def accept(request, token):
 
 
 def _identity_provider_url(token) -> str | None:
-    """Where signing in with the municipality's identity provider starts, coming back here to
-    accept, when the OIDC sign-in is installed (its URL name `oidc_authentication_init`)."""
-    try:
-        start = reverse("oidc_authentication_init")
-    except NoReverseMatch:
+    """Where accepting by signing in with the organisation's identity provider starts, when the
+    signin app has one configured."""
+    if not apps.is_installed("signin"):
         return None
-    return start + "?next=" + reverse("people:accept", args=[token])
+    from signin import oidc
+
+    return reverse("people:accept_with_identity_provider", args=[token]) if oidc.enabled() else None
+
+
+@require_POST
+def accept_with_identity_provider(request, token):
+    """Remember the invitation in the session and sign in with the identity provider; the
+    signin app hands it back to `people.identity_provider.accept_pending`."""
+    if not apps.is_installed("signin"):
+        raise Http404
+    from signin import oidc
+
+    if not oidc.enabled():
+        raise Http404
+    try:
+        services.find(token)
+    except services.InvitationUnusable as error:
+        return render(
+            request,
+            "people/invitation_unusable.html",
+            {"message": error.message, "reason": error.reason},
+            status=410,
+        )
+    request.session[oidc.PENDING_INVITATION_SESSION_KEY] = token
+    return redirect(reverse("oidc_authentication_init") + "?next=" + reverse("home"))
 
 
 class PasswordResetView(auth_views.PasswordResetView):
