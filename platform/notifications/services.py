@@ -7,6 +7,8 @@ leaves out the person who acted and anyone outside the cooperative, stores kind 
 hands them to the mail queue, and tells each recipient's open pages the new unread count.
 """
 
+import importlib.util
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -21,11 +23,11 @@ UNREAD_EVENT = "notifications.unread"
 
 def _queue_mails(notifications) -> None:
     """The e-mail half (`notifications.mail`) decides per person and kind what to send when."""
-    try:
-        from notifications.mail import queue_mails_for
-    except ImportError:
-        # The mail half is a separate module; without it, notifications are in-app only.
+    if importlib.util.find_spec("notifications.mail") is None:
+        # The mail half is a module of its own; without it, notifications are in-app only.
         return
+    from notifications.mail import queue_mails_for
+
     queue_mails_for([n.pk for n in notifications])
 
 
