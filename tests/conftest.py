@@ -23,6 +23,21 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def force_login_passes_the_second_factor(monkeypatch):
+    """`force_login()`/`login()` sign a person in completely, their second factor included
+    where they must have one (see tests/second_factor.py); the real form stays held at it."""
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        from tests.second_factor import mark_passed
+
+        mark_passed(self, user)
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
 @pytest.fixture
 def channel_layer_settings(request, settings):
     """Switch the default channel layer to the one named by the test's parameter."""

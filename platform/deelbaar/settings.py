@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -64,11 +63,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "pgtrigger",
+    # The second factor: authenticator apps (TOTP) and recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "deelbaar",
     "cooperative",
     "sprints",
     "solutions",
     "integrations",
+    "signin",
     "people",
     "notifications",
 ]
@@ -81,10 +85,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor, if any, this session passed (user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "deelbaar.middleware.PermissionsPolicyMiddleware",
+    # Holds a person who must pass a second factor at it; inside the security headers' middleware.
+    "signin.middleware.SecondFactorMiddleware",
     # The page layer (deelbaar.pages): times in the viewer's zone; NotAllowed as the 403 page.
     "deelbaar.pages.TimeZoneMiddleware",
     "deelbaar.pages.PageErrorsMiddleware",
@@ -211,13 +219,6 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "deelbaar.clear_expired_sessions", "schedule": 24 * 3600.0},
     # Mails whose retry is due, or whose job was lost (deelbaar/mail.py).
     "send-due-mails": {"task": "deelbaar.send_due_mails", "schedule": 60.0},
-    # Deadline and maintenance reminders (each once: notifications/mail.py) every hour; the
-    # daily digest at 07:00 (CELERY_TIMEZONE: Europe/Amsterdam).
-    "notification-reminders": {"task": "notifications.send_reminders", "schedule": 3600.0},
-    "notification-digests": {
-        "task": "notifications.send_digests",
-        "schedule": crontab(hour=7, minute=0),
-    },
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -305,6 +306,32 @@ LOCALE_PATHS = [PROJECT_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
+
+# --- Sign-in with the organisation's identity provider (OpenID Connect) ------------------
+# Off unless a client id and an issuer (or the endpoints) are set; see signin/oidc.py and the
+# README. mozilla-django-oidc reads the OIDC_* names below.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+# The issuer's /.well-known/openid-configuration names the endpoints; each may be set instead.
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+# The claim holding the e-mail address, and the one saying the provider verified it (Entra ID:
+# the optional claim xms_edov).
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+OIDC_EMAIL_VERIFIED_CLAIM = env.str("OIDC_EMAIL_VERIFIED_CLAIM", default="email_verified")
+# The name on the login button: "Inloggen met uw account van <name>".
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = False
+OIDC_STORE_ACCESS_TOKEN = False
+AUTHENTICATION_BACKENDS += ["signin.oidc.IdentityProviderBackend"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -502,6 +529,8 @@ DEELBAAR_WORK_SECTIONS = [
 DEELBAAR_DEMO_LOADERS = [
     "deelbaar.demo.load",
     "cooperative.demo.load",
+    # After the coordinators exist: enrols their second factor.
+    "signin.demo.load",
     "sprints.demo.load",
     "solutions.demo.load",
     "integrations.demo.load",

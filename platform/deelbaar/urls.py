@@ -16,6 +16,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second factor's pages, and sign-in with the organisation's identity provider.
+    path("accounts/two-factor/", include("signin.urls")),
+    path("accounts/oidc/", include("signin.oidc_urls")),
     # Password reset by e-mail (Django's views, the platform's pages and mail queue).
     path("accounts/", include("people.account_urls")),
     # An organisation's people, invitations and the page an invitation's link opens.
@@ -29,8 +32,6 @@ urlpatterns = [
     path("", include("people.page_urls")),
     path("cooperatives/", include("cooperative.urls")),
     path("notifications/", include("notifications.urls")),
-    # E-mail preferences and the unsubscribe link of every mail (notifications/mail_views.py).
-    path("notifications/", include("notifications.mail_views")),
     # The browsable API's sign-in, outside the "api" namespace: its templates reverse
     # "rest_framework:login", which fails (a 500) under another namespace.
     path("api/v1/auth/", include("rest_framework.urls")),

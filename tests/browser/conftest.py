@@ -141,9 +141,22 @@ def assert_accessible():
 
 
 def login(page, live_url, username, password):
-    """Log in through the real login form."""
+    """Log in through the real login form, and, for a person who must use a second factor
+    (coordinators, administrators), through the code page with a fresh single-use code."""
+    from django.contrib.auth import get_user_model
+
+    from signin.selectors import second_factor_required
+    from tests.second_factor import ensure_second_factor, one_time_code
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None and second_factor_required(user):
+        ensure_second_factor(user)
     page.goto(f"{live_url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("form.utrecht-form button[type=submit]")
     page.wait_for_load_state()
+    if "/accounts/two-factor/verify/" in page.url:
+        page.fill("input[name=token]", one_time_code(user))
+        page.click("#verify-form button[type=submit]")
+        page.wait_for_load_state()

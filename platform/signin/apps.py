@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SigninConfig(AppConfig):
+    name = "signin"
+    verbose_name = _("Sign-in")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from signin.middleware import remember_state
+
+        user_logged_in.connect(remember_state, dispatch_uid="signin.remember_state")
