@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -219,6 +220,13 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "deelbaar.clear_expired_sessions", "schedule": 24 * 3600.0},
     # Mails whose retry is due, or whose job was lost (deelbaar/mail.py).
     "send-due-mails": {"task": "deelbaar.send_due_mails", "schedule": 60.0},
+    # Deadline and maintenance reminders (each once: notifications/mail.py) every hour; the
+    # daily digest at 07:00 (CELERY_TIMEZONE: Europe/Amsterdam).
+    "notification-reminders": {"task": "notifications.send_reminders", "schedule": 3600.0},
+    "notification-digests": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
