@@ -102,6 +102,17 @@ class InviteSerializer(OrganisationInviteSerializer):
     )
 
 
+class InvitationFilterSerializer(serializers.Serializer):
+    """The list's query parameters (the schema says what a valid id is)."""
+
+    organisation = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text=_("Only this organisation's.")
+    )
+    product = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text=_("Only this product's team.")
+    )
+
+
 class RevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 

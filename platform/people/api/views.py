@@ -18,7 +18,7 @@ from cooperative import selectors as cooperative_selectors
 from cooperative import services as cooperative_services
 from cooperative.models import Affiliation, Organisation
 from deelbaar.api.openapi import answers
-from deelbaar.errors import DomainError, NotFound
+from deelbaar.errors import NotFound
 from deelbaar.permissions import allowed, require
 from people import selectors, services
 from people.api import serializers
@@ -141,10 +141,7 @@ class OrganisationPeopleViewSet(
 @extend_schema_view(
     list=extend_schema(
         summary=_("List the invitations you manage"),
-        parameters=[
-            OpenApiParameter("organisation", OpenApiTypes.INT, required=False),
-            OpenApiParameter("product", OpenApiTypes.INT, required=False),
-        ],
+        parameters=[serializers.InvitationFilterSerializer],
     ),
     retrieve=extend_schema(summary=_("Show an invitation"), parameters=[ID]),
     create=extend_schema(
@@ -172,12 +169,12 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         invitations = selectors.invitations_visible_to(self.request.user)
-        for name in ("organisation", "product"):
-            value = self.request.query_params.get(name)
-            if value is not None:
-                if not value.isdigit() or not 0 < int(value) < 2**63:
-                    raise DomainError(_("Give an id."), field=name)
-                invitations = invitations.filter(**{f"{name}_id": int(value)})
+        if self.action != "list":
+            return invitations
+        query = serializers.InvitationFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        for name, value in query.validated_data.items():
+            invitations = invitations.filter(**{f"{name}_id": value})
         return invitations
 
     def create(self, request):
