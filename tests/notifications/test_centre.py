@@ -186,6 +186,7 @@ def test_api_lists_filters_and_marks_read(member_person, zob, eindhoven_membersh
     refused = api.get("/api/v1/me/notifications/", {"unread": "perhaps"})
     assert refused.status_code == 400
     assert api.get("/api/v1/me/notifications/", {"kind": "nonsense"}).status_code == 400
+    assert api.get("/api/v1/me/notifications/", {"unread": "null"}).status_code == 400
 
 
 @pytest.mark.parametrize("size", [3, 40])

@@ -61,11 +61,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationFilterSerializer(serializers.Serializer):
+    # Only true or false: "null" would read as no filter at all, which the schema does not say.
     unread = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="true: only unread; false: only read",
+        required=False, help_text="true: only unread; false: only read"
     )
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
 

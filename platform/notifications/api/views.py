@@ -45,7 +45,10 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             filters.is_valid(raise_exception=True)
             notifications = selectors.notifications_for(
                 self.request.user,
-                unread=filters.validated_data.get("unread"),
+                # Absent means both (a missing boolean would otherwise read as false).
+                unread=filters.validated_data.get("unread")
+                if "unread" in self.request.query_params
+                else None,
                 kind=filters.validated_data.get("kind"),
             ).select_related("subject_type")
         return notifications
