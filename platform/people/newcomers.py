@@ -160,7 +160,11 @@ def approve_access_request(
     require(actor, "cooperative.manage_memberships", access_request.cooperative)
     access_request = _pending(access_request)
     invitation = people_services.invite(
-        actor=actor, email=access_request.email, organisation=organisation, role=role
+        actor=actor,
+        email=access_request.email,
+        organisation=organisation,
+        role=role,
+        admitted_by=access_request.cooperative,
     )
     access_request.state = AccessRequestState.APPROVED
     access_request.organisation = organisation

@@ -4,7 +4,8 @@ The service other apps call to bring a person in:
 
     invite(*, actor, email: str, organisation: Organisation,
            role: str = "staff", product: Product | None = None,
-           team_role: str = "", send: bool = True) -> Invitation
+           team_role: str = "", send: bool = True,
+           admitted_by: Cooperative | None = None) -> Invitation
 
 - `actor` is the person inviting. They need `cooperative.manage_people` on `organisation`
   (its admin, a coordinator of a cooperative it belongs to or whose office it is, an
@@ -12,6 +13,10 @@ The service other apps call to bring a person in:
   `sprints.manage_team` on the product (its owner, the cooperative's coordinators); then the
   organisation must be the product's owner, a participant (or a municipality a participating
   joint arrangement acts for) or a supplier, and `role` must be "staff".
+- `admitted_by` (a cooperative; approving a request for access passes it): its coordinators
+  may also invite to an organisation nobody works for on Deelbaar yet and that belongs to no
+  other cooperative, so a newcomer's first person can be seated. An organisation that already
+  has people, or belongs elsewhere, keeps its own admins in charge.
 - `role` is "admin" or "staff": the organisation role the person gets on accepting.
 - `email` is normalised (trimmed, lower case). One open invitation per address and organisation
   (and team role): a second answers 409 `already_invited`; a person who already works there
@@ -99,10 +104,25 @@ def _normalised_email(email: str) -> str:
     return email
 
 
-def _check_may_invite(actor, organisation, role, product, team_role) -> None:
+def _unclaimed_newcomer(organisation, cooperative) -> bool:
+    """Nobody works for the organisation on Deelbaar yet and it belongs to no other
+    cooperative: the coordinators admitting it seat its first person."""
+    return (
+        not Affiliation.objects.filter(organisation=organisation).exists()
+        and not organisation.memberships.exclude(cooperative=cooperative).exists()
+    )
+
+
+def _check_may_invite(actor, organisation, role, product, team_role, admitted_by=None) -> None:
     if product is None:
         if team_role:
             raise DomainError(_("A team role needs a product."), field="product", code="required")
+        if (
+            admitted_by is not None
+            and allowed(actor, "cooperative.manage_memberships", admitted_by)
+            and _unclaimed_newcomer(organisation, admitted_by)
+        ):
+            return
         require(
             actor,
             "cooperative.manage_people",
@@ -200,6 +220,7 @@ def invite(
     product=None,
     team_role: str = "",
     send: bool = True,
+    admitted_by=None,
 ) -> Invitation:
     """Invite a person by e-mail address to work for `organisation` (and, with a product, to
     its team). See the module's docstring for who may and what is refused."""
@@ -207,7 +228,7 @@ def invite(
     team_role = team_role or ""
     if role not in OrganisationRole.values:
         raise DomainError(_("Unknown organisation role: %(role)s.") % {"role": role}, field="role")
-    _check_may_invite(actor, organisation, role, product, team_role)
+    _check_may_invite(actor, organisation, role, product, team_role, admitted_by)
     email = _normalised_email(email)
     if _already_in(email, organisation, product, team_role):
         raise Conflict(

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from cooperative.models import AuditRecord
+from cooperative.models import Affiliation, AuditRecord
 from people import newcomers
 from people.models import AccessRequestState, Invitation
 from people.tokens import issue_token
@@ -75,8 +75,29 @@ def test_approving_invites_the_applicant_as_admin(
     assert AuditRecord.objects.filter(action="access.approved").count() == 1
 
 
-def test_an_approval_the_invitation_rules_refuse_approves_nothing(waiting, utrecht, coordinator):
-    # Utrecht has nothing to do with the cooperative: its coordinator cannot invite there.
+def test_approving_seats_the_first_person_of_a_newcomer_organisation(
+    waiting, utrecht, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Nobody works for Utrecht on Deelbaar and it belongs to no cooperative: the newcomer the
+    # request is for. Its coordinators may seat its first admin.
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(coordinator)
+    url = f"/api/v1/cooperatives/{waiting.cooperative.slug}/access-requests/{waiting.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{url}approve/", {"organisation": utrecht.pk})
+    assert response.status_code == 200, response.content
+    invitation = Invitation.objects.get()
+    assert (invitation.organisation, invitation.role) == (utrecht, "admin")
+    assert [m.to for m in mailoutbox] == [["wendy@woerden.nl"]]
+
+
+def test_an_approval_the_invitation_rules_refuse_approves_nothing(
+    waiting, utrecht, coordinator, django_user_model
+):
+    # Somebody already works for Utrecht, which has nothing to do with the cooperative: its
+    # own admins decide who joins it, not this cooperative's coordinator.
+    someone = django_user_model.objects.create_user("u-staff", "staff@utrecht.nl", "x")
+    Affiliation.objects.create(user=someone, organisation=utrecht, role="admin")
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(coordinator)
     url = f"/api/v1/cooperatives/{waiting.cooperative.slug}/access-requests/{waiting.pk}/"
