@@ -15,7 +15,7 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -92,6 +92,10 @@ class SecondFactorMiddleware:
         enrolled, required = _state(request)
         if not enrolled and not required:
             return None
+        if request.headers.get("HX-Request"):
+            # A part of a page (the menu's count, say) fetched by htmx: never the enrolment page
+            # swapped into it. htmx leaves the page as it is on a 4xx.
+            return HttpResponseForbidden()
         if path.startswith("/api/"):
             return json_error_response(
                 403,

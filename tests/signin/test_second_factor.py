@@ -54,6 +54,9 @@ def test_a_coordinator_without_an_app_is_sent_to_enrol_before_any_coordinator_pa
         target = urlsplit(answer["Location"])
         assert target.path == "/accounts/two-factor/enrol/"
         assert parse_qs(target.query)["next"] == [page]
+    # A part of a page that htmx fetches is refused, not answered with the enrolment page.
+    part = client.get("/products/", HTTP_HX_REQUEST="true")
+    assert part.status_code == 403 and b"<html" not in part.content
     enrol = client.get(f"/accounts/two-factor/enrol/?next={audit}")
     assert enrol.status_code == 200
     assert b'id="enrol-required"' in enrol.content
