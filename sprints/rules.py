@@ -13,6 +13,8 @@ from sprints.models import TeamMember, TeamRole
 _ROLES_MEMO = "_team_roles_by_user"
 # The annotations `with_team_roles` adds, one per role: "_has_role_developer", ...
 _ROLE_FLAG = "_has_role_{}"
+# Set on a product whose memo holds the whole team (`remember_whole_team`).
+_WHOLE_TEAM = "_team_roles_complete"
 
 
 def with_team_roles(queryset, user):
@@ -53,6 +55,8 @@ def _roles(user, product) -> set[str]:
     memo = getattr(product, _ROLES_MEMO, None)
     if memo is not None and user.pk in memo:
         return memo[user.pk]
+    if memo is not None and getattr(product, _WHOLE_TEAM, False):
+        return set()
     # All of the person's roles in one query: the rules ask for several in a row.
     roles = set(
         TeamMember.objects.filter(product=product, user=user).values_list("role", flat=True)
@@ -60,6 +64,19 @@ def _roles(user, product) -> set[str]:
     if memo is not None:
         memo[user.pk] = roles
     return roles
+
+
+def remember_whole_team(product):
+    """Read every team member's roles of `product` in one query, for checks about many people at
+    once (who of the testers may give verdicts): each check then asks nothing more."""
+    memo = {}
+    for user_id, role in TeamMember.objects.filter(product=product).values_list("user_id", "role"):
+        memo.setdefault(user_id, set()).add(role)
+    remember_team_roles(product)
+    getattr(product, _ROLES_MEMO).update(memo)
+    # Nobody else is on the team: their checks need no query either.
+    setattr(product, _WHOLE_TEAM, True)
+    return product
 
 
 def _has_role(user, product, *roles) -> bool:
