@@ -57,6 +57,7 @@ class ContributionQuoteView(APIView):
 
     @extend_schema(
         summary=_("Calculate the joining contribution for a number of inhabitants"),
+        operation_id="cooperatives_contribution_quote_by_inhabitants",
         parameters=[QuoteQuerySerializer, SLUG],
         responses=QuoteSerializer,
     )
@@ -76,6 +77,7 @@ class OrganisationQuoteView(APIView):
 
     @extend_schema(
         summary=_("Calculate the joining contribution of an organisation"),
+        operation_id="cooperatives_contribution_quote_for_organisation",
         parameters=[
             SLUG,
             OpenApiParameter("organisation_id", OpenApiTypes.INT, OpenApiParameter.PATH),
