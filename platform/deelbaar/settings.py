@@ -411,11 +411,13 @@ SPECTACULAR_SETTINGS = {
         "IncrementStateEnum": "sprints.models.IncrementState",
         "SyncStateEnum": "integrations.models.SyncState",
         "DeliveryStateEnum": "integrations.models.DeliveryState",
+        "TokenStatusEnum": "people.api.tokens.TOKEN_STATUSES",
+        "AccessRequestStateEnum": "people.models.AccessRequestState",
         "OrganisationRoleEnum": "cooperative.models.OrganisationRole",
         "InvitationTeamRoleEnum": "people.models.InvitationTeamRole",
         "InvitationStatusEnum": "people.api.serializers.INVITATION_STATUSES",
-        "TokenStatusEnum": "people.api.tokens.TOKEN_STATUSES",
-        "AccessRequestStateEnum": "people.models.AccessRequestState",
+        "NotificationKindEnum": "notifications.models.Kind",
+        "NotificationChannelEnum": "notifications.models.Channel",
     },
 }
 
