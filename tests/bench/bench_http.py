@@ -75,10 +75,10 @@ def build(rng):
     services, with one product per backlog size whose items go in in bulk."""
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from people.tokens import issue_token
 
     from cooperative import services as cooperative
     from cooperative.models import MembershipRole, OrganisationKind
+    from people.tokens import issue_token
     from sprints import services
 
     cooperatives, _ = bench_solutions.build_library(rng)

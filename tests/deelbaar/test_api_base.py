@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import Client
+
 from people.models import PersonalToken
 from people.tokens import digest_of
 
