@@ -336,3 +336,48 @@ def test_every_kind_has_a_recipient_function_and_a_text():
         with translation.override("en"):
             text = Notification(kind=kind, params={}).text
         assert text and "%(" not in text
+
+
+def _delivery(subscription, state, hours_ago, delivered_hours_ago=None):
+    from integrations.models import WebhookDelivery
+
+    now = timezone.now()
+    return WebhookDelivery.objects.create(
+        subscription=subscription,
+        event="verdict.given",
+        message_id=f"msg_{state}_{hours_ago}",
+        payload={},
+        state=state,
+        created_at=now - timedelta(hours=hours_ago),
+        delivered_at=(
+            None if delivered_hours_ago is None else now - timedelta(hours=delivered_hours_ago)
+        ),
+    )
+
+
+def test_the_hourly_run_finds_a_subscription_failing_for_a_day_and_tells_once(
+    zob, coordinator, other_coordinator, admin
+):
+    from notifications import mail
+
+    subscription = WebhookSubscription.objects.create(
+        cooperative=zob,
+        url="https://hooks.example.org/deelbaar",
+        secret="s" * 32,
+        events=["verdict.given"],
+    )
+    # Delivered 30 hours ago, failing since 23 hours ago: not a day yet.
+    _delivery(subscription, "delivered", 30, delivered_hours_ago=30)
+    _delivery(subscription, "retrying", 23)
+    mail.send_reminders()
+    assert told(Kind.WEBHOOK_FAILING) == set()
+    # An older failure from before that success does not count either.
+    _delivery(subscription, "failed", 40)
+    mail.send_reminders()
+    assert told(Kind.WEBHOOK_FAILING) == set()
+    # Failing since 25 hours ago with no success since: the coordinators, once.
+    _delivery(subscription, "failed", 25)
+    mail.send_reminders()
+    mail.send_reminders()
+    assert told(Kind.WEBHOOK_FAILING) == {"carla"}
+    assert Notification.objects.filter(kind=Kind.WEBHOOK_FAILING).count() == 1
