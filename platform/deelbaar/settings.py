@@ -46,6 +46,8 @@ DATA_DIR = Path(env.str("DEELBAAR_DATA_DIR", default="var")).resolve()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets the platform's own page (deelbaar.views.csrf_failure), in Dutch.
+CSRF_FAILURE_VIEW = "deelbaar.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

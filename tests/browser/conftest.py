@@ -154,9 +154,11 @@ def login(page, live_url, username, password):
     page.goto(f"{live_url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form.utrecht-form button[type=submit]")
-    page.wait_for_load_state()
+    # Wait for the answer's page itself: wait_for_load_state() alone may return while the
+    # login page is still shown, and the code step would then be skipped.
+    with page.expect_navigation():
+        page.click("form.utrecht-form button[type=submit]")
     if "/accounts/two-factor/verify/" in page.url:
         page.fill("input[name=token]", one_time_code(user))
-        page.click("#verify-form button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#verify-form button[type=submit]")

@@ -295,3 +295,17 @@ def test_the_demo_server_sends_no_server_header_and_the_security_headers():
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_a_refused_form_gets_the_platforms_own_page_in_dutch(client, django_user_model):
+    """A form sent with a stale or missing CSRF token: a page in the platform's layout and
+    language, not Django's English developer page (whose inline style the CSP blocks)."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="nl")
+    response = strict.post("/accounts/login/", {"username": "x", "password": "y"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'id="form-expired"' in html
+    assert "Dit formulier kon niet worden verstuurd" in html
+    assert "<style" not in html
