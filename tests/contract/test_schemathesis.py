@@ -25,6 +25,9 @@ What is configured, and why (nothing else is excluded):
   may still be refused, with 400 naming the field. The catalogue, the releases and the
   increments refuse a filter value that names no cooperative, developer, solution or product
   the same way.
+- Accepting an invitation may also answer 410: its token is a single-use secret from a mail,
+  and one never handed out, used, withdrawn or expired is gone, as the schema says; a schema
+  can type a token but cannot know a live one.
 - Writes may also answer 412: on those with `If-Match`, a schema-valid version that is not the
   current one is stale, as the schema says; it cannot know which version is current. (A 412
   anywhere else would still fail, as a status the schema does not declare.)
@@ -49,6 +52,12 @@ deterministic = true
 include-name-regex = "^GET /api/v1/(solutions|releases|increments)/$"
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx",
+]
+
+[[operations]]
+include-name-regex = "^POST /api/v1/invitations/accept/$"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "3xx", "400", "401", "403", "404", "409", "410", "429", "5xx",
 ]
 
 [[operations]]
