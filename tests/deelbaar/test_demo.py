@@ -15,9 +15,12 @@ DEELBAAR = str(Path(sys.executable).parent / "deelbaar")
 
 
 @pytest.mark.django_db
-def test_demo_twice_duplicates_nothing_and_prints_logins():
+def test_demo_twice_duplicates_nothing_and_prints_logins(settings, monkeypatch):
+    monkeypatch.delenv("DEELBAAR_BASE_URL", raising=False)
     out = StringIO()
-    call_command("demo", no_serve=True, stdout=out)
+    call_command("demo", no_serve=True, addr="127.0.0.1:18951", stdout=out)
+    # Links in the demo's mails lead to where it serves, not to the default port.
+    assert settings.DEELBAAR_BASE_URL == "http://127.0.0.1:18951"
     users = list(get_user_model().objects.order_by("username").values_list("username", flat=True))
     call_command("demo", no_serve=True, stdout=StringIO())
     assert (

@@ -1,5 +1,7 @@
 """`deelbaar demo`: migrate, load the demo cooperatives, print the logins, serve."""
 
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -26,6 +28,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr, no_serve, **options):
         host, port = parse_addr(addr)
+        if not os.environ.get("DEELBAAR_BASE_URL"):
+            # Links in mails lead to the address the demo serves on, not to the default port.
+            settings.DEELBAAR_BASE_URL = f"http://{addr}"
         call_command("migrate", interactive=False, verbosity=0)
         logins = []
         for dotted in settings.DEELBAAR_DEMO_LOADERS:
