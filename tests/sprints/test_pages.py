@@ -562,6 +562,28 @@ def test_starting_a_product_through_the_page(zob, eindhoven, eindhoven_membershi
     assert product.sprint_length_days == 14
 
 
+def test_ticking_one_follow_up_per_criterion_on_the_page_sets_it(
+    zob, eindhoven, eindhoven_membership, product_owner
+):
+    client = client_for(product_owner)
+    page = html_of(client.get(url("product_list")))
+    box = re.search(r'<input[^>]*name="follow_up_per_criterion"[^>]*>', page).group(0)
+    assert 'type="checkbox"' in box and "utrecht-textbox" not in box
+    # What a browser sends for a ticked box: the value the page gave it.
+    ticked = re.search(r'value="([^"]*)"', box).group(1)
+    client.post(
+        url("product_list"),
+        {
+            "pilot": eindhoven_membership.pk,
+            "name": "Meldingen openbare ruimte",
+            "key": "MOR",
+            "weeks": "2",
+            "follow_up_per_criterion": ticked,
+        },
+    )
+    assert Product.objects.get(key="MOR").follow_up_per_criterion is True
+
+
 def test_the_product_form_offers_participants_by_cooperative(
     zob, eindhoven_membership, mgd_membership, woerden_application, product_owner
 ):
