@@ -265,7 +265,8 @@ AUTHENTICATION_BACKENDS = [
     # checked (django-axes; see the brute-force block below).
     "people.backends.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, also taking the e-mail address for the user name.
+    "people.backends.EmailOrUsernameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

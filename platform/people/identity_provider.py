@@ -32,11 +32,13 @@ def accept_pending(*, request, invitation, email, user, claims):
     try:
         with transaction.atomic():
             if user is None:
+                first = str(claims.get("given_name", ""))[:150]
+                last = str(claims.get("family_name", ""))[:150]
                 user = get_user_model().objects.create_user(
-                    username=pending.email,
+                    username=services.free_username(first, last, pending.email),
                     email=pending.email,
-                    first_name=str(claims.get("given_name", ""))[:150],
-                    last_name=str(claims.get("family_name", ""))[:150],
+                    first_name=first,
+                    last_name=last,
                 )
                 user.set_unusable_password()  # they sign in through their provider
                 user.save(update_fields=["password"])

@@ -39,6 +39,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -378,6 +379,22 @@ def find(token: str) -> Invitation:
     return invitation
 
 
+def free_username(first_name: str, last_name: str, email: str) -> str:
+    """A user name for a new account made from an invitation: from the person's name (else the
+    e-mail address's local part), numbered when taken. Not the e-mail address itself, since
+    user names are shown to the team and to other testers, and addresses are private; people
+    sign in with either (people.backends.EmailOrUsernameBackend)."""
+    from django.utils.text import slugify
+
+    base = slugify(f"{first_name} {last_name}").replace("-", ".")
+    base = (base or slugify(email.split("@")[0]).replace("-", ".") or "persoon")[:140]
+    User = get_user_model()
+    candidate, number = base, 2
+    while User.objects.filter(username__iexact=candidate).exists():
+        candidate, number = f"{base}{number}", number + 1
+    return candidate
+
+
 def _new_account(invitation, *, password, first_name, last_name):
     User = get_user_model()
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
@@ -386,7 +403,7 @@ def _new_account(invitation, *, password, first_name, last_name):
     if not password:
         raise DomainError(_("Choose a password."), field="password", code="required")
     user = User(
-        username=invitation.email,
+        username=free_username(first_name, last_name, invitation.email),
         email=invitation.email,
         first_name=first_name[:150],
         last_name=last_name[:150],
@@ -397,7 +414,9 @@ def _new_account(invitation, *, password, first_name, last_name):
         raise DomainError(
             problems=[("password", "password_invalid", message) for message in error.messages]
         ) from error
-    if User.objects.filter(username__iexact=invitation.email).exists():
+    if User.objects.filter(
+        Q(email__iexact=invitation.email) | Q(username__iexact=invitation.email)
+    ).exists():
         raise Conflict(
             _("An account with this e-mail address exists: log in to accept the invitation."),
             field="email",

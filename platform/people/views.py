@@ -297,7 +297,7 @@ def accept(request, token):
                     form.add_service_error(error)
             else:
                 if not signed_in:
-                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    login(request, user, backend="people.backends.EmailOrUsernameBackend")
                 messages.success(
                     request,
                     _("Welcome! You now work for %(organisation)s on Deelbaar.")

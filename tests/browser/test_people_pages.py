@@ -155,7 +155,7 @@ def test_invite_accept_team_and_verdict_in_the_browser(
         )
         login(owner, live_url, "eva", PASSWORD)
         owner.goto(f"{live_url}/products/{product.pk}/team/")
-        tessa = get_user_model().objects.get(username="tessa@boxtel.test")
+        tessa = get_user_model().objects.get(email="tessa@boxtel.test")
         owner.select_option("#add-user", str(tessa.pk))
         owner.locator("#add-member input[name=role][value=tester]").check()
         owner.click("#add-member-button")

@@ -76,14 +76,15 @@ def test_invite_to_a_verdict_the_whole_path_through_the_api(
         ),
         201,
     )
-    assert accepted["username"] == "tessa@boxtel.test"
+    # Her user name is her own, not her address: user names are shown to the team.
+    assert accepted["username"] == "tessa.bakker"
     assert accepted["invitation"]["status"] == "accepted"
     again = as_().post(
         f"{API}/invitations/accept/", {"token": token, "password": "Zonnebloem-1987"}
     )
     assert again.status_code == 410 and again.json()["code"] == "invitation_used"
 
-    # She signs in with her new password for a token.
+    # She signs in with her new password for a token, by the address she was invited at.
     signed_in = ok(
         as_().post(
             f"{API}/auth/token/",

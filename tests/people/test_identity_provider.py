@@ -35,7 +35,8 @@ def test_a_new_person_is_made_and_affiliated_on_the_invited_address(invitation, 
         user=None,
         claims={"given_name": "Kees", "family_name": "Jansen"},
     )
-    assert user.username == "kees@eindhoven.test" and user.first_name == "Kees"
+    assert user.username == "kees.jansen" and user.first_name == "Kees"
+    assert user.email == "kees@eindhoven.test"
     assert not user.has_usable_password()
     assert Affiliation.objects.filter(user=user, organisation=eindhoven).exists()
     invitation.refresh_from_db()

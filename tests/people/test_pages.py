@@ -70,9 +70,9 @@ def test_a_new_person_accepts_sets_a_password_and_is_signed_in(invitation, eindh
         },
     )
     assert done.status_code == 302
-    user = get_user_model().objects.get(username="kees@eindhoven.test")
+    user = get_user_model().objects.get(email="kees@eindhoven.test")
     assert Affiliation.objects.filter(user=user, organisation=eindhoven).exists()
-    assert client.get("/api/v1/me/").json()["username"] == "kees@eindhoven.test"
+    assert client.get("/api/v1/me/").json()["username"] == "kees.jansen"
     # The link is used now: a clear page, not a form.
     used = client_for().get(invitation.path)
     assert used.status_code == 410
@@ -89,7 +89,7 @@ def test_expired_revoked_and_unknown_links_get_a_clear_page(invitation, member_p
     assert revoked.status_code == 410 and 'data-reason="revoked"' in revoked.content.decode()
     unknown = client_for().get("/invitations/accept/bogus-token/")
     assert unknown.status_code == 410 and 'data-reason="unknown"' in unknown.content.decode()
-    assert not get_user_model().objects.filter(username="kees@eindhoven.test").exists()
+    assert not get_user_model().objects.filter(email="kees@eindhoven.test").exists()
 
 
 def test_an_existing_account_is_asked_to_sign_in_and_then_accepts(invitation, eindhoven, person):

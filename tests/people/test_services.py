@@ -147,7 +147,8 @@ def test_accepting_creates_the_account_with_a_checked_password(
         last_name="Jansen",
     )
     assert accepted.state == InvitationState.ACCEPTED and accepted.accepted_by == user
-    assert user.check_password("Zonnebloem-1987") and user.username == "kees@eindhoven.test"
+    assert user.check_password("Zonnebloem-1987") and user.username == "kees.jansen"
+    assert user.email == "kees@eindhoven.test"
     assert Affiliation.objects.get(user=user, organisation=eindhoven).role == "staff"
     assert AuditRecord.objects.filter(action="invitation.accepted", actor=user).exists()
 
