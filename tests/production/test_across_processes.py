@@ -3,13 +3,13 @@
 the other, and a web process with websockets open is healthy."""
 
 import contextlib
-import datetime
 import json
 from pathlib import Path
 
 import pytest
 import requests
 import yaml
+from django.utils.timezone import localdate
 from standardwebhooks.webhooks import Webhook
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -52,7 +52,7 @@ def test_a_webhook_subscription_receives_a_signed_delivery_from_the_worker(stack
     approved = on_b.post(f"{path}/approve/")
     on_b.post(
         f"{path}/record-payment/",
-        {"amount": approved["contribution_due"], "paid_on": datetime.localdate().isoformat()},
+        {"amount": approved["contribution_due"], "paid_on": localdate().isoformat()},
     )
 
     assert receiver.arrived.wait(30), (
