@@ -15,4 +15,9 @@ urlpatterns = [
     path("<slug:slug>/memberships/<int:pk>/reject/", views.reject, name="reject"),
     path("<slug:slug>/memberships/<int:pk>/payment/", views.record_payment, name="record_payment"),
     path("<slug:slug>/audit/", views.audit_trail, name="audit"),
+    path(
+        "<slug:slug>/organisations/new/",
+        views.register_organisation,
+        name="register_organisation",
+    ),
 ]

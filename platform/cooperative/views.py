@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cooperative import selectors, services
 from cooperative.contributions import inhabitants_of
-from cooperative.forms import AuditFilterForm, DecisionForm, JoinForm, PaymentForm, RejectForm
+from cooperative.forms import (
+    AuditFilterForm,
+    DecisionForm,
+    JoinForm,
+    OrganisationForm,
+    PaymentForm,
+    RejectForm,
+)
 from cooperative.models import Cooperative, MembershipState
 from cooperative.templatetags.cooperative_pages import action_label, format_euro
 from deelbaar import pages
@@ -308,4 +316,39 @@ def audit_trail(request, slug):
             "filtered": bool(query),
             "queue_url": reverse("cooperative:queue", kwargs={"slug": cooperative.slug}),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_organisation(request, slug):
+    """A coordinator puts a newcomer organisation on Deelbaar, so that its request for access
+    can be approved with it."""
+    cooperative = _cooperative(slug)
+    pages.require(request.user, "cooperative.manage_memberships", cooperative)
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = services.register_organisation(
+                actor=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                cbs_code=data["cbs_code"] or None,
+                inhabitants=data["inhabitants"],
+            )
+        except (DomainError, ValidationError) as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s is on Deelbaar now: choose it when you approve the request.")
+                % {"organisation": organisation.name},
+            )
+            return redirect("access:access_queue", slug=cooperative.slug)
+    return render(
+        request,
+        "cooperative/organisation_new.html",
+        {"cooperative": cooperative, "form": form},
+        status=400 if form.errors else 200,
     )

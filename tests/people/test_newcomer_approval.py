@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from cooperative.models import Affiliation, AuditRecord
+from cooperative.models import Affiliation, AuditRecord, Organisation
 from people import newcomers
 from people.models import AccessRequestState, Invitation
 from people.tokens import issue_token
@@ -140,3 +140,36 @@ def test_removing_a_person_from_an_organisation_revokes_their_tokens(
     assert AuditRecord.objects.filter(
         action="people.token_revoked", organisation=eindhoven
     ).exists()
+
+
+def test_a_coordinator_puts_a_newcomer_organisation_on_deelbaar_from_the_queue(
+    waiting, coordinator, member_person
+):
+    queue = f"/cooperatives/{waiting.cooperative.slug}/access-requests/"
+    page = f"/cooperatives/{waiting.cooperative.slug}/organisations/new/"
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_login(coordinator)
+    assert page in client.get(queue).content.decode()
+    assert client.get(page).status_code == 200
+    refused = client.post(page, {"kind": "municipality", "name": ""})
+    assert refused.status_code == 400
+    assert "Vul de naam van de organisatie in." in refused.content.decode()
+    done = client.post(
+        page,
+        {"kind": "municipality", "name": "Helmond", "cbs_code": "GM0794", "inhabitants": "92000"},
+    )
+    assert done.status_code == 302 and done["Location"] == queue
+    helmond = Organisation.objects.get(name="Helmond")
+    assert (helmond.cbs_code, helmond.inhabitants) == ("GM0794", 92000)
+    # And the request is approved with it: the newcomer's first person is invited as admin.
+    approved = client.post(
+        f"{queue}{waiting.pk}/approve/", {"organisation": helmond.pk, "role": "admin"}
+    )
+    assert approved.status_code in (200, 302)
+    assert Invitation.objects.get(organisation=helmond).role == "admin"
+    # Not a coordinator of this cooperative: not allowed.
+    other = Client()
+    other.force_login(member_person)
+    assert other.get(page).status_code == 403
+    assert other.post(page, {"kind": "municipality", "name": "Deurne"}).status_code == 403
+    assert not Organisation.objects.filter(name="Deurne").exists()
