@@ -154,3 +154,24 @@ def test_six_wrong_passwords_pause_signing_in(
     page.click("form.utrecht-form button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("#locked-out").is_visible()
+
+
+def test_a_coordinator_puts_a_newcomer_organisation_on_deelbaar(
+    page, live_url, world, assert_accessible
+):
+    login(page, live_url, "carla", PASSWORD)
+    page.goto(f"{live_url}/cooperatives/zuidoost-brabant/access-requests/")
+    with page.expect_navigation():
+        page.locator("#register-organisation-link").click()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.locator("#organisation-form button[type=submit]").click()
+    assert page.locator(".utrecht-form-field-error-message").first.is_visible()
+    assert_accessible(page)
+    page.fill("#id_name", "Helmond")
+    page.fill("#id_cbs_code", "GM0794")
+    page.fill("#id_inhabitants", "92000")
+    with page.expect_navigation():
+        page.locator("#organisation-form button[type=submit]").click()
+    assert page.url.endswith("/cooperatives/zuidoost-brabant/access-requests/")
+    assert "Helmond" in page.content()
