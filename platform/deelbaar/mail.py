@@ -50,6 +50,14 @@ class Mail:
     headers: dict = field(default_factory=dict)
 
 
+def absolute_url(path: str) -> str:
+    """A link for a mail: a path on Deelbaar made whole with DEELBAAR_BASE_URL (mails are read
+    outside the request that sent them); a whole URL stays as it is."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.DEELBAAR_BASE_URL}{path}"
+
+
 def queue_mail(
     *,
     to: list[str],

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from deelbaar.mail import Mail, queue_mails
+from deelbaar.mail import Mail, absolute_url, queue_mails
 from notifications.models import (
     Channel,
     Digest,
@@ -72,13 +72,6 @@ def channels_for(person_ids) -> dict[int, dict[str, str]]:
     }
 
 
-# --- Links ---------------------------------------------------------------------------------------
-def absolute(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    return f"{settings.DEELBAAR_BASE_URL}{path}"
-
-
 def unsubscribe_token(person_id: int, kind: str) -> str:
     return signing.dumps([person_id, kind], salt=UNSUBSCRIBE_SALT, compress=True)
 
@@ -97,7 +90,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 
 
 def unsubscribe_url(person_id: int, kind: str) -> str:
-    return absolute(
+    return absolute_url(
         reverse("notification_mail:unsubscribe", args=[unsubscribe_token(person_id, kind)])
     )
 
@@ -120,10 +113,10 @@ def compose_one(notification: Notification) -> Mail:
         context = {
             "name": _name(person),
             "text": text,
-            "link": absolute(notification.url) if notification.url else "",
+            "link": absolute_url(notification.url) if notification.url else "",
             "kind_label": str(Kind(notification.kind).label),
             "unsubscribe": unsubscribe,
-            "preferences": absolute(reverse("notification_mail:preferences")),
+            "preferences": absolute_url(reverse("notification_mail:preferences")),
             "language": translation.get_language(),
         }
         subject = _("Deelbaar: %(text)s") % {"text": text}
@@ -142,7 +135,7 @@ def compose_digest(person, notifications) -> Mail:
         entries = [
             {
                 "text": render(n),
-                "link": absolute(n.url) if n.url else "",
+                "link": absolute_url(n.url) if n.url else "",
                 "kind": n.kind,
                 "kind_label": str(Kind(n.kind).label),
             }
@@ -164,8 +157,8 @@ def compose_digest(person, notifications) -> Mail:
             "entries": entries,
             "kinds": kinds,
             "unsubscribe": unsubscribe,
-            "preferences": absolute(reverse("notification_mail:preferences")),
-            "centre": absolute(reverse("notifications:centre")),
+            "preferences": absolute_url(reverse("notification_mail:preferences")),
+            "centre": absolute_url(reverse("notifications:centre")),
             "language": translation.get_language(),
         }
         count = len(entries)

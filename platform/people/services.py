@@ -34,7 +34,6 @@ The service other apps call to bring a person in:
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -51,7 +50,7 @@ from cooperative import services as cooperative_services
 from cooperative.models import Affiliation, Organisation, OrganisationRole
 from deelbaar import events
 from deelbaar.errors import Conflict, DomainError, NotAllowed, NotFound
-from deelbaar.mail import queue_mail
+from deelbaar.mail import absolute_url, queue_mail
 from deelbaar.permissions import allowed, require
 from people import selectors
 from people.models import Invitation, InvitationState, InvitationTeamRole
@@ -86,8 +85,7 @@ def invitation_path(token: str) -> str:
 
 
 def invitation_link(token: str) -> str:
-    base = getattr(settings, "DEELBAAR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return base + invitation_path(token)
+    return absolute_url(invitation_path(token))
 
 
 def _person(user) -> str:

@@ -59,20 +59,32 @@ VERDICT_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description=gettext_lazy("The verdict's id."),
 )
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    pattern=r'^\s*(W/)?"?[0-9]+"?\s*$',
-    description=gettext_lazy('The item\'s ETag as read, such as "3".'),
-)
-ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=True,
-    description=gettext_lazy("The item's version, to send back as If-Match."),
+
+
+def _version_headers(if_match: str, etag: str) -> tuple[OpenApiParameter, OpenApiParameter]:
+    """The If-Match request header and ETag response header of an object with a version."""
+    return (
+        OpenApiParameter(
+            "If-Match",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            required=True,
+            pattern=r'^\s*(W/)?"?[0-9]+"?\s*$',
+            description=if_match,
+        ),
+        OpenApiParameter(
+            "ETag",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            response=True,
+            description=etag,
+        ),
+    )
+
+
+IF_MATCH, ETAG = _version_headers(
+    gettext_lazy('The item\'s ETag as read, such as "3".'),
+    gettext_lazy("The item's version, to send back as If-Match."),
 )
 
 
@@ -112,20 +124,9 @@ def _with_etag(response, item):
     return response
 
 
-PRODUCT_IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    pattern=r'^\s*(W/)?"?[0-9]+"?\s*$',
-    description=gettext_lazy('The product\'s ETag as read, such as "3".'),
-)
-PRODUCT_ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=True,
-    description=gettext_lazy("The product's version, to send back as If-Match."),
+PRODUCT_IF_MATCH, PRODUCT_ETAG = _version_headers(
+    gettext_lazy('The product\'s ETag as read, such as "3".'),
+    gettext_lazy("The product's version, to send back as If-Match."),
 )
 
 
