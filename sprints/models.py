@@ -211,6 +211,16 @@ class BacklogItem(models.Model):
         related_name="items",
         verbose_name=_("sprint"),
     )
+    # Who works on the item now: one member of the product's team (developer or product
+    # owner), or nobody. Set through `assign_item`, which checks the team.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_items",
+        verbose_name=_("assignee"),
+    )
     follow_up_of = models.ForeignKey(
         "Verdict",
         on_delete=models.PROTECT,
