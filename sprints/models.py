@@ -186,6 +186,79 @@ class Sprint(models.Model):
         return f"{self.product.key} sprint {self.number}"
 
 
+class LabelColour(models.TextChoices):
+    """A fixed palette: light backgrounds that all carry the same dark text at well above
+    the AA contrast (4.5:1), so no colour a product owner picks makes a label unreadable."""
+
+    GREY = "grey", _("grey")
+    BLUE = "blue", _("blue")
+    GREEN = "green", _("green")
+    YELLOW = "yellow", _("yellow")
+    ORANGE = "orange", _("orange")
+    RED = "red", _("red")
+    PURPLE = "purple", _("purple")
+    TEAL = "teal", _("blue-green")
+
+
+# Background of each colour; the text on all of them is LABEL_TEXT (contrast 11:1 or more).
+LABEL_BACKGROUNDS = {
+    LabelColour.GREY: "#e6e6e6",
+    LabelColour.BLUE: "#cfe3f7",
+    LabelColour.GREEN: "#d3ecd5",
+    LabelColour.YELLOW: "#fbefb6",
+    LabelColour.ORANGE: "#fddcc0",
+    LabelColour.RED: "#f9d0d0",
+    LabelColour.PURPLE: "#e5d6f2",
+    LabelColour.TEAL: "#c9ecea",
+}
+LABEL_TEXT = "#1a1a1a"
+
+
+class Label(models.Model):
+    """A word a product's team puts on items to find them again (an item may have several)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(_("name"), max_length=50)
+    colour = models.CharField(
+        _("colour"), max_length=10, choices=LabelColour.choices, default=LabelColour.GREY
+    )
+
+    class Meta:
+        ordering = ["product", "name"]
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name"], name="label_name_unique"),
+            models.CheckConstraint(
+                name="label_colour_known", condition=Q(colour__in=LabelColour.values)
+            ),
+            models.CheckConstraint(name="label_has_name", condition=~Q(name="")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Epic(models.Model):
+    """A larger piece of work split into items; an item belongs to at most one epic."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="epics")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["product", "title", "id"]
+        verbose_name = _("epic")
+        verbose_name_plural = _("epics")
+        constraints = [
+            models.CheckConstraint(name="epic_has_title", condition=~Q(title="")),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
 class BacklogItem(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items")
     number = models.PositiveIntegerField(_("number"))
@@ -220,6 +293,18 @@ class BacklogItem(models.Model):
         blank=True,
         related_name="assigned_items",
         verbose_name=_("assignee"),
+    )
+    labels = models.ManyToManyField(
+        Label, blank=True, related_name="items", verbose_name=_("labels")
+    )
+    # Deleting an epic leaves its items in the backlog, without an epic.
+    epic = models.ForeignKey(
+        Epic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("epic"),
     )
     follow_up_of = models.ForeignKey(
         "Verdict",
