@@ -122,6 +122,11 @@ rules.add_perm("sprints.manage_team", is_product_owner | coordinates_product)
 rules.add_perm("sprints.change_product", is_product_owner | coordinates_product)
 rules.add_perm("sprints.edit_backlog", is_product_owner | is_developer)
 rules.add_perm("sprints.order_backlog", is_product_owner)
+# Labels and epics are part of the backlog: whoever edits it manages them (issue 15).
+rules.add_perm("sprints.manage_labels", is_product_owner | is_developer)
+# Who may edit the backlog gives its items to someone of the team (the product owner to
+# anyone who builds, a developer to themself or a colleague: a Scrum team divides its work).
+rules.add_perm("sprints.assign_item", is_product_owner | is_developer)
 rules.add_perm("sprints.plan_sprint", is_product_owner)
 rules.add_perm("sprints.work_on_items", is_product_owner | is_developer)
 rules.add_perm("sprints.prepare_increment", is_product_owner | is_developer)

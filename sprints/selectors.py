@@ -45,6 +45,8 @@ from sprints.models import (
 )
 
 DONE_STATUSES = {ItemStatus.DONE, ItemStatus.ACCEPTED}
+# What `close_sprint` sends back to the backlog; it reads this list too.
+UNFINISHED_STATUSES = (ItemStatus.TODO, ItemStatus.IN_PROGRESS)
 # An item's criteria, each with what was said last time when it follows up one not met: one
 # query for any number of items.
 CRITERIA = Prefetch(
@@ -109,7 +111,7 @@ def backlog_for(product, *, size=None):
         _Backlog(model=BacklogItem)
         .filter(product=product, sprint__isnull=True)
         .exclude(status=ItemStatus.ACCEPTED)
-        .select_related("product")
+        .select_related("product", "assignee")
         .prefetch_related(CRITERIA)
         .order_by("position")
     )
@@ -119,19 +121,35 @@ def backlog_for(product, *, size=None):
     return backlog
 
 
-def board_for(sprint):
-    """The sprint's items grouped by board column, in backlog order."""
+# `board_for(sprint, assignee=UNASSIGNED)`: only the items nobody has taken.
+UNASSIGNED = "none"
+
+
+def board_for(sprint, *, assignee=None):
+    """The sprint's items grouped by board column, in backlog order, with their assignees.
+
+    `assignee`: None for everyone's items, UNASSIGNED for those nobody has, or a person's id.
+    """
     columns = {
         ItemStatus.TODO: [],
         ItemStatus.IN_PROGRESS: [],
         ItemStatus.DONE: [],
         ItemStatus.ACCEPTED: [],
     }
-    for item in (
-        sprint.items.select_related("product").prefetch_related(CRITERIA).order_by("position")
-    ):
+    items = sprint.items.select_related("product", "assignee").prefetch_related(CRITERIA)
+    if assignee == UNASSIGNED:
+        items = items.filter(assignee__isnull=True)
+    elif assignee is not None:
+        items = items.filter(assignee_id=assignee)
+    for item in items.order_by("position"):
         columns.setdefault(item.status, []).append(item)
     return columns
+
+
+def unfinished_count(sprint) -> int:
+    """How many of the sprint's items go back to the backlog when it closes: those still to do
+    or in progress (the rule of `close_sprint`; done items stay with the sprint, to be judged)."""
+    return sprint.items.filter(status__in=UNFINISHED_STATUSES).count()
 
 
 def current_sprint(product):
@@ -414,3 +432,62 @@ def product_roles_of(user) -> list[dict]:
         )
         entry["roles"].append(row.role)
     return list(products.values())
+
+
+# --- Labels, epics and the backlog's filters (issue 15) -------------------------------------
+def labels_of(product):
+    from sprints.models import Label
+
+    return Label.objects.filter(product=product).order_by("name")
+
+
+def epics_with_progress(product):
+    """The product's epics, each with its items done/total and its points done/total, counted
+    in the same statement (an item done or accepted counts as done)."""
+    from sprints.models import Epic
+
+    done = Q(items__status__in=DONE_STATUSES)
+    return (
+        Epic.objects.filter(product=product)
+        .annotate(
+            items_total=Count("items"),
+            items_done=Count("items", filter=done),
+            points_total=Coalesce(Sum("items__estimate"), 0),
+            points_done=Coalesce(Sum("items__estimate", filter=done), 0),
+        )
+        .order_by("title", "id")
+    )
+
+
+def with_labels_and_epic(items):
+    """Items with their labels, epic and assignee: two more queries for a page of any size."""
+    from sprints.models import Label
+
+    return items.select_related("epic", "assignee").prefetch_related(
+        Prefetch("labels", queryset=Label.objects.order_by("name"))
+    )
+
+
+def filter_items(items, *, q="", kind="", ready=None, label=None, epic=None, assignee=None):
+    """Narrow a list of items: words in the title or description, a kind, ready or not, a
+    label, an epic and an assignee. An epic or assignee of "none" finds the items without."""
+    for word in (q or "").split()[:10]:
+        items = items.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    if kind:
+        items = items.filter(kind=kind)
+    if ready is not None:
+        has_criteria = Exists(AcceptanceCriterion.objects.filter(item=OuterRef("pk")))
+        is_ready = Q(has_criteria=True, estimate__isnull=False)
+        items = items.annotate(has_criteria=has_criteria)
+        items = items.filter(is_ready) if ready else items.exclude(is_ready)
+    if label is not None:
+        items = items.filter(labels=label)
+    if epic == "none":
+        items = items.filter(epic__isnull=True)
+    elif epic is not None:
+        items = items.filter(epic=epic)
+    if assignee == "none":
+        items = items.filter(assignee__isnull=True)
+    elif assignee is not None:
+        items = items.filter(assignee=assignee)
+    return items

@@ -17,6 +17,7 @@ from rest_framework.fields import empty
 from cooperative.models import Cooperative, Organisation
 from deelbaar.api.openapi import stale_error
 from sprints.api.validators import ScreenshotValidator, image_format
+from sprints.assignment import initials, person_name, person_ref
 from sprints.models import (
     AcceptanceCriterion,
     BacklogItem,
@@ -434,7 +435,29 @@ class CriterionInputField(serializers.Field):
         return value
 
 
+class AssigneeSerializer(serializers.Serializer):
+    """Who works on an item: enough to show an avatar without asking for the person."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField(help_text=_("Full name, or the username."))
+    initials = serializers.SerializerMethodField(help_text=_("Two letters for the avatar."))
+
+    def get_name(self, user) -> str:
+        return person_name(user)
+
+    def get_initials(self, user) -> str:
+        return initials(user)
+
+
 class ItemSerializer(serializers.ModelSerializer):
+    assignee = AssigneeSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Who works on the item (a developer or product owner of the product), or null. "
+            "Change it with POST /items/{id}/assign."
+        ),
+    )
     reference = serializers.CharField(read_only=True, help_text=_("Such as SUB-42."))
     ready = serializers.BooleanField(
         source="is_ready",
@@ -464,6 +487,7 @@ class ItemSerializer(serializers.ModelSerializer):
             "ready",
             "position",
             "sprint",
+            "assignee",
             "follow_up_of",
             "version",
             "created_at",
@@ -491,6 +515,7 @@ class ItemSerializer(serializers.ModelSerializer):
             "ready": bool(item.is_ready),
             "position": item.position,
             "sprint": item.sprint_id,
+            "assignee": person_ref(item.assignee),
             "follow_up_of": item.follow_up_of_id,
             "version": item.version,
             "created_at": _moment(item.created_at),
@@ -685,6 +710,20 @@ class ItemStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=BOARD_STATUS_CHOICES)
 
 
+class AssignSerializer(_StrictSerializer):
+    """Whom to give an item: a person's id, or null for nobody. The item's version read is
+    the `If-Match` header (its ETag)."""
+
+    assignee = serializers.IntegerField(
+        allow_null=True,
+        min_value=1,
+        help_text=_(
+            "The id of a developer or product owner of the item's product, or null to take "
+            "the item off whoever has it."
+        ),
+    )
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class ItemIdField(ItemOfProductField):
     """The id of an item of the product in the serializer's context, looked up by the
@@ -762,7 +801,17 @@ class SprintSerializer(serializers.ModelSerializer):
 
 class BoardItemSerializer(ItemSerializer):
     class Meta(ItemSerializer.Meta):
-        fields = ["id", "reference", "kind", "title", "estimate", "status", "ready", "version"]
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "title",
+            "estimate",
+            "status",
+            "ready",
+            "assignee",
+            "version",
+        ]
         read_only_fields = fields
 
 

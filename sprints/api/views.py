@@ -7,6 +7,7 @@ permission before it reads the body, so a person who may not act learns nothing 
 validation errors; the service checks again as it writes.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import StaleObject
 from deelbaar.files import upload_response
 from deelbaar.permissions import allowed, require
-from sprints import selectors, services
+from sprints import assignment, selectors, services
 from sprints.api import filters, serializers
 from sprints.api.validators import parse_etag
 from sprints.models import (
@@ -460,6 +461,26 @@ class BacklogViewSet(SprintsViewSet):
         request=serializers.ItemStatusSerializer,
         responses=serializers.ItemSerializer,
     ),
+    assign=extend_schema(
+        summary=gettext_lazy("Give an item to a developer or product owner, or to nobody"),
+        description=gettext_lazy(
+            "Whoever may edit the backlog (the product owner, a developer) may give an item "
+            "to themself or to another developer or product owner of the product; a tester "
+            "or coordinator gets 403. Send the ETag you read as If-Match."
+        ),
+        parameters=[IF_MATCH, ETAG],
+        request=serializers.AssignSerializer,
+        responses={
+            200: serializers.ItemSerializer,
+            412: OpenApiResponse(
+                serializers.ItemStaleSerializer,
+                description=gettext_lazy(
+                    "Someone else changed the item since the version you sent; `current` "
+                    "holds the item as it is now."
+                ),
+            ),
+        },
+    ),
 )
 class ItemViewSet(SprintsViewSet):
     """Backlog items. Every answer carries the item's version as its `ETag`."""
@@ -471,7 +492,9 @@ class ItemViewSet(SprintsViewSet):
     def _item(self, pk) -> BacklogItem:
         item = (
             BacklogItem.objects.select_related(
-                "product__cooperative", "follow_up_of__increment_item__item__product"
+                "product__cooperative",
+                "follow_up_of__increment_item__item__product",
+                "assignee",
             )
             .prefetch_related(selectors.CRITERIA)
             .filter(pk=pk)
@@ -538,6 +561,29 @@ class ItemViewSet(SprintsViewSet):
         require(request.user, "sprints.work_on_items", item.product)
         data = _valid(serializers.ItemStatusSerializer, request)
         item = services.set_item_status(actor=request.user, item=item, status=data["status"])
+        return _with_etag(Response(serializers.ItemSerializer(item).data), item)
+
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        item = self._item(pk)
+        require(request.user, "sprints.assign_item", item.product)
+        data = _valid(serializers.AssignSerializer, request)
+        version = self._version_read(request)
+        person = None
+        if data["assignee"] is not None:
+            # An unknown id is the same answer as someone off the team: not one to assign.
+            person = get_user_model().objects.filter(pk=data["assignee"]).first()
+            if person is None:
+                raise drf_serializers.ValidationError(
+                    {"assignee": [_("This person is not a developer or product owner here.")]}
+                )
+        try:
+            item = assignment.assign_item(
+                actor=request.user, item=item, assignee=person, version=version
+            )
+        except StaleObject as stale:
+            return self._stale(stale, item)
+        item = self._item(item.pk)
         return _with_etag(Response(serializers.ItemSerializer(item).data), item)
 
 
