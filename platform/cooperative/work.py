@@ -2,10 +2,10 @@
 payments waiting in each cooperative they coordinate; for people of an organisation, where its
 memberships stand and the libraries they open. Reads only, each in one query."""
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from cooperative.models import Cooperative, Membership, MembershipState
+from cooperative.models import Cooperative, Membership, MembershipState, Organisation
 from cooperative.selectors import coordinated_cooperatives, organisations_of
 from cooperative.services import MEMBER_KINDS
 from deelbaar.work import Section
@@ -22,10 +22,22 @@ def coordinator_queues(user):
 
 def memberships_of_user(user):
     """The memberships of the person's organisations, in every cooperative, in any state but
-    left, with the cooperative and organisation fetched."""
+    left, and the active memberships of a joint arrangement that represents one of them (its
+    people may reuse that library too, as `entitled_organisations` says). `represented` is true
+    for the latter; the cooperative and organisation are fetched."""
+    own = organisations_of(user).values("pk")
+    represents_own = Organisation.represents.through.objects.filter(
+        from_organisation=OuterRef("organisation"), to_organisation__in=own
+    )
     return (
-        Membership.objects.filter(organisation__in=organisations_of(user).values("pk"))
+        Membership.objects.filter(
+            Q(organisation__in=own)
+            | Q(state=MembershipState.ACTIVE) & Q(Exists(represents_own))
+        )
         .exclude(state=MembershipState.LEFT)
+        .annotate(
+            represented=ExpressionWrapper(~Q(organisation__in=own), output_field=BooleanField())
+        )
         .select_related("organisation", "cooperative")
         .order_by("cooperative__name", "organisation__name")
     )

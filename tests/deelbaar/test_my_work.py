@@ -193,3 +193,19 @@ def test_a_coordinator_sees_the_requests_for_access(coordinator, cooperative_wor
     assert reverse("access:access_queue", args=[zob.slug]) in access
     # Woerden's application and Olga's request: two things wait.
     assert badge(client_for(coordinator)) == 2
+
+
+@pytest.mark.django_db
+def test_a_municipality_represented_by_a_member_sees_the_library(
+    person, boxtel, mgd_membership, outsider_person
+):
+    """Boxtel is no member itself, but MijnGemeenteDichtbij (an active member) acts for it, so
+    its people may reuse the library: the page says so rather than "not a member yet"."""
+    html = client_for(person("bram", boxtel)).get(URL).content.decode()
+    membership = section(html, "membership")
+    assert 'data-state="active"' in membership and "?cooperative=" in membership
+    assert "MijnGemeenteDichtbij represents your organisation" in membership
+    assert "not a member of a cooperative yet" not in membership
+    # A municipality nobody represents still reads that it is not a member.
+    html = client_for(outsider_person).get(URL).content.decode()
+    assert "not a member of a cooperative yet" in section(html, "membership")
