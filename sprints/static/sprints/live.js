@@ -86,7 +86,10 @@
       return;
     }
     var own = Date.now() - this.lastOwnRequest < OWN_CHANGE_MS;
-    window.htmx.ajax("GET", this.root.dataset.liveRefresh, {
+    // The part shown may name its own refresh (a filtered backlog: its filters and page).
+    var shown = document.getElementById(this.root.dataset.liveTarget);
+    var url = (shown && shown.dataset.liveRefresh) || this.root.dataset.liveRefresh;
+    window.htmx.ajax("GET", url, {
       source: this.root,
       target: "#" + this.root.dataset.liveTarget,
       // settle:0ms wires up the new content at once (htmx waits 20 ms by default): a key
