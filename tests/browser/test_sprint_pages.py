@@ -481,6 +481,9 @@ def test_board_moves_by_keyboard_and_live(browser, live_url, product, product_ow
         path = f"/products/{product.pk}/sprints/{sprint.number}/"
         for page in (owner, dev):
             open_live(page, live_url, path, "board-live")
+        # The moves sit in the card's menu "Verplaats naar …": open it by keyboard first.
+        dev.locator(f"#card-{a.pk} details.sprints-card__menu summary").first.focus()
+        dev.keyboard.press("Enter")
         dev.locator(f"#card-{a.pk}-to-in_progress").focus()
         dev.keyboard.press("Enter")
         card = f"#column-in_progress ~ ul #card-{a.pk}"
