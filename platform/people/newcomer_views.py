@@ -121,7 +121,7 @@ def _require_coordinator(user, cooperative):
 
 
 def _queue(request, cooperative, failed=None):
-    organisations = newcomers.quotable_organisations()
+    organisations = newcomers.approvable_organisations(cooperative, request.user)
     rows = []
     for access_request in newcomers.access_queue(cooperative):
         prefix = f"a{access_request.pk}-%s"
@@ -179,7 +179,7 @@ def _decide(request, slug, pk, *, form_key, make_form, perform, done):
 @login_required
 @require_POST
 def approve_access(request, slug, pk):
-    organisations = newcomers.quotable_organisations()
+    organisations = newcomers.approvable_organisations(_cooperative(slug), request.user)
     return _decide(
         request,
         slug,

@@ -11,13 +11,22 @@ Audit: `access.requested`, `access.approved`, `access.declined`, in the cooperat
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperative import audit
 from cooperative.contributions import contribution_due, contribution_for, inhabitants_of
-from cooperative.models import Cooperative, Organisation, OrganisationKind, OrganisationRole
+from cooperative.models import (
+    Affiliation,
+    Cooperative,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationRole,
+)
+from cooperative.selectors import organisations_managed_by
 from deelbaar import events
 from deelbaar.errors import Conflict, DomainError
 from deelbaar.permissions import require
@@ -38,6 +47,21 @@ def quotable_organisations():
         .prefetch_related("represents")
         .order_by("name")
     )
+
+
+def approvable_organisations(cooperative: Cooperative, user):
+    """The organisations `user`, coordinating `cooperative`, may seat an approved applicant in:
+    those whose people they manage, and newcomers nobody works for on Deelbaar that belong to no
+    other cooperative (the invitation rules of `people.services.invite`, read ahead so the
+    approval form offers nothing that would be refused after sending)."""
+    elsewhere = Membership.objects.filter(organisation=OuterRef("pk")).exclude(
+        cooperative=cooperative
+    )
+    unclaimed = ~Q(Exists(Affiliation.objects.filter(organisation=OuterRef("pk")))) & ~Q(
+        Exists(elsewhere)
+    )
+    managed = Q(pk__in=organisations_managed_by(user).values("pk"))
+    return quotable_organisations().filter(unclaimed | managed)
 
 
 def quote(cooperative: Cooperative, *, organisation=None, inhabitants=None) -> dict:

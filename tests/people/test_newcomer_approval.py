@@ -119,6 +119,35 @@ def test_approving_on_the_page(waiting, woerden, woerden_application, coordinato
     assert waiting.state == "approved"
 
 
+def test_the_approval_form_offers_only_organisations_the_coordinator_may_seat_people_in(
+    waiting, woerden, woerden_application, utrecht, eindhoven, coordinator, django_user_model
+):
+    """Woerden applied to this cooperative and Eindhoven is nobody's yet: both on offer. Once
+    somebody works for Eindhoven (which belongs to no cooperative the coordinator coordinates)
+    it is its own admins' to decide, so it is no longer offered, as the service would refuse."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(coordinator)
+    queue = f"/cooperatives/{waiting.cooperative.slug}/access-requests/"
+
+    def offered():
+        html = client.get(queue).content.decode()
+        select = html[html.index(f'id="a{waiting.pk}-organisation"') :]
+        select = select[: select.index("</select>")]
+        return {o.name for o in (woerden, utrecht, eindhoven) if f">{o.name}<" in select}
+
+    assert offered() == {"Woerden", "Utrecht", "Eindhoven"}
+    someone = django_user_model.objects.create_user("e-staff", "staff@eindhoven.nl", "x")
+    Affiliation.objects.create(user=someone, organisation=eindhoven, role="admin")
+    assert offered() == {"Woerden", "Utrecht"}
+    # Sent anyway, it is refused at the field, and nothing is approved.
+    url = f"{queue}{waiting.pk}/approve/"
+    response = client.post(url, {"organisation": eindhoven.pk, "role": "admin"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.state == AccessRequestState.PENDING
+
+
 # --- Tokens follow the person's access --------------------------------------------------------
 def test_removing_a_person_from_an_organisation_revokes_their_tokens(
     person, eindhoven, eindhoven_membership, coordinator
