@@ -2,9 +2,10 @@
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cooperative.models import MembershipRole, OrganisationKind
+from cooperative.models import Affiliation, MembershipRole, Organisation, OrganisationKind
 from deelbaar.pages import ServiceErrorsMixin
 
 
@@ -92,8 +93,11 @@ class PaymentForm(ServiceErrorsMixin, forms.Form):
 class AuditFilterForm(forms.Form):
     """Filters for the audit trail, read from the query string; each one optional."""
 
-    action = forms.ChoiceField(label=_("Action"), required=False)
-    actor = forms.TypedChoiceField(label=_("Actor"), required=False, coerce=int, empty_value=None)
+    action = forms.ChoiceField(label=_("Kind of action"), required=False)
+    actor = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"), required=False, coerce=int, empty_value=None
+    )
     object_type = forms.TypedChoiceField(
         label=_("Object type"), required=False, coerce=int, empty_value=None
     )
@@ -118,6 +122,17 @@ class AuditFilterForm(forms.Form):
         self.fields["action"].choices = [
             ("", _("All actions")),
             *((action, action_label(action)) for action in actions),
+        ]
+        # The organisation a record names, or else its actor's (as the trail shows it).
+        named = unordered.filter(organisation__isnull=False).values("organisation_id")
+        of_actors = Affiliation.objects.filter(
+            user_id__in=unordered.filter(organisation__isnull=True).values("actor_id")
+        ).values("organisation_id")
+        self.fields["organisation"].choices = [
+            ("", _("All organisations")),
+            *Organisation.objects.filter(Q(pk__in=named) | Q(pk__in=of_actors))
+            .order_by("name")
+            .values_list("pk", "name"),
         ]
         actors = {}
         for actor_id, name in unordered.values_list("actor_id", "actor_name").distinct():
@@ -150,6 +165,12 @@ class AuditFilterForm(forms.Form):
             records = records.filter(action=data["action"])
         if data.get("actor") is not None:
             records = records.filter(actor_id=data["actor"])
+        if data.get("organisation") is not None:
+            organisation = data["organisation"]
+            people = Affiliation.objects.filter(organisation_id=organisation).values("user_id")
+            records = records.filter(
+                Q(organisation_id=organisation) | Q(organisation__isnull=True, actor_id__in=people)
+            )
         if data.get("object_type") is not None:
             records = records.filter(object_type_id=data["object_type"])
         if data.get("date_from"):

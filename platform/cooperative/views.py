@@ -2,16 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cooperative import selectors, services
+from cooperative import selectors, services, trail
 from cooperative.contributions import inhabitants_of
 from cooperative.forms import (
     AuditFilterForm,
@@ -295,6 +296,26 @@ def record_payment(request, slug, pk):
 
 
 # --- The audit trail -------------------------------------------------------------------------
+def _audit_csv_url(cooperative, form) -> str:
+    """The API's CSV export with the page's valid filters, in the API's own words."""
+    query = QueryDict(mutable=True)
+    query["cooperative"] = cooperative.slug
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if data.get("action"):
+        query["action"] = data["action"]
+    for name in ("actor", "organisation"):
+        if data.get(name) is not None:
+            query[name] = data[name]
+    if data.get("object_type") is not None:
+        kind = ContentType.objects.get_for_id(data["object_type"])
+        query["object_type"] = f"{kind.app_label}.{kind.model}"
+    if data.get("date_from"):
+        query["at_after"] = data["date_from"].isoformat()
+    if data.get("date_to"):
+        query["at_before"] = data["date_to"].isoformat()
+    return f"{reverse('api:audit-record-export')}?{query.urlencode()}"
+
+
 @login_required
 @require_GET
 def audit_trail(request, slug):
@@ -312,6 +333,8 @@ def audit_trail(request, slug):
             "cooperative": cooperative,
             "form": form,
             "page_obj": page,
+            "entries": trail.describe(page.object_list, request.user),
+            "csv_url": _audit_csv_url(cooperative, form),
             "query_prefix": f"{query.urlencode()}&" if query else "",
             "filtered": bool(query),
             "queue_url": reverse("cooperative:queue", kwargs={"slug": cooperative.slug}),

@@ -526,8 +526,9 @@ def test_audit_page_shows_this_cooperatives_changes(as_person, cooperative_world
     assert '<th class="utrecht-table__header-cell" scope="col">Changes</th>' in html
     assert 'data-action="membership.approved"' in html
     assert 'data-action="membership.activated"' in html
-    assert '<li data-field="state">state: applied → approved</li>' in html
-    assert '<li data-field="contribution_due">contribution due (€): (none) → 24373.00</li>' in html
+    # Values in words: a state by its label, an amount as money (the trail in words, trail.py).
+    assert '<li data-field="state">State: from applied to approved, awaiting payment</li>' in html
+    assert '<li data-field="contribution_due">Contribution due (€): 24,373.00</li>' in html
     # Dimpact's application is not Zuidoost-Brabant's business.
     assert "Utrecht in Dimpact" not in html
 

@@ -4,10 +4,12 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cooperative.models import (
+    Affiliation,
     AuditRecord,
     Membership,
     MembershipRole,
@@ -61,6 +63,10 @@ class AuditRecordFilter(django_filters.FilterSet):
     cooperative = django_filters.CharFilter(
         field_name="cooperative__slug", label=_("The cooperative's slug.")
     )
+    organisation = IdFilter(
+        method="filter_organisation",
+        label=_("The id of the organisation: the record's own, or else its actor's."),
+    )
     at_after = django_filters.DateFilter(
         method="filter_at_after", label=_("Changes on or after this date.")
     )
@@ -75,6 +81,13 @@ class AuditRecordFilter(django_filters.FilterSet):
     def filter_object_type(self, queryset, name, value):
         app_label, model = value.split(".")
         return queryset.filter(object_type__app_label=app_label, object_type__model=model)
+
+    def filter_organisation(self, queryset, name, value):
+        # As the trail shows it: a record without an organisation counts as its actor's.
+        people = Affiliation.objects.filter(organisation_id=value).values("user_id")
+        return queryset.filter(
+            Q(organisation_id=value) | Q(organisation__isnull=True, actor_id__in=people)
+        )
 
     # Whole days in the platform's time zone, both ends included.
     def filter_at_after(self, queryset, name, value):

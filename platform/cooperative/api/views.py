@@ -5,6 +5,7 @@ write checks its permission before it looks at the request body, so a person who
 learns nothing from validation errors; the service checks again as it writes.
 """
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,9 +13,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from cooperative import selectors, services
+from cooperative import selectors, services, trail_csv
 from cooperative.api import filters, serializers
 from cooperative.models import AuditRecord, Cooperative, Membership
 from deelbaar.api.openapi import answers
@@ -310,6 +312,14 @@ class ReadsAuditTrail(BasePermission):
         ],
     ),
     retrieve=extend_schema(summary=_("Show one audit record"), parameters=[ID]),
+    export=extend_schema(
+        summary=_("Download the audit trail as CSV"),
+        description=_(
+            "The records the list would show (same filters, no pages), newest first: each as a "
+            "sentence in the reader's language, followed by the raw fields."
+        ),
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    ),
 )
 class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet):
     """Who changed what, when and why. Append-only: there is no way to change a record."""
@@ -324,3 +334,18 @@ class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return AuditRecord.objects.none()
         return selectors.audit_visible_to(self.request.user)
+
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        renderer_classes=[JSONRenderer, trail_csv.CSVRenderer],
+        pagination_class=None,
+    )
+    def export(self, request):
+        records = self.filter_queryset(self.get_queryset())
+        response = HttpResponse(
+            trail_csv.rows_as_csv(records, request.user), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+        return response

@@ -3,27 +3,14 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats
-from django.utils.translation import gettext_lazy as _
 
 from cooperative.contributions import inhabitants_of
+from cooperative.trail import changes_of, kind_label
 
 register = template.Library()
 
-# Readable names for the actions the trail records; an action not listed shows its code.
-ACTION_LABELS = {
-    "membership.applied": _("Applied for membership"),
-    "membership.approved": _("Membership approved"),
-    "membership.rejected": _("Membership rejected"),
-    "membership.activated": _("Payment recorded, membership active"),
-    "membership.left": _("Membership ended"),
-    "cooperative.created": _("Cooperative created"),
-    "cooperative.policy_changed": _("Joining contribution changed"),
-    "cooperative.coordinator_appointed": _("Coordinator appointed"),
-    "organisation.registered": _("Organisation registered"),
-    "organisation.person_added": _("Person added to organisation"),
-}
+# The actions' names come from the trail's one registry (cooperative/trail.py).
 
 
 def format_euro(value) -> str:
@@ -51,39 +38,10 @@ def inhabitants(organisation):
 
 @register.filter
 def action_label(action):
-    return ACTION_LABELS.get(action, action)
-
-
-def _shown(value):
-    if value is None or value == "" or value == []:
-        return _("(none)")
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
-def _field_label(model, name):
-    """The field's own (translated) name; a change that is no model field keeps its key."""
-    try:
-        field = model._meta.get_field(name) if model else None
-    except FieldDoesNotExist:
-        field = None
-    return getattr(field, "verbose_name", None) or name
+    return kind_label(action)
 
 
 @register.filter
 def audit_changes(record):
-    """Each change of an audit record as field, label, before and after."""
-    model = record.object_type.model_class()
-    changes = []
-    for name, pair in (record.changes or {}).items():
-        before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        changes.append(
-            {
-                "field": name,
-                "label": _field_label(model, name),
-                "before": _shown(before),
-                "after": _shown(after),
-            }
-        )
-    return changes
+    """Each change of an audit record as field, label, before and after, in readable values."""
+    return changes_of(record, record.object_type.model_class())
