@@ -69,21 +69,9 @@ def check_remote_url(url: str, *, allow_local: bool = False, schemes=REPOSITORY_
     accepted only with `allow_local`.
     """
     url = (url or "").strip()
-    if not url:
-        _refuse(_("Give the address of the repository."))
-    if any(c.isspace() or ord(c) < 32 for c in url):
-        _refuse(_("An address contains no spaces or control characters."))
-    if url.startswith("-"):
-        # git would read it as an option.
-        _refuse(_("An address does not start with a hyphen."))
-    if "::" in url.split("/", 1)[0]:
-        # git's remote helpers (ext::, fd::) run commands.
-        _refuse(_("This kind of transport is not allowed."))
+    _check_characters(url)
     if is_local_path(url):
-        if not allow_local:
-            _refuse(_("Local paths are not allowed here; give an https or ssh address."))
-        if ".." in PurePosixPath(url).parts:
-            _refuse(_("A local path may not contain '..'."))
+        _check_local_path(url, allow_local=allow_local)
         return
     scp = SCP_LIKE.match(url)
     if scp and "://" not in url:
@@ -91,6 +79,42 @@ def check_remote_url(url: str, *, allow_local: bool = False, schemes=REPOSITORY_
             _refuse(_("Only these kinds of address are allowed: %(schemes)s.") % _names(schemes))
         _check_host(scp.group("host"))
         return
+    _check_address(url, allow_local=allow_local, schemes=schemes)
+
+
+# What no address may be, whatever its kind, each with why it is refused.
+_MALFORMED = (
+    (lambda url: not url, lambda: _("Give the address of the repository.")),
+    (
+        lambda url: any(c.isspace() or ord(c) < 32 for c in url),
+        lambda: _("An address contains no spaces or control characters."),
+    ),
+    # git would read it as an option.
+    (lambda url: url.startswith("-"), lambda: _("An address does not start with a hyphen.")),
+    # git's remote helpers (ext::, fd::) run commands.
+    (
+        lambda url: "::" in url.split("/", 1)[0],
+        lambda: _("This kind of transport is not allowed."),
+    ),
+)
+
+
+def _check_characters(url: str) -> None:
+    for malformed, message in _MALFORMED:
+        if malformed(url):
+            _refuse(message())
+
+
+def _check_local_path(url: str, *, allow_local: bool) -> None:
+    if not allow_local:
+        _refuse(_("Local paths are not allowed here; give an https or ssh address."))
+    if ".." in PurePosixPath(url).parts:
+        _refuse(_("A local path may not contain '..'."))
+
+
+def _check_address(url: str, *, allow_local: bool, schemes) -> None:
+    """An address with a scheme (https://, ssh://): one allowed here, naming a host that may
+    be reached."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if not scheme or "://" not in url:
