@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from notifications import recipients
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import mark_verdict_requests_read, notify
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,9 @@ def verdict_given(data, group):
         },
         url=reverse("sprints:acceptance", args=[increment.product_id, increment.pk]),
     )
+    # Once the tester has judged every item, the request for their verdict is done.
+    if verdict.tester_id not in recipients.not_answered(increment):
+        mark_verdict_requests_read(person_id=verdict.tester_id, increment=increment)
 
 
 def increment_decided(data, group):

@@ -83,6 +83,11 @@ def _not_answered(increment) -> set[int]:
     return verdict_requested(increment) - set(answered)
 
 
+def not_answered(increment) -> set[int]:
+    """The testers asked who still owe a verdict on some item of the increment."""
+    return _not_answered(increment)
+
+
 def deadline_tomorrow(increment) -> set[int]:
     """The testers who have not answered yet, and the product owner."""
     return _not_answered(increment) | _product_owners(increment.product_id)

@@ -108,3 +108,26 @@ def mark_all_read(*, person) -> int:
     if marked:
         _announce_counts([person.pk])
     return marked
+
+
+# What asked a tester for a verdict on one increment (the request and its deadline reminders).
+VERDICT_WAITS = (Kind.VERDICT_REQUESTED, Kind.DEADLINE_TOMORROW, Kind.DEADLINE_PASSED)
+
+
+@transaction.atomic
+def mark_verdict_requests_read(*, person_id, increment) -> int:
+    """The tester answered: the increment's request no longer waits for them, so it stops
+    counting as unread (they need not open the centre to clear what they already did)."""
+    marked = (
+        Notification.objects.unread()
+        .filter(
+            recipient_id=person_id,
+            kind__in=VERDICT_WAITS,
+            subject_type=ContentType.objects.get_for_model(increment),
+            subject_id=increment.pk,
+        )
+        .update(read_at=timezone.now())
+    )
+    if marked:
+        _announce_counts([person_id])
+    return marked

@@ -174,8 +174,9 @@ def _send(invitation: Invitation, token: str) -> None:
     }
     queue_mail(
         to=[invitation.email],
-        subject=_("Invitation to Deelbaar for %(organisation)s")
-        % {"organisation": invitation.organisation.name},
+        # The subject names who invites: a name the receiver knows, not a platform's message.
+        subject=_("%(inviter)s invites you to Deelbaar for %(organisation)s")
+        % {"inviter": context["inviter"], "organisation": invitation.organisation.name},
         text=render_to_string("people/mail/invitation.txt", context),
         html=render_to_string("people/mail/invitation.html", context),
     )

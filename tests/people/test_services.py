@@ -304,3 +304,20 @@ def test_a_product_owner_invites_a_tester_of_a_participating_municipality(
     assert Affiliation.objects.get(user=tessa, organisation=mgd).role == "staff"
     assert TeamMember.objects.filter(product=product, user=tessa, role="tester").exists()
     assert AuditRecord.objects.filter(action="product.team_member_added").exists()
+
+
+def test_the_invitation_mail_subject_names_who_invites(
+    eindhoven_membership, member_person, eindhoven, outbox, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    with translation.override("en"):
+        invite(
+            django_capture_on_commit_callbacks,
+            actor=member_person,
+            email="kees@eindhoven.test",
+            organisation=eindhoven,
+        )
+    [message] = outbox
+    inviter = member_person.get_full_name() or member_person.get_username()
+    assert message.subject == f"{inviter} invites you to Deelbaar for {eindhoven.name}"
