@@ -21,6 +21,7 @@ from sprints.models import (
     Sprint,
     SprintState,
 )
+from sprints.selectors import UNFINISHED_STATUSES
 from sprints.services._common import _change, _lock
 from sprints.services.backlog import GAP
 
@@ -213,7 +214,8 @@ def close_sprint(*, actor, sprint: Sprint) -> Sprint:
     )
     sprint.save(update_fields=["state", "closed_at", "velocity"])
     unfinished = list(
-        sprint.items.filter(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS]).order_by(
+        # One rule with the close confirmation's count (selectors.unfinished_count).
+        sprint.items.filter(status__in=UNFINISHED_STATUSES).order_by(
             "position"
         )
     )

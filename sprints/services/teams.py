@@ -7,6 +7,7 @@ from cooperative import audit
 from deelbaar.errors import Conflict, DomainError, NotFound
 from deelbaar.permissions import allowed, require
 from sprints import events
+from sprints.assignment import release_assignments
 from sprints.models import (
     Increment,
     IncrementState,
@@ -137,6 +138,8 @@ def change_team_role(*, actor, member: TeamMember, role: str) -> TeamMember:
     )
     _team_changed(product, "team.member_changed", member, actor, previous_role=old)
     _stop_asking(actor=actor, product=product, user=member.user)
+    # Someone who no longer builds the product is no longer given its work.
+    release_assignments(actor=actor, product=product, user=member.user)
     return member
 
 
@@ -169,6 +172,8 @@ def remove_team_member(*, actor, member: TeamMember) -> None:
     _team_changed(product, "team.member_removed", member, actor)
     member.delete()
     _stop_asking(actor=actor, product=product, user=member.user)
+    # Someone who no longer builds the product is no longer given its work.
+    release_assignments(actor=actor, product=product, user=member.user)
 
 
 @transaction.atomic
@@ -231,4 +236,6 @@ def hand_over_product(*, actor, product: Product, user) -> TeamMember:
         previous_owners=[m.user_id for m in previous],
     )
     _stop_asking(actor=actor, product=product, user=user)
+    for owner in previous:
+        release_assignments(actor=actor, product=product, user=owner.user)
     return member

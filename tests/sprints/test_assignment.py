@@ -272,3 +272,21 @@ def test_the_board_with_assignees_takes_the_same_queries_at_any_size(
     cards = [card for column in response.json()["board"].values() for card in column]
     assert len(cards) == size + 2
     assert {c["assignee"]["id"] for c in cards if c["assignee"]} == {developer.pk, product_owner.pk}
+
+
+def test_leaving_the_team_or_becoming_tester_releases_the_items(
+    product, product_owner, developer, make_item
+):
+    first = assign_item(actor=product_owner, item=make_item("Een"), assignee=developer)
+    member = TeamMember.objects.get(product=product, user=developer)
+    sprints_services.change_team_role(actor=product_owner, member=member, role=TeamRole.TESTER)
+    first.refresh_from_db()
+    assert first.assignee is None
+    again = TeamMember.objects.get(product=product, user=developer)
+    sprints_services.change_team_role(actor=product_owner, member=again, role=TeamRole.DEVELOPER)
+    second = assign_item(actor=product_owner, item=make_item("Twee"), assignee=developer)
+    sprints_services.remove_team_member(
+        actor=product_owner, member=TeamMember.objects.get(product=product, user=developer)
+    )
+    second.refresh_from_db()
+    assert second.assignee is None
