@@ -54,10 +54,7 @@ def export_publiccode(solution) -> dict:
         data["url"] = solution.repository_url
     if solution.landing_url:
         data["landingURL"] = solution.landing_url
-    release = newest_release(solution)
-    if release is not None:
-        data["softwareVersion"] = release.version
-        data["releaseDate"] = timezone.localdate(release.published_at).isoformat()
+    data.update(_release(solution))
     data["organisation"] = {
         "uri": organisation_uri(solution.cooperative),
         "name": solution.cooperative.name,
@@ -73,29 +70,57 @@ def export_publiccode(solution) -> dict:
     data["developmentStatus"] = str(solution.development_status)
     data["softwareType"] = str(solution.software_type)
     languages = _described_languages(solution)
-    description = {}
-    for language in languages:
-        texts = {"localisedName": solution.name}
-        short = getattr(solution, f"short_description_{language}")
-        long = getattr(solution, f"long_description_{language}")
-        features = getattr(solution, f"features_{language}")
-        if short:
-            texts["shortDescription"] = short
-        if long:
-            texts["longDescription"] = long
-        if solution.documentation_url:
-            texts["documentation"] = solution.documentation_url
-        if features:
-            texts["features"] = list(features)
-        if solution.screenshots:
-            texts["screenshots"] = list(solution.screenshots)
-        description[language] = texts
+    description = {language: _description(solution, language) for language in languages}
     if description:
         data["description"] = description
     legal = {"license": solution.licence}
     if solution.developed_by_id:
         legal["mainCopyrightOwner"] = solution.developed_by.name
     data["legal"] = legal
+    data["maintenance"] = _maintenance(solution)
+    available = languages or ["nl"]
+    data["localisation"] = {
+        "localisationReady": len(available) > 1,
+        "availableLanguages": available,
+    }
+    depends_on = _depends_on(solution)
+    if depends_on:
+        data["dependsOn"] = depends_on
+    return data
+
+
+def _release(solution) -> dict:
+    """softwareVersion and releaseDate from the newest release; nothing before the first."""
+    release = newest_release(solution)
+    if release is None:
+        return {}
+    return {
+        "softwareVersion": release.version,
+        "releaseDate": timezone.localdate(release.published_at).isoformat(),
+    }
+
+
+def _description(solution, language: str) -> dict:
+    """The description in one language: only the texts the solution has in it."""
+    texts = {"localisedName": solution.name}
+    short = getattr(solution, f"short_description_{language}")
+    long = getattr(solution, f"long_description_{language}")
+    features = getattr(solution, f"features_{language}")
+    if short:
+        texts["shortDescription"] = short
+    if long:
+        texts["longDescription"] = long
+    if solution.documentation_url:
+        texts["documentation"] = solution.documentation_url
+    if features:
+        texts["features"] = list(features)
+    if solution.screenshots:
+        texts["screenshots"] = list(solution.screenshots)
+    return texts
+
+
+def _maintenance(solution) -> dict:
+    """The kind of maintenance, with the one list the standard has for that kind."""
     maintenance = {"type": str(solution.maintenance_type)}
     if solution.maintenance_type == MaintenanceType.CONTRACT:
         maintenance["contractors"] = [
@@ -107,33 +132,37 @@ def export_publiccode(solution) -> dict:
             present(c, ("name", "email", "phone", "affiliation"))
             for c in solution.maintenance_contacts or []
         ]
-    data["maintenance"] = maintenance
-    available = languages or ["nl"]
-    data["localisation"] = {
-        "localisationReady": len(available) > 1,
-        "availableLanguages": available,
-    }
-    depends_on = {}
+    return maintenance
+
+
+# The dependency's keys as stored, and as the standard names them.
+_DEPENDENCY_VERSIONS = (
+    ("version_min", "versionMin"),
+    ("version_max", "versionMax"),
+    ("version", "version"),
+)
+
+
+def _depends_on(solution) -> dict:
+    """dependsOn: the named dependencies by kind (open when unknown), kinds in the standard's
+    order; entries without a name are left out."""
+    depends_on: dict[str, list[dict]] = {}
     for dependency in solution.dependencies or []:
         if not isinstance(dependency, dict) or not dependency.get("name"):
             continue
         kind = dependency.get("kind") if dependency.get("kind") in DEPENDENCY_KINDS else "open"
-        entry = {"name": dependency["name"]}
-        for ours, theirs in (
-            ("version_min", "versionMin"),
-            ("version_max", "versionMax"),
-            ("version", "version"),
-        ):
-            if dependency.get(ours) not in (None, ""):
-                entry[theirs] = str(dependency[ours])
-        if isinstance(dependency.get("optional"), bool):
-            entry["optional"] = dependency["optional"]
-        depends_on.setdefault(kind, []).append(entry)
-    if depends_on:
-        data["dependsOn"] = {
-            kind: depends_on[kind] for kind in DEPENDENCY_KINDS if kind in depends_on
-        }
-    return data
+        depends_on.setdefault(kind, []).append(_dependency(dependency))
+    return {kind: depends_on[kind] for kind in DEPENDENCY_KINDS if kind in depends_on}
+
+
+def _dependency(dependency: dict) -> dict:
+    entry = {"name": dependency["name"]}
+    for ours, theirs in _DEPENDENCY_VERSIONS:
+        if dependency.get(ours) not in (None, ""):
+            entry[theirs] = str(dependency[ours])
+    if isinstance(dependency.get("optional"), bool):
+        entry["optional"] = dependency["optional"]
+    return entry
 
 
 def present(entry, keys) -> dict:

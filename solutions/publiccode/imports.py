@@ -128,9 +128,34 @@ def _language_key(description: dict, language: str):
 def read_solution_fields(data: dict) -> tuple[dict, list[Problem]]:
     """A valid file's content as a solution's fields (plus `categories` and
     `developed_by_name`), and the problems of fitting it into a solution."""
-    problems = []
     description = data.get("description") or {}
     keys = {language: _language_key(description, language) for language in LANGUAGES}
+    problems = _fitting_problems(data, keys)
+    platforms = data.get("platforms")
+    fields = {
+        "name": data["name"].strip(),
+        "repository_url": data["url"],
+        "landing_url": data.get("landingURL") or "",
+        "platforms": [platforms] if isinstance(platforms, str) else list(platforms),
+        "development_status": data["developmentStatus"],
+        "software_type": data["softwareType"],
+        "categories": list(dict.fromkeys(data.get("categories") or [])),
+        "licence": normalise_licence(data["legal"]["license"]),
+        "developed_by_name": (data["legal"].get("mainCopyrightOwner") or "").strip(),
+    }
+    fields.update(_description_fields(description, keys))
+    documentation = fields["documentation_url"]
+    if isinstance(documentation, str) and len(documentation) > URL_MAX:
+        problems.append(Problem("description", "too_long", _("The documentation URL is too long.")))
+    fields.update(_maintenance_fields(data["maintenance"]))
+    fields["dependencies"] = _dependency_fields(data.get("dependsOn") or {})
+    return fields, problems
+
+
+def _fitting_problems(data: dict, keys: dict) -> list[Problem]:
+    """What a valid file may say that the library cannot keep: no description in a language
+    it keeps, a name or a web address longer than its column."""
+    problems = []
     if not any(keys.values()):
         problems.append(
             Problem(
@@ -160,18 +185,13 @@ def read_solution_fields(data: dict) -> tuple[dict, list[Problem]]:
                     _("A web address has at most %(max)s characters.") % {"max": URL_MAX},
                 )
             )
-    platforms = data.get("platforms")
-    fields = {
-        "name": data["name"].strip(),
-        "repository_url": data["url"],
-        "landing_url": data.get("landingURL") or "",
-        "platforms": [platforms] if isinstance(platforms, str) else list(platforms),
-        "development_status": data["developmentStatus"],
-        "software_type": data["softwareType"],
-        "categories": list(dict.fromkeys(data.get("categories") or [])),
-        "licence": normalise_licence(data["legal"]["license"]),
-        "developed_by_name": (data["legal"].get("mainCopyrightOwner") or "").strip(),
-    }
+    return problems
+
+
+def _description_fields(description: dict, keys: dict) -> dict:
+    """The texts per language kept; documentation and screenshots (one each in the library)
+    from the first language that has them."""
+    fields: dict = {}
     documentation, screenshots = "", []
     for language in LANGUAGES:
         texts = description.get(keys[language]) if keys[language] else None
@@ -183,11 +203,13 @@ def read_solution_fields(data: dict) -> tuple[dict, list[Problem]]:
         screenshots = screenshots or list(texts.get("screenshots") or [])
     fields["documentation_url"] = documentation
     fields["screenshots"] = screenshots
-    if isinstance(documentation, str) and len(documentation) > URL_MAX:
-        problems.append(Problem("description", "too_long", _("The documentation URL is too long.")))
-    maintenance = data["maintenance"]
+    return fields
+
+
+def _maintenance_fields(maintenance: dict) -> dict:
+    """The kind of maintenance and the one list that kind has; maintained until the first
+    contract ends."""
     kind = maintenance["type"]
-    fields["maintenance_type"] = kind
     contractors, contacts = [], []
     if kind == MaintenanceType.CONTRACT:
         contractors = [
@@ -197,24 +219,34 @@ def read_solution_fields(data: dict) -> tuple[dict, list[Problem]]:
         contacts = [
             present(c, ("name", "email", "phone", "affiliation")) for c in maintenance["contacts"]
         ]
-    fields["maintenance_contractors"] = contractors
-    fields["maintenance_contacts"] = contacts
-    fields["maintenance_until"] = (
-        min(date.fromisoformat(c["until"]) for c in contractors) if contractors else None
-    )
+    return {
+        "maintenance_type": kind,
+        "maintenance_contractors": contractors,
+        "maintenance_contacts": contacts,
+        "maintenance_until": (
+            min(date.fromisoformat(c["until"]) for c in contractors) if contractors else None
+        ),
+    }
+
+
+# The dependency's keys as the standard names them, and as stored.
+_DEPENDENCY_VERSIONS = (
+    ("versionMin", "version_min"),
+    ("versionMax", "version_max"),
+    ("version", "version"),
+)
+
+
+def _dependency_fields(depends_on: dict) -> list[dict]:
+    """dependsOn as one list, each entry with its kind, kinds in the standard's order."""
     dependencies = []
     for kind_name in DEPENDENCY_KINDS:
-        for dependency in (data.get("dependsOn") or {}).get(kind_name) or []:
+        for dependency in depends_on.get(kind_name) or []:
             entry = {"name": dependency["name"], "kind": kind_name}
-            for theirs, ours in (
-                ("versionMin", "version_min"),
-                ("versionMax", "version_max"),
-                ("version", "version"),
-            ):
+            for theirs, ours in _DEPENDENCY_VERSIONS:
                 if dependency.get(theirs) not in (None, ""):
                     entry[ours] = str(dependency[theirs])
             if isinstance(dependency.get("optional"), bool):
                 entry["optional"] = dependency["optional"]
             dependencies.append(entry)
-    fields["dependencies"] = dependencies
-    return fields, problems
+    return dependencies

@@ -523,48 +523,13 @@ def _check_description(check, data):
         if not isinstance(texts, dict):
             check.wrong_type(path, texts, _("a section of keys"))
             continue
-        check.unknown_keys(texts, path, DESCRIPTION_KEYS)
-        short = check.text(texts, "shortDescription", f"{path}.shortDescription", required=True)
-        if short is not None:
-            check.rule(f"{path}.shortDescription", short_description_problem(short))
-        long = check.text(texts, "longDescription", f"{path}.longDescription")
+        long, features = _check_language(check, texts, path)
         if long:
             with_long.append(language)
-            check.rule(f"{path}.longDescription", long_description_problem(long))
-        check.text(texts, "localisedName", f"{path}.localisedName")
-        if "genericName" in texts:
-            generic = check.text(texts, "genericName", f"{path}.genericName")
-            if generic is not None and text_length(generic) > GENERIC_NAME_MAX:
-                check.error(
-                    f"{path}.genericName",
-                    "too_long",
-                    _("genericName has at most %(max)s characters.") % {"max": GENERIC_NAME_MAX},
-                )
-            check.deprecated(f"{path}.genericName")
-        check.http_url(texts, "documentation", f"{path}.documentation")
-        check.http_url(texts, "apiDocumentation", f"{path}.apiDocumentation")
-        features = check.strings(texts, "features", f"{path}.features")
         if features:
             with_features.append(language)
         elif features == []:
             empty_features.append(language)
-            check.error(
-                f"{path}.features",
-                "required",
-                _("features needs at least one entry."),
-            )
-        screenshots = check.strings(
-            texts, "screenshots", f"{path}.screenshots", rule=screenshot_problem
-        )
-        for index in range(len(screenshots or [])):
-            check.skipped(key_path(f"{path}.screenshots", index), _("that the image exists"))
-        videos = check.strings(texts, "videos", f"{path}.videos", rule=url_problem)
-        # oEmbed needs the providers' list and the network: skipped, online or not.
-        for index in range(len(videos or [])):
-            check.skipped(
-                key_path(f"{path}.videos", index), _("that the video's host supports oEmbed")
-            )
-        check.strings(texts, "awards", f"{path}.awards")
     languages = [k for k, v in description.items() if is_language_tag(k) and isinstance(v, dict)]
     # The standard asks for them in at least one language (the reference: in every one).
     if languages and not with_long:
@@ -577,6 +542,57 @@ def _check_description(check, data):
             f"description.{languages[0]}.features",
             _("List the software's features in at least one language."),
         )
+
+
+def _check_language(check, texts, path):
+    """One language's section of the description; its long description and its features, for
+    the rules that ask for them in at least one language."""
+    check.unknown_keys(texts, path, DESCRIPTION_KEYS)
+    short = check.text(texts, "shortDescription", f"{path}.shortDescription", required=True)
+    if short is not None:
+        check.rule(f"{path}.shortDescription", short_description_problem(short))
+    long = check.text(texts, "longDescription", f"{path}.longDescription")
+    if long:
+        check.rule(f"{path}.longDescription", long_description_problem(long))
+    check.text(texts, "localisedName", f"{path}.localisedName")
+    if "genericName" in texts:
+        _check_generic_name(check, texts, path)
+    check.http_url(texts, "documentation", f"{path}.documentation")
+    check.http_url(texts, "apiDocumentation", f"{path}.apiDocumentation")
+    features = check.strings(texts, "features", f"{path}.features")
+    if features == []:
+        check.error(
+            f"{path}.features",
+            "required",
+            _("features needs at least one entry."),
+        )
+    _check_media(check, texts, path)
+    check.strings(texts, "awards", f"{path}.awards")
+    return long, features
+
+
+def _check_generic_name(check, texts, path):
+    generic = check.text(texts, "genericName", f"{path}.genericName")
+    if generic is not None and text_length(generic) > GENERIC_NAME_MAX:
+        check.error(
+            f"{path}.genericName",
+            "too_long",
+            _("genericName has at most %(max)s characters.") % {"max": GENERIC_NAME_MAX},
+        )
+    check.deprecated(f"{path}.genericName")
+
+
+def _check_media(check, texts, path):
+    """Screenshots and videos: their form is checked; what needs the network is skipped."""
+    screenshots = check.strings(
+        texts, "screenshots", f"{path}.screenshots", rule=screenshot_problem
+    )
+    for index in range(len(screenshots or [])):
+        check.skipped(key_path(f"{path}.screenshots", index), _("that the image exists"))
+    videos = check.strings(texts, "videos", f"{path}.videos", rule=url_problem)
+    # oEmbed needs the providers' list and the network: skipped, online or not.
+    for index in range(len(videos or [])):
+        check.skipped(key_path(f"{path}.videos", index), _("that the video's host supports oEmbed"))
 
 
 def _check_legal(check, data):

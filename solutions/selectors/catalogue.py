@@ -149,21 +149,42 @@ def _select(filters: Mapping[str, Iterable[str]] | None) -> _Selection:
         values = _values(name, raw)
         if values:
             selection.values[name] = values
-    for value in selection.values.get("status", ()):
-        if value not in DevelopmentStatus.values:
-            raise _refuse(
-                "status",
-                value,
-                _("“%(value)s” is not a development status; use one of: ")
-                + ", ".join(DevelopmentStatus.values)
-                + ".",
-            )
-    for value in selection.values.get("category", ()):
-        if value not in Category.values:
-            raise _refuse("category", value, _("“%(value)s” is not a category of publiccode.yml."))
-    for value in selection.values.get("licence", ()):
-        if not LICENCE.match(value):
-            raise _refuse("licence", value, _("“%(value)s” is not a licence (SPDX) expression."))
+    _check_choices(selection)
+    _find_owners(selection)
+    return selection
+
+
+def _check_choices(selection: _Selection) -> None:
+    """Each value of the facets with a fixed set of choices is one of them; the first that
+    is not is refused."""
+    checks = (
+        (
+            "status",
+            lambda value: value in DevelopmentStatus.values,
+            _("“%(value)s” is not a development status; use one of: ")
+            + ", ".join(DevelopmentStatus.values)
+            + ".",
+        ),
+        (
+            "category",
+            lambda value: value in Category.values,
+            _("“%(value)s” is not a category of publiccode.yml."),
+        ),
+        (
+            "licence",
+            LICENCE.match,
+            _("“%(value)s” is not a licence (SPDX) expression."),
+        ),
+    )
+    for name, valid, message in checks:
+        for value in selection.values.get(name, ()):
+            if not valid(value):
+                raise _refuse(name, value, message)
+
+
+def _find_owners(selection: _Selection) -> None:
+    """The cooperatives and developers chosen by slug, each found (pk and name kept for the
+    facets), or the first missing one refused."""
     for name, model, target, message in (
         ("cooperative", Cooperative, "cooperatives", _("There is no cooperative “%(value)s”.")),
         (
@@ -188,7 +209,6 @@ def _select(filters: Mapping[str, Iterable[str]] | None) -> _Selection:
             if missing:
                 raise _refuse(name, missing[0], message)
             setattr(selection, target, found)
-    return selection
 
 
 def _sort(sort: str | None, query: str) -> str:

@@ -7,8 +7,10 @@ whose `problems` are (field, code, message), the field a key path such as
 Nothing is written when there is any problem.
 """
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -235,70 +237,106 @@ def _developed_by(problems, value):
     return organisation
 
 
-def clean_metadata(fields: dict, current: Solution) -> dict:
-    """The given fields, cleaned and checked against publiccode.yml's rules; the rules that
-    concern several fields (maintenance, a short description in some language) are checked
-    on the solution as it will be. DomainError with every problem otherwise."""
-    problems = _Problems()
-    cleaned = {}
-    for name, value in fields.items():
-        if name == "name":
-            cleaned[name] = _text(problems, name, value, required=True, max_length=200)
-        elif name.startswith("short_description_"):
-            text = _text(problems, name, value)
-            if text:
-                problems.rule(name, publiccode.short_description_problem(text))
-            cleaned[name] = text
-        elif name.startswith("long_description_"):
-            text = _text(problems, name, value)
-            if text:
-                problems.rule(name, publiccode.long_description_problem(text))
-            cleaned[name] = text
-        elif name.startswith("features_") or name == "standards":
-            cleaned[name] = _strings(problems, name, value)
-        elif name == "categories":
-            categories = list(
-                dict.fromkeys(_strings(problems, name, value, rule=publiccode.category_problem))
-            )
-            if not categories and not any(p[0].startswith("categories") for p in problems.items):
-                problems.add(name, "required", _("Choose at least one category."))
-            cleaned[name] = categories
-        elif name == "platforms":
-            platforms = list(dict.fromkeys(_strings(problems, name, value, max_length=50)))
-            if not platforms and not any(p[0].startswith("platforms") for p in problems.items):
-                problems.add(name, "required", _("Choose at least one platform, such as web."))
-            cleaned[name] = platforms
-        elif name == "software_type":
-            cleaned[name] = _choice(problems, name, value, SoftwareType.values)
-        elif name == "development_status":
-            cleaned[name] = _choice(problems, name, value, DevelopmentStatus.values)
-        elif name == "licence":
-            try:
-                cleaned[name] = normalise_licence(value)
-            except LicenceError as error:
-                problems.add(name, error.code, error.message)
-        elif name == "developed_by":
-            cleaned[name] = _developed_by(problems, value)
-        elif name == "maintenance_type":
-            cleaned[name] = value
-        elif name == "maintenance_contractors":
-            cleaned[name] = _entries(problems, name, value, ("name", "until", "email", "website"))
-        elif name == "maintenance_contacts":
-            cleaned[name] = _entries(
-                problems, name, value, ("name", "email", "phone", "affiliation")
-            )
-        elif name.endswith("_url"):
-            cleaned[name] = _url(problems, name, value)
-        elif name == "dependencies":
-            cleaned[name] = _dependencies(problems, value)
-        elif name == "screenshots":
-            cleaned[name] = _strings(problems, name, value, rule=publiccode.screenshot_problem)
-        elif name == "estimated_cost":
-            cleaned[name] = _cost(problems, value)
+# The cleaning of each field, by name; `_cleaner` also knows the families of names (a prefix
+# per language, a suffix for links). A cleaner returns the cleaned value, or _SKIP to leave the
+# field out (a licence that could not be read).
+_SKIP = object()
+Cleaner = Callable[[_Problems, str, Any], Any]
 
-    def merged(name):
-        return cleaned[name] if name in cleaned else getattr(current, name)
 
+def _described(check: Callable[[str], Any]) -> Cleaner:
+    """A description in one language: text, held to publiccode.yml's rule for it."""
+
+    def clean(problems: _Problems, name: str, value: Any) -> str:
+        text = _text(problems, name, value)
+        if text:
+            problems.rule(name, check(text))
+        return text
+
+    return clean
+
+
+def _at_least_one(problems: _Problems, name: str, items: list[str], what: str) -> list[str]:
+    """A list that may not end up empty (categories, platforms): `what` says what to choose;
+    asked only when its entries raised no problem of their own."""
+    items = list(dict.fromkeys(items))
+    if not items and not any(p[0].startswith(name) for p in problems.items):
+        problems.add(name, "required", what)
+    return items
+
+
+def _licence(problems: _Problems, name: str, value: Any) -> Any:
+    try:
+        return normalise_licence(value)
+    except LicenceError as error:
+        problems.add(name, error.code, error.message)
+        return _SKIP
+
+
+def _strings_of(problems: _Problems, name: str, value: Any) -> list[str]:
+    return _strings(problems, name, value)
+
+
+_CLEANERS: dict[str, Cleaner] = {
+    "name": lambda problems, name, value: _text(
+        problems, name, value, required=True, max_length=200
+    ),
+    "standards": _strings_of,
+    "categories": lambda problems, name, value: _at_least_one(
+        problems,
+        name,
+        _strings(problems, name, value, rule=publiccode.category_problem),
+        _("Choose at least one category."),
+    ),
+    "platforms": lambda problems, name, value: _at_least_one(
+        problems,
+        name,
+        _strings(problems, name, value, max_length=50),
+        _("Choose at least one platform, such as web."),
+    ),
+    "software_type": lambda problems, name, value: _choice(
+        problems, name, value, SoftwareType.values
+    ),
+    "development_status": lambda problems, name, value: _choice(
+        problems, name, value, DevelopmentStatus.values
+    ),
+    "licence": _licence,
+    "developed_by": lambda problems, name, value: _developed_by(problems, value),
+    "maintenance_type": lambda problems, name, value: value,
+    "maintenance_contractors": lambda problems, name, value: _entries(
+        problems, name, value, ("name", "until", "email", "website")
+    ),
+    "maintenance_contacts": lambda problems, name, value: _entries(
+        problems, name, value, ("name", "email", "phone", "affiliation")
+    ),
+    "dependencies": lambda problems, name, value: _dependencies(problems, value),
+    "screenshots": lambda problems, name, value: _strings(
+        problems, name, value, rule=publiccode.screenshot_problem
+    ),
+    "estimated_cost": lambda problems, name, value: _cost(problems, value),
+}
+_PREFIX_CLEANERS: tuple[tuple[str, Cleaner], ...] = (
+    ("short_description_", _described(publiccode.short_description_problem)),
+    ("long_description_", _described(publiccode.long_description_problem)),
+    ("features_", _strings_of),
+)
+
+
+def _cleaner(name: str) -> Cleaner | None:
+    """How a field is cleaned; None for a name no rule knows (left out, as before)."""
+    for prefix, cleaner in _PREFIX_CLEANERS:
+        if name.startswith(prefix):
+            return cleaner
+    if name in _CLEANERS:
+        return _CLEANERS[name]
+    if name.endswith("_url"):
+        return _url
+    return None
+
+
+def _check_short_description(
+    problems: _Problems, cleaned: dict, merged: Callable[[str], Any]
+) -> None:
     short_given = {"short_description_nl", "short_description_en"} & set(cleaned)
     if short_given and not (merged("short_description_nl") or merged("short_description_en")):
         problems.add(
@@ -306,19 +344,45 @@ def clean_metadata(fields: dict, current: Solution) -> dict:
             "required",
             _("Give a short description in Dutch or English (at most 150 characters)."),
         )
+
+
+def _settle_maintenance(problems: _Problems, cleaned: dict, merged: Callable[[str], Any]) -> None:
+    """Maintenance is checked as a whole when any part of it is given."""
     maintenance = {"maintenance_type", "maintenance_contractors", "maintenance_contacts"}
-    if maintenance & set(cleaned):
-        kind = merged("maintenance_type")
-        contractors = merged("maintenance_contractors") or []
-        contacts = merged("maintenance_contacts") or []
-        for subpath, code, message in publiccode.maintenance_problems(kind, contractors, contacts):
-            problems.add(publiccode.field_for_key(f"maintenance.{subpath}"), code, message)
-        # Each kind of maintenance keeps only the list publiccode.yml has for it.
-        cleaned["maintenance_type"] = kind
-        cleaned["maintenance_contractors"] = contractors if kind == MaintenanceType.CONTRACT else []
-        cleaned["maintenance_contacts"] = (
-            contacts if kind in (MaintenanceType.INTERNAL, MaintenanceType.COMMUNITY) else []
-        )
+    if not maintenance & set(cleaned):
+        return
+    kind = merged("maintenance_type")
+    contractors = merged("maintenance_contractors") or []
+    contacts = merged("maintenance_contacts") or []
+    for subpath, code, message in publiccode.maintenance_problems(kind, contractors, contacts):
+        problems.add(publiccode.field_for_key(f"maintenance.{subpath}"), code, message)
+    # Each kind of maintenance keeps only the list publiccode.yml has for it.
+    cleaned["maintenance_type"] = kind
+    cleaned["maintenance_contractors"] = contractors if kind == MaintenanceType.CONTRACT else []
+    cleaned["maintenance_contacts"] = (
+        contacts if kind in (MaintenanceType.INTERNAL, MaintenanceType.COMMUNITY) else []
+    )
+
+
+def clean_metadata(fields: dict, current: Solution) -> dict:
+    """The given fields, cleaned and checked against publiccode.yml's rules; the rules that
+    concern several fields (maintenance, a short description in some language) are checked
+    on the solution as it will be. DomainError with every problem otherwise."""
+    problems = _Problems()
+    cleaned = {}
+    for name, value in fields.items():
+        cleaner = _cleaner(name)
+        if cleaner is None:
+            continue
+        result = cleaner(problems, name, value)
+        if result is not _SKIP:
+            cleaned[name] = result
+
+    def merged(name: str) -> Any:
+        return cleaned[name] if name in cleaned else getattr(current, name)
+
+    _check_short_description(problems, cleaned, merged)
+    _settle_maintenance(problems, cleaned, merged)
     problems.raise_any()
     if "maintenance_type" in cleaned:
         contractors = cleaned["maintenance_contractors"]
