@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from sprints.api import views
+from sprints.api import labels, views
 
 PRODUCT = "products/<int:product_pk>"
 
@@ -11,6 +11,9 @@ router = SimpleRouter(use_regex_path=False)
 router.register("products", views.ProductViewSet, basename="product")
 router.register(f"{PRODUCT}/backlog", views.BacklogViewSet, basename="backlog")
 router.register(f"{PRODUCT}/team", views.TeamViewSet, basename="team")
+router.register(f"{PRODUCT}/labels", labels.LabelViewSet, basename="label")
+router.register(f"{PRODUCT}/epics", labels.EpicViewSet, basename="epic")
+router.register("items/<int:item_pk>/tags", labels.ItemTagsViewSet, basename="item-tags")
 router.register("people", views.PeopleViewSet, basename="people")
 router.register(f"{PRODUCT}/sprints", views.ProductSprintViewSet, basename="product-sprint")
 router.register("items", views.ItemViewSet, basename="item")

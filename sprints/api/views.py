@@ -34,7 +34,7 @@ from deelbaar.errors import StaleObject
 from deelbaar.files import upload_response
 from deelbaar.permissions import allowed, require
 from sprints import assignment, selectors, services
-from sprints.api import filters, serializers
+from sprints.api import filters, label_serializers, serializers
 from sprints.api.validators import parse_etag
 from sprints.models import (
     BacklogItem,
@@ -386,7 +386,10 @@ class PeopleViewSet(SprintsViewSet):
 # --- Backlog -----------------------------------------------------------------------------------
 @extend_schema(parameters=[PRODUCT_ID])
 @extend_schema_view(
-    list=extend_schema(summary=gettext_lazy("The product backlog, in order")),
+    list=extend_schema(
+        summary=gettext_lazy("The product backlog, in order"),
+        responses=label_serializers.BacklogItemSerializer,
+    ),
     create=extend_schema(
         summary=gettext_lazy("Add an item to the bottom (or top) of the backlog"),
         request=serializers.ItemInputSerializer,
@@ -405,11 +408,22 @@ class BacklogViewSet(SprintsViewSet):
     serializer_class = serializers.ItemSerializer
     queryset = BacklogItem.objects.none()
 
+    @extend_schema(parameters=label_serializers.BACKLOG_FILTERS)
     def list(self, request, product_pk=None):
         product = _product(request, product_pk)
+        filters = label_serializers.backlog_filters(request)
         # The backlog's length as stored on the product just read: no second look at it.
-        page = self.paginate_queryset(selectors.backlog_for(product, size=product.backlog_size))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        backlog = selectors.backlog_for(product, size=product.backlog_size)
+        items = selectors.filter_items(backlog, **filters) if filters else backlog
+        # Labels, epic and assignee: one query more for a page of any size.
+        items = selectors.with_labels_and_epic(items)
+        if not filters:
+            items.of_product, items.size = backlog.of_product, backlog.size
+        page = self.paginate_queryset(items)
+        data = label_serializers.BacklogItemSerializer(
+            page, many=True, context=self.get_serializer_context()
+        ).data
+        return self.get_paginated_response(data)
 
     def create(self, request, product_pk=None):
         product = _product(request, product_pk)
@@ -424,8 +438,10 @@ class BacklogViewSet(SprintsViewSet):
         product = _product(request, product_pk)
         require(request.user, "sprints.order_backlog", product)
         data = _valid(serializers.MoveSerializer, request, context={"product": product})
-        item = services.move_item(
+        # By id: the service reads the item and its target once, under the product's lock.
+        item = services.move_item_by_id(
             actor=request.user,
+            product=product,
             item=data["item"],
             before=data.get("before"),
             after=data.get("after"),
