@@ -1,0 +1,115 @@
+"""One backlog item: its page, its edit form and its verdict history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from deelbaar import pages
+from deelbaar.errors import DomainError, StaleObject
+from deelbaar.permissions import allowed
+from sprints import selectors, services
+from sprints.forms import (
+    ItemEditForm,
+    changes_since,
+)
+from sprints.models import (
+    BacklogItem,
+    Verdict,
+)
+from sprints.views._common import _item, _product
+
+
+def _verdict_rows(item):
+    """The item's verdicts, oldest first, each marked superseded once a later increment's
+    verdict on the same item exists."""
+    verdicts = list(selectors.verdict_history(item))
+    follow_ups = {}
+    for follow_up in BacklogItem.objects.filter(follow_up_of__in=verdicts).select_related(
+        "product"
+    ):
+        follow_ups.setdefault(follow_up.follow_up_of_id, []).append(follow_up)
+    increments = {v.increment_item.increment.pk: v.increment_item.increment for v in verdicts}
+    rows = []
+    for verdict in verdicts:
+        increment = verdict.increment_item.increment
+        later = sorted(
+            (i for i in increments.values() if i.created_at > increment.created_at),
+            key=lambda i: i.created_at,
+        )
+        rows.append(
+            {
+                "verdict": verdict,
+                "increment": increment,
+                "superseded_by": later[0] if later else None,
+                "follow_ups": follow_ups.get(verdict.pk, []),
+            }
+        )
+    return rows
+
+
+def _item_context(request, product, item, *, form=None, stale=None):
+    can_edit = allowed(request.user, "sprints.edit_backlog", product)
+    if can_edit and form is None:
+        form = ItemEditForm.for_item(item, auto_id="item-%s")
+    follow_up_of = None
+    if item.follow_up_of_id:
+        follow_up_of = (
+            Verdict.objects.select_related("increment_item__item__product", "tester")
+            .filter(pk=item.follow_up_of_id)
+            .first()
+        )
+    return {
+        "product": product,
+        "section": "backlog",
+        "item": item,
+        "form": form if can_edit else None,
+        "stale": stale,
+        "verdict_rows": _verdict_rows(item),
+        "follow_up_of": follow_up_of,
+        "edit_backlog": can_edit,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_detail(request, product_id, item_id):
+    product = _product(request, product_id)
+    item = _item(product, item_id)
+    if request.method == "GET":
+        return render(request, "sprints/item_detail.html", _item_context(request, product, item))
+    pages.require(request.user, "sprints.edit_backlog", product)
+    form = ItemEditForm(request.POST, auto_id="item-%s")
+    status, stale = 200, None
+    if form.is_valid():
+        try:
+            item = services.update_item(
+                actor=request.user,
+                item=item,
+                version=form.cleaned_data["version"],
+                **form.service_arguments(),
+            )
+        except StaleObject as error:
+            # Show what the other person changed and their values; keep this person's input,
+            # now based on the current version, so saving again is a deliberate choice.
+            item = _item(product, item_id)
+            stale = {
+                "message": str(error.message),
+                "changes": changes_since(form.cleaned_data["original"], item),
+            }
+            form = form.restarted_from(item)
+            status = error.status_code
+        except (DomainError, ValidationError) as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("%(reference)s is saved.") % {"reference": item.reference})
+            # An explicit fragment, or the form's own would carry over and hide the message.
+            url = reverse(
+                "sprints:item_detail", kwargs={"product_id": product.pk, "item_id": item.pk}
+            )
+            return redirect(f"{url}#main")
+    context = _item_context(request, product, item, form=form, stale=stale)
+    return render(request, "sprints/item_detail.html", context, status=status)
