@@ -16,15 +16,17 @@ Similar solutions: the words of a proposed title and description, OR-ed (Postgre
 words count double), or, elsewhere, their overlap with each solution's words.
 """
 
-import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, F, FloatField, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 from solutions.models import Solution
+from solutions.search_words import KNOWN_WORDS
 
 # Letters and digits only: what is left is always valid inside a tsquery.
 WORD = re.compile(r"[^\W_]+")
@@ -79,76 +81,261 @@ def uses_postgresql(queryset: QuerySet) -> bool:
 
 
 # --- The catalogue's search box ------------------------------------------------------------
-def _prefixes(terms: list[str], joiner: str) -> str:
-    """A to_tsquery text: each term (a prefix, if long enough), joined by & or |."""
-    return f" {joiner} ".join(f"{term}:*" if len(term) >= PREFIX_MIN else term for term in terms)
+# Dutch glues words together, in the texts ("subsidieplafond") and in what people type
+# ("subsidieaanvraag"), and inflects them ("vergunningen", "betaling" for "betalen"). So on both
+# databases a plain search reads each word as a few *forms* (the word, its stem, its plural's
+# stem: `forms`), each found anywhere inside the solution's text, also in the middle of a longer
+# word; and a compound of known words (`parts`) is also found by its parts. PostgreSQL finds
+# those substrings through a trigram index (pg_trgm, migration 0008); SQLite reads every row.
+VOWELS = frozenset("aeiouy")
+FORM_MIN = 4  # shorter stems ("zak") would match too much; the word itself always counts
+COMPOUND_MIN = 7
+PART_MIN = 3
+MAX_PARTS = 3
+
+# Points per search word for where it was found, summed over the words (ties: by name).
+RANK_NAME, RANK_SHORT, RANK_TEXT, RANK_ALL_PARTS, RANK_HEAD = 10, 6, 4, 3, 1
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word of a search: its forms, and for a compound of known words, each part's forms
+    (the last part, the head, says what it is: a *subsidieaanvraag* is an *aanvraag*)."""
+
+    word: str
+    forms: tuple[str, ...]
+    parts: tuple[tuple[str, ...], ...] = ()
+
+
+def _consonant(letter: str) -> bool:
+    return letter.isalpha() and letter not in VOWELS
+
+
+def _undouble(stem: str) -> str:
+    """vergunn → vergun, bedd → bed: Dutch doubles a consonant before -en and -ing."""
+    if len(stem) > 2 and stem[-1] == stem[-2] and _consonant(stem[-1]):
+        return stem[:-1]
+    return stem
+
+
+def _lengthen(stem: str) -> str:
+    """aanvrag → aanvraag, zak → zaak, bezwar → bezwaar: the singular's long vowel."""
+    if len(stem) >= 3 and _consonant(stem[-1]) and stem[-2] in "aeou" and _consonant(stem[-3]):
+        return stem[:-1] + stem[-2] + stem[-1]
+    return stem
+
+
+def _shorten(word: str) -> str:
+    """aanvraag → aanvrag (as in aanvragen), zaak → zak: the plural's short vowel."""
+    if (
+        len(word) >= 4
+        and _consonant(word[-1])
+        and word[-2] == word[-3]
+        and word[-2] in "aeou"
+        and _consonant(word[-4])
+    ):
+        return word[:-2] + word[-1]
+    return ""
+
+
+# Words ending in these are no plurals in -s (kennis, status, kas): "kenni" would match
+# "herkenning".
+_NOT_PLURAL_S = ("ss", "is", "us", "os", "as")
+
+
+def forms(word: str) -> tuple[str, ...]:
+    """The word and the forms it takes in Dutch (and English plurals): vergunningen →
+    vergunning, vergun; betaling → betal; aanvragen → aanvrag, aanvraag; zaak → zaken;
+    subsidies → subsidie. A light stemmer, not a dictionary: forms only ever widen a search."""
+    found = [word]
+
+    def add(form: str):
+        if len(form) >= FORM_MIN and form not in found:
+            found.append(form)
+
+    if word.endswith("ingen") and len(word) >= 9:
+        add(word[:-2])
+        add(_undouble(word[:-5]))
+    elif word.endswith("ing") and len(word) >= 7:
+        add(_undouble(word[:-3]))
+    elif word.endswith("en") and len(word) >= 5:
+        stem = _undouble(word[:-2])
+        add(stem)
+        add(_lengthen(stem))
+    elif word.endswith("s") and len(word) >= 5 and not word.endswith(_NOT_PLURAL_S):
+        add(word[:-1])
+    short = _shorten(word)
+    if short:
+        add(short + "en")
+    return tuple(found)
+
+
+def _known(word: str) -> bool:
+    """A known word in one of its forms: as listed, a plural's stem, or its own plural
+    ("termijn" for "termijnen"); a linking s ("stads") belongs to the part before it."""
+    return (
+        any(form in _KNOWN_FORMS for form in forms(word))
+        or f"{word}en" in KNOWN_WORDS
+        or (word.endswith("s") and word[:-1] in KNOWN_WORDS)
+    )
+
+
+# Every form of every known word: "behandeling" is known by "behandelen" (both "behandel").
+_KNOWN_FORMS = frozenset(form for word in KNOWN_WORDS for form in forms(word))
+
+
+@lru_cache(maxsize=4096)
+def parts(word: str) -> tuple[str, ...]:
+    """A compound split into known words (subsidieaanvraag → subsidie, aanvraag; burgerzaken →
+    burger, zaken), fewest parts first, then the longest first part; () if it is no compound
+    of known words (or a known word itself). Linking -s- and -e(n)- stay with the first part."""
+    if len(word) < COMPOUND_MIN or word in KNOWN_WORDS:
+        return ()
+    return _split(word, MAX_PARTS) or ()
+
+
+def _split(word: str, most: int) -> tuple[str, ...] | None:
+    if most == 1:
+        return (word,) if _known(word) else None
+    best = None
+    for cut in range(len(word) - PART_MIN, PART_MIN - 1, -1):
+        left, right = word[:cut], word[cut:]
+        if not _known(left):
+            continue
+        rest = (right,) if _known(right) else _split(right, most - 1)
+        if rest and (best is None or len(rest) + 1 < len(best)):
+            best = (left, *rest)
+    return best
+
+
+def terms(text: str) -> list[Term]:
+    """The search's words with their forms and parts; stop words are left out when other
+    words remain ("de", "van" would match every solution)."""
+    found = words(text, SEARCH_WORDS)
+    telling = [word for word in found if word not in STOP_WORDS]
+    return [
+        Term(word, forms(word), tuple(forms(part) for part in parts(word)))
+        for word in (telling or found)
+    ]
+
+
+def _texts(vendor: str) -> dict[str, str]:
+    """SQL for the solution's name, short descriptions and all searched text, lowercased.
+
+    On PostgreSQL the whole text is exactly the expression of the trigram index of migration
+    0008, so that LIKE '%…%' on it is answered from the index. SQLite's LIKE folds case itself
+    (for ASCII letters) and its JSON keeps é as \u00e9, so the features are read out of it.
+    """
+    column = '"solutions_solution"."{}"'.format
+    if vendor == "postgresql":
+        parts_sql = [f"coalesce({column(name)}, '')" for name in _TEXT_COLUMNS] + [
+            f"coalesce({column(name)}::text, '')" for name in _FALLBACK_JSON_FIELDS
+        ]
+        return {
+            "name": f"lower({column('name')})",
+            "short": f"lower({column('short_description_nl')} || ' ' || "
+            f"{column('short_description_en')})",
+            "all": "lower(" + " || ' ' || ".join(parts_sql) + ")",
+        }
+    features = [
+        f"coalesce((SELECT group_concat(value, ' ') FROM json_each({column(name)})), '')"  # noqa: S608
+        for name in _FALLBACK_JSON_FIELDS
+    ]
+    parts_sql = [f"coalesce({column(name)}, '')" for name in _TEXT_COLUMNS] + features
+    return {
+        "name": column("name"),
+        "short": f"({column('short_description_nl')} || ' ' || {column('short_description_en')})",
+        "all": "(" + " || ' ' || ".join(parts_sql) + ")",
+    }
+
+
+_TEXT_COLUMNS = tuple(field for field, _weight in _FALLBACK_FIELDS)
+
+
+def _any(expression: str, forms_: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Any of the forms inside the text (forms are letters and digits only: no escaping)."""
+    sql = " OR ".join(f"{expression} LIKE %s" for _ in forms_)
+    return f"({sql})", [f"%{form}%" for form in forms_]
+
+
+def _every(expression: str, parts_: tuple[tuple[str, ...], ...]) -> tuple[str, list[str]]:
+    pieces = [_any(expression, part) for part in parts_]
+    return (
+        "(" + " AND ".join(sql for sql, _ in pieces) + ")",
+        [param for _, params in pieces for param in params],
+    )
+
+
+def _term_match(term: Term, texts: dict[str, str]) -> tuple[str, list[str]]:
+    """The word's forms anywhere in the text, or, for a compound, its head (its last part)."""
+    sql, params = _any(texts["all"], term.forms)
+    if term.parts:
+        head, head_params = _any(texts["all"], term.parts[-1])
+        sql, params = f"({sql} OR {head})", [*params, *head_params]
+    return sql, params
+
+
+def _term_rank(term: Term, texts: dict[str, str]) -> tuple[str, list[str]]:
+    whens, params = [], []
+    for expression, points in (
+        (_any(texts["name"], term.forms), RANK_NAME),
+        (_any(texts["short"], term.forms), RANK_SHORT),
+        (_any(texts["all"], term.forms), RANK_TEXT),
+        *([(_every(texts["all"], term.parts), RANK_ALL_PARTS)] if term.parts else []),
+    ):
+        sql, more = expression
+        whens.append(f"WHEN {sql} THEN {points}")
+        params += more
+    return f"CASE {' '.join(whens)} ELSE {RANK_HEAD} END", params
+
+
+def _plain(text: str) -> bool:
+    """A search without websearch's operators (PostgreSQL reads those with its search vector)."""
+    return not OPERATORS.search(text)
 
 
 def _tsquery(text: str) -> SearchQuery:
-    query = SearchQuery(text, config="dutch", search_type="websearch") | SearchQuery(
+    return SearchQuery(text, config="dutch", search_type="websearch") | SearchQuery(
         text, config="english", search_type="websearch"
-    )
-    terms = words(text, SEARCH_WORDS)
-    if terms and not OPERATORS.search(text):
-        prefix = _prefixes(terms, "&")
-        query = (
-            query
-            | SearchQuery(prefix, config="dutch", search_type="raw")
-            | SearchQuery(prefix, config="english", search_type="raw")
-        )
-    return query
-
-
-def _json_text(word: str) -> str:
-    """How a word appears inside a JSON array stored as text (non-ASCII escaped)."""
-    return json.dumps(word)[1:-1]
-
-
-def _fallback_match(word: str) -> Q:
-    match = Q()
-    for field, _weight in _FALLBACK_FIELDS:
-        match |= Q(**{f"{field}__icontains": word})
-    for field in _FALLBACK_JSON_FIELDS:
-        match |= Q(**{f"{field}__icontains": word})
-        if _json_text(word) != word:
-            match |= Q(**{f"{field}__icontains": _json_text(word)})
-    return match
-
-
-def _fallback_rank(word: str) -> Case:
-    return Case(
-        *(
-            When(Q(**{f"{field}__icontains": word}), then=Value(weight))
-            for field, weight in _FALLBACK_FIELDS
-        ),
-        default=Value(1),
-        output_field=IntegerField(),
     )
 
 
 def matching(queryset: QuerySet, text: str) -> QuerySet:
-    """The solutions of `queryset` that match the search text (all of them for no words)."""
+    """The solutions of `queryset` that match the search text (all of them for no words):
+    every word, in one of its forms or (a compound) by its head, somewhere in the solution's
+    name, descriptions or features. On PostgreSQL a search with "quoted phrases", `or` or
+    `-word` is read as websearch does, with Dutch and English stemming."""
     text = text.strip()
-    if not words(text, SEARCH_WORDS):
+    found = terms(text)
+    if not found:
         return queryset
-    if uses_postgresql(queryset):
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql" and not _plain(text):
         return queryset.filter(search_vector=_tsquery(text))
-    for word in words(text, SEARCH_WORDS):
-        queryset = queryset.filter(_fallback_match(word))
+    texts = _texts(vendor)
+    for term in found:
+        sql, params = _term_match(term, texts)
+        # The SQL is this module's own text; the search's forms travel as parameters.
+        queryset = queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
     return queryset
 
 
 def with_rank(queryset: QuerySet, text: str) -> QuerySet:
-    """`queryset` annotated with `rank`, higher for a better match (0 without a search)."""
+    """`queryset` annotated with `rank`, higher for a better match (0 without a search): per
+    word, 10 for its name, 6 for a short description, 4 elsewhere, 3 for all of a compound's
+    parts, 1 for its head alone; the same numbers on both databases."""
     text = text.strip()
-    terms = words(text, SEARCH_WORDS)
-    if not terms:
+    found = terms(text)
+    if not found:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
-    if uses_postgresql(queryset):
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql" and not _plain(text):
         return queryset.annotate(rank=SearchRank(F("search_vector"), _tsquery(text)))
-    rank = _fallback_rank(terms[0])
-    for term in terms[1:]:
-        rank = rank + _fallback_rank(term)
+    texts = _texts(vendor)
+    pieces = [_term_rank(term, texts) for term in found]
+    sql = " + ".join(f"({piece})" for piece, _ in pieces)
+    params = [param for _, more in pieces for param in more]
+    rank = RawSQL(f"CAST({sql} AS REAL)", params, output_field=FloatField())  # noqa: S611
     return queryset.annotate(rank=rank)
 
 
@@ -178,6 +365,11 @@ def similar(queryset: QuerySet, title: str, description: str, limit: int) -> lis
     if uses_postgresql(queryset):
         return _similar_postgresql(queryset, title_terms, description_terms, limit)
     return _similar_fallback(queryset, title_terms, description_terms, limit)
+
+
+def _prefixes(terms: list[str], joiner: str) -> str:
+    """A to_tsquery text: each term (a prefix, if long enough), joined by & or |."""
+    return f" {joiner} ".join(f"{term}:*" if len(term) >= PREFIX_MIN else term for term in terms)
 
 
 def _or_query(terms: list[str]) -> SearchQuery:
