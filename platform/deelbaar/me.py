@@ -1,8 +1,9 @@
 """What `/api/v1/me/` says about the person's work on products, from the app that knows it.
 
-The platform core may not import the sprints app (a higher layer), so the sprints app hands
-its reader in here from its `AppConfig.ready()`: `product_roles(user)` answers one dict per
-product the person is on the team of: `{"id", "key", "name", "cooperative", "roles"}`.
+The cooperative app (where MeView lives) may not import the sprints app, a higher layer, so
+the sprints app hands its reader in here from its `AppConfig.ready()`: `product_roles(user)`
+answers one dict per product the person is on the team of:
+`{"id", "key", "name", "cooperative", "roles"}`.
 """
 
 _product_roles = None

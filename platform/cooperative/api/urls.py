@@ -1,8 +1,10 @@
 """The cooperative app's routes, included under /api/v1/ by deelbaar.api.urls."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cooperative.api import views
+from cooperative.api.me import MeView
 
 router = SimpleRouter()
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
@@ -15,4 +17,4 @@ router.register(
 )
 router.register("audit", views.AuditRecordViewSet, basename="audit-record")
 
-urlpatterns = router.urls
+urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]

@@ -4,13 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from deelbaar.api.schema import SchemaView
-from deelbaar.api.views import MeView
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    path("me/", MeView.as_view(), name="me"),
     # Signing in for a token (auth/token/) and a person's own tokens (me/tokens/).
     path("", include("people.api.token_urls")),
     # What joining costs (public) and the coordinators' queue of requests for access.

@@ -1,3 +1,6 @@
+"""/api/v1/me/: who am I. Here, not in the core, because it reads the cooperative's
+organisations and roles; the products come from the sprints app through `deelbaar.me`."""
+
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
