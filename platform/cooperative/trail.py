@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -18,6 +19,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -116,13 +119,13 @@ ACTIONS: dict[str, Sentence] = {
         _("%(who)s handed over %(object)s to another product owner"), _("Product owner changed")
     ),
     "product.team_member_added": S(
-        _("%(who)s added %(object)s to the team"), _("Team member added")
+        _("%(who)s added a member to the team of %(object)s"), _("Team member added")
     ),
     "product.team_role_changed": S(
-        _("%(who)s changed the team role %(object)s"), _("Team role changed")
+        _("%(who)s changed a role in the team of %(object)s"), _("Team role changed")
     ),
     "product.team_member_removed": S(
-        _("%(who)s removed %(object)s from the team"), _("Team member removed")
+        _("%(who)s removed a member from the team of %(object)s"), _("Team member removed")
     ),
     "item.assigned": S(_("%(who)s changed who works on %(object)s"), _("Item assigned")),
     "sprint.planned": S(_("%(who)s planned %(object)s"), _("Sprint planned")),
@@ -274,6 +277,7 @@ EXTRA_LABELS = {
     "increment": _("delivery"),
     "criteria_not_met": _("criteria not met"),
     "delivery": _("message"),
+    "first_admin": _("first administrator"),
 }
 
 
@@ -357,6 +361,7 @@ RELATED = {
 class Entry:
     record: object
     sentence: str
+    sentence_html: str
     kind: str
     who: str
     role: str
@@ -427,6 +432,11 @@ def describe(records, viewer) -> list[Entry]:
         ).values_list("user_id", "product_id", "role")
     }
     visible_products = set(products_visible_to(viewer).values_list("pk", flat=True))
+    administrators = set(
+        get_user_model()
+        .objects.filter(pk__in=actor_ids, is_superuser=True)
+        .values_list("pk", flat=True)
+    )
 
     entries = []
     for record in records:
@@ -441,6 +451,8 @@ def describe(records, viewer) -> list[Entry]:
             )
             if not role and (record.actor_id, record.cooperative_id) in coordinators:
                 role = COORDINATOR
+            if not role and record.actor_id in administrators:
+                role = ADMINISTRATOR
             role = str(role or "")
         if actor_name:
             who = f"{role.capitalize()} {actor_name}" if role else actor_name
@@ -449,13 +461,18 @@ def describe(records, viewer) -> list[Entry]:
         subject = record.object_repr
         if sentence.object_from and isinstance(record.changes.get(sentence.object_from), list):
             subject = str(record.changes[sentence.object_from][1] or subject)
-        text = str(sentence.text) % {
-            "who": who,
-            "object": subject,
-            "action": record.action,
+        text = str(sentence.text) % {"who": who, "object": subject, "action": record.action}
+        url = _url(model_name, obj, visible_products) if obj is not None else None
+        # On the page the object's name in the sentence is its link (everything else escaped).
+        linked = format_html('<a class="utrecht-link" href="{}">{}</a>', url, subject)
+        html = escape(str(sentence.text)) % {
+            "who": escape(who),
+            "object": linked if url else escape(subject),
+            "action": escape(record.action),
         }
         if record.reason:
             text = f"{text}: {record.reason}"
+            html = f"{html}: {escape(record.reason)}"
         organisation = (
             record.organisation.name
             if record.organisation_id
@@ -465,12 +482,13 @@ def describe(records, viewer) -> list[Entry]:
             Entry(
                 record=record,
                 sentence=text,
+                sentence_html=mark_safe(html),  # noqa: S308  (its parts are escaped above)
                 kind=kind_label(record.action),
                 who=who,
                 role=role,
                 actor_name=actor_name,
                 organisation=organisation or "",
-                url=_url(model_name, obj, visible_products) if obj is not None else None,
+                url=url,
                 changes=changes_of(record, record.object_type.model_class()),
             )
         )

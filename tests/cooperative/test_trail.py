@@ -16,12 +16,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
 
 from cooperative import trail
 from cooperative.models import AuditRecord, MembershipRole
 from sprints import services as sprints_services
 from sprints.models import IncrementState, ItemStatus
-from tests.sprints.conftest import *  # noqa: F403  (product, tester, active_sprint, ...)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,8 @@ def test_a_verdict_reads_as_a_sentence_with_organisation_and_link(rejected, coor
     html = client_for(coordinator).get(audit_url(zob)).content.decode()
     record = AuditRecord.objects.get(action="verdict.rejected")
     row = html.split(f'id="audit-{record.pk}"')[1].split("</tr>")[0]
-    assert f"Tester Tessa rejected {item.reference}: Het concept verdwijnt na opslaan" in row
+    said = " ".join(strip_tags(row).split())
+    assert f"Tester Tessa rejected {item.reference}: Het concept verdwijnt na opslaan" in said
     # The organisation the record left empty is the tester's own.
     assert "Eindhoven" in row.split("data-organisation>")[1].split("</td>")[0]
     link = reverse(
@@ -141,7 +142,12 @@ def test_a_verdict_reads_as_a_sentence_with_organisation_and_link(rejected, coor
     # The product owner is named by their role in the team.
     submitted = AuditRecord.objects.get(action="increment.submitted")
     row = html.split(f'id="audit-{submitted.pk}"')[1].split("</tr>")[0]
-    assert "Product owner Eva asked the testers to judge the delivery" in row
+    assert "Product owner Eva asked the testers to judge the delivery" in strip_tags(row)
+    # An administrator is named as one; the object's name is the link to it.
+    founded = AuditRecord.objects.get(action="cooperative.created")
+    row = html.split(f'id="audit-{founded.pk}"')[1].split("</tr>")[0]
+    assert "Administrator " in strip_tags(row)
+    assert f'<a class="utrecht-link" href="/cooperatives/{zob.slug}/">{zob.name}</a>' in row
 
 
 def test_every_record_of_the_demo_like_world_reads_without_codes(rejected, coordinator, zob):
@@ -274,3 +280,16 @@ def test_page_and_csv_cost_the_same_queries_at_two_sizes(rejected, coordinator, 
     small = both()
     _bulk(zob, 40)
     assert both() == small
+
+
+def test_the_trail_speaks_dutch(rejected, coordinator, zob):
+    """The brief's example, "Tester … wees SUB-14 af: <reden>" (with the compiled catalogue)."""
+    _increment, item = rejected
+    with translation.override("nl"):
+        [entry] = trail.describe(AuditRecord.objects.filter(action="verdict.rejected"), coordinator)
+        assert (
+            entry.sentence
+            == f"Tester Tessa wees {item.reference} af: Het concept verdwijnt na opslaan"
+        )
+        assert {c["field"]: c["after"] for c in entry.changes}["accepted"] == "nee"
+        assert entry.kind == "Item afgewezen"

@@ -313,6 +313,17 @@ class ReadsAuditTrail(BasePermission):
     ),
     retrieve=extend_schema(summary=_("Show one audit record"), parameters=[ID]),
     export=extend_schema(
+        operation_id="audit_export",
+        # The list's filters apply here as well (the schema lists them only for lists).
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "object_type",
+                OpenApiTypes.STR,
+                pattern=r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$",
+                description=_("The kind of object, as app_label.model (cooperative.membership)."),
+            )
+        ],
         summary=_("Download the audit trail as CSV"),
         description=_(
             "The records the list would show (same filters, no pages), newest first: each as a "
