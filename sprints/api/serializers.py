@@ -726,8 +726,9 @@ class AssignSerializer(_StrictSerializer):
 
 @extend_schema_field(OpenApiTypes.INT)
 class ItemIdField(ItemOfProductField):
-    """The id of an item of the product in the serializer's context, looked up by the
-    serializer together with the others it names (one query for all of them)."""
+    """The id of an item of the product in the serializer's context. Only its form is checked
+    here: the move looks the item up under the product's lock (services.move_item_by_id), and
+    answers an id of no item of the product as this field's error."""
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -745,27 +746,6 @@ class MoveSerializer(serializers.Serializer):
     before = ItemIdField(required=False, allow_null=True)
     after = ItemIdField(required=False, allow_null=True)
     to = serializers.ChoiceField(choices=MOVE_TARGETS, required=False, allow_null=True)
-
-    def validate(self, attrs):
-        # The item and its target in one query; each carries the product of the context, so
-        # the service's permission check reuses what the view already looked up.
-        product = self.context["product"]
-        named = {f: attrs[f] for f in ("item", "before", "after") if attrs.get(f) is not None}
-        found = BacklogItem.objects.filter(product=product).in_bulk(set(named.values()))
-        missing = {
-            f: serializers.ErrorDetail(
-                str(ItemIdField.default_error_messages["does_not_exist"]).format(pk_value=pk),
-                code="does_not_exist",
-            )
-            for f, pk in named.items()
-            if pk not in found
-        }
-        if missing:
-            raise serializers.ValidationError(missing)
-        for f, pk in named.items():
-            attrs[f] = found[pk]
-            attrs[f].product = product
-        return attrs
 
 
 # --- Sprints -----------------------------------------------------------------------------------
