@@ -33,10 +33,13 @@ class CatalogueForm(forms.Form):
         help_text=_("Words from the name, description or features, in Dutch or English."),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
+    # Empty unless the person picks a way to sort: a search is then ranked by relevance (best
+    # match first) and the whole library listed by name. A page that always sent its first
+    # option would never rank a search.
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=Sort.choices,
+        choices=[("", _("best match first")), *Sort.choices],
         error_messages={"invalid_choice": _("Choose a way to sort from the list.")},
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -45,6 +48,16 @@ class CatalogueForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, label in FACETS.items():
             self.fields[name] = ValuesField(label=label, required=False)
+
+    def sort_choices(self):
+        """The select's options: relevance is what "best match first" means, so it is shown
+        only to someone whose address asked for it by name."""
+        chosen = self.data.get("sort", "")
+        return [
+            (value, label)
+            for value, label in self.fields["sort"].choices
+            if value != Sort.RELEVANCE or chosen == Sort.RELEVANCE
+        ]
 
     def search(self) -> Catalogue | None:
         """The catalogue the form asks for, or None with the errors on the form."""

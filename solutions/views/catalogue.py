@@ -4,9 +4,9 @@ No login needed. The catalogue is a plain GET form that works without JavaScript
 the facets and results are swapped in place (the same view answers the partial).
 """
 
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
@@ -14,6 +14,7 @@ from deelbaar import pages
 from deelbaar.errors import NotFound
 from solutions.forms.catalogue import CatalogueForm, SimilarForm
 from solutions.selectors import catalogue as selectors
+from solutions.selectors.maintenance import maintenance_of
 
 
 @require_GET
@@ -22,7 +23,18 @@ def catalogue_page(request):
     result = form.search()
     query = request.GET.copy()
     query.pop("page", None)
+    # "Clear filters" keeps the words and the sort, drops every ticked value.
+    kept = QueryDict(mutable=True)
+    for name in ("q", "sort"):
+        if request.GET.get(name):
+            kept[name] = request.GET[name]
+    filter_count = sum(len(values) for values in result.filters.values()) if result else 0
     context = {
+        "filter_count": filter_count,
+        "clear_filters_url": f"{reverse('solutions:catalogue')}?{kept.urlencode()}".rstrip("?"),
+        # Ticking a filter (htmx names #catalogue-body as the trigger) keeps the disclosure open.
+        "filters_open": pages.is_htmx(request)
+        and request.headers.get("HX-Trigger") == "catalogue-body",
         "form": form,
         "result": result,
         "facets": [(name, label, result.facets[name]) for name, label in selectors.FACETS.items()]
@@ -47,7 +59,11 @@ def solution_page(request, slug):
         solution = selectors.solution_detail(slug)
     except NotFound:
         raise Http404 from None
-    return render(request, "solutions/solution_detail.html", {"solution": solution})
+    return render(
+        request,
+        "solutions/solution_detail.html",
+        {"solution": solution, "maintenance": maintenance_of(solution)},
+    )
 
 
 @require_GET

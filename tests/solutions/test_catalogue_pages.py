@@ -68,7 +68,7 @@ def test_the_htmx_answer_is_the_body_with_the_status_and_errors_out_of_band(clie
     assert response.status_code == 200
     assert "HX-Request" in response["Vary"]
     html = html_of(response)
-    assert html.lstrip().startswith('<div class="solutions-catalogue__body" id="catalogue-body">')
+    assert html.lstrip().startswith('<div class="solutions-catalogue__body" id="catalogue-body"')
     assert 'hx-swap-oob="innerHTML:#catalogue-status"' in html
     assert 'id="catalogue-errors"' in html and "<html" not in html
     assert listed(html) == [library["zaak"].slug]

@@ -180,9 +180,7 @@ def test_the_known_words_hold_every_word_of_the_demo_texts():
 
     walk(demo.SUBSIDIES_METADATA)
     walk([document for _, document, _, _ in demo.DIMPACT_PORTFOLIO])
-    words = {
-        word for text in texts for word in search.WORD.findall(text.lower()) if len(word) >= 3
-    }
+    words = {word for text in texts for word in search.WORD.findall(text.lower()) if len(word) >= 3}
     words = {word for word in words if not word.isdigit()}
     assert words - DEMO_WORDS == set()
 
