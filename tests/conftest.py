@@ -8,6 +8,18 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+# The worlds the apps' tests share, built through the services: registered here, their
+# fixtures are seen by every test (a conftest's only by its own folder) instead of being
+# star-imported into each module or conftest that uses them. None of them is autouse, so a test
+# gets only what it names. (Modules with autouse fixtures, such as adoption_world.py, stay
+# opt-in imports.)
+pytest_plugins = [
+    "tests.cooperative.fixtures",
+    "tests.sprints.fixtures",
+    "tests.solutions.fixtures",
+    "tests.signin.fixtures",
+]
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 PRODUCTION_TESTS = Path(__file__).parent / "production"
@@ -15,6 +27,80 @@ PRODUCTION_TESTS = Path(__file__).parent / "production"
 # The channel layers every live test runs on: always the in-memory one, and Redis whenever
 # REDIS_URL is set (CI's second pass), so both code paths are exercised for real.
 LAYERS = ["memory", pytest.param("redis", marks=pytest.mark.redis)]
+
+# Set by pytest-xdist in each of `make test`'s parallel worker processes ("gw0", "gw1", ...).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def pytest_configure(config):
+    if WORKER:
+        isolate_worker()
+
+
+def isolate_worker():
+    """Give this xdist worker what no other worker may share. pytest-django already gives each
+    worker a database of its own (test_<name>_gwN); the rest is done here: the data folder
+    (the demo's git repositories, mirrors, mail files and uploads live under it) and, on Redis,
+    a key prefix for the cache (rate limits count per client address, and every worker's client
+    is 127.0.0.1), the channel layer (two workers' product 1 must not hear each other's events)
+    and Celery's default queue (jobs no worker of this test takes must not pile up where the
+    production tests' worker would take them)."""
+    from django.conf import settings
+
+    data = Path(settings.DATA_DIR) / "workers" / WORKER
+    data.mkdir(parents=True, exist_ok=True)
+    settings.DATA_DIR = data
+    settings.DEELBAAR_GIT_MIRRORS_DIR = data / "git"
+    settings.EMAIL_FILE_PATH = str(data / "mail")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": data / "media"}},
+    }
+    if REDIS_URL:
+        prefix = worker_prefix()
+        settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+        layer = settings.CHANNEL_LAYERS["default"]
+        settings.CHANNEL_LAYERS = {
+            "default": {**layer, "CONFIG": {**layer.get("CONFIG", {}), "prefix": prefix}}
+        }
+        settings.CELERY_TASK_DEFAULT_QUEUE = prefix
+        from deelbaar.celery import app
+
+        app.conf.task_default_queue = prefix
+
+
+def worker_prefix() -> str:
+    """This run's and this worker's own Redis key prefix ("" outside xdist)."""
+    if not WORKER:
+        return ""
+    return f"test-{os.environ.get('PYTEST_XDIST_TESTRUNUID', '')[:8]}-{WORKER}"
+
+
+def clear_cache():
+    """Empty the cache of this process's keys. On Redis `cache.clear()` empties the whole
+    database, which would take parallel workers' (and other runs') keys and queues with it."""
+    from django.core.cache import cache
+
+    prefix = worker_prefix()
+    if not (REDIS_URL and prefix):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def pytest_unconfigure(config):
+    # A worker's keys (its cache and the default queue no worker took from) go with it.
+    if WORKER and REDIS_URL:
+        import redis
+
+        prefix = worker_prefix()
+        with redis.Redis.from_url(REDIS_URL) as client:
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            keys += [f"_kombu.binding.{prefix}", f"_kombu.binding_permanent.{prefix}"]
+            client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +143,27 @@ def channel_layer_settings(request, settings):
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     return kind
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a module's tests, rolled back after the last: what a
+    module-scoped fixture writes in it (the demo, which takes seconds to load) is made once and
+    seen by every test of the module, each of which runs in a savepoint of its own, as a
+    `django_db` test does, so none sees another's changes and no later module sees any."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    # The hashing fast_password_hashing gives each test, for the people made here.
+    hashers = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), hashers:
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from sprints import services as sprints_services
 from sprints.assignment import assign_item
 from sprints.models import BacklogItem, ItemStatus, Sprint, SprintState
 from tests.browser.conftest import login
-from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, developer, ...)
 
 PASSWORD = "a-Good-passw0rd"
 

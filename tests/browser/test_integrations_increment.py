@@ -11,7 +11,6 @@ from sprints.models import BacklogItem, ItemStatus
 from tests.browser.conftest import login
 from tests.integrations import gitrepos
 from tests.integrations.gitrepos import link_and_sync
-from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, make_item, ...)
 
 PASSWORD = "a-Good-passw0rd"
 

@@ -12,7 +12,6 @@ from integrations.models import ReleaseTag
 from tests.browser.conftest import login
 from tests.integrations import gitrepos
 from tests.integrations.gitrepos import link_and_sync
-from tests.solutions.conftest import *  # noqa: F403  (product, product_owner, solution, ...)
 from tests.solutions.factories import make_release
 
 PASSWORD = "a-Good-passw0rd"

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from tests.browser.conftest import login
 from tests.integrations import gitrepos
 from tests.integrations.gitrepos import link_and_sync
-from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, make_item, ...)
 
 PASSWORD = "a-Good-passw0rd"
 

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from integrations.models import DeliveryState, WebhookAttempt, WebhookDelivery
 from integrations.services import webhooks as webhook_services
 from tests.browser.conftest import login
-from tests.cooperative.conftest import *  # noqa: F403  (zob, coordinator, ...)
 
 PASSWORD = "a-Good-passw0rd"
 

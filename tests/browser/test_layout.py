@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from sprints import services as sprints_services
 from sprints.models import ItemStatus
 from tests.browser.conftest import login
-from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, developer, tester, ...)
 
 PASSWORD = "a-Good-passw0rd"
 WIDTHS = [1280, 390]

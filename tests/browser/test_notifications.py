@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 from notifications.models import Notification
 from sprints import services as sprints_services
 from tests.browser.conftest import login
-from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, developer, ...)
 from tests.sprints.flows import ready_item
 
 PASSWORD = "a-Good-passw0rd"

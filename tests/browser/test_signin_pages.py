@@ -8,7 +8,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.browser.conftest import login
 from tests.second_factor import ensure_second_factor
-from tests.signin.conftest import *  # noqa: F403  (the provider process, a coordinator of zob)
 
 PASSWORD = "a-Good-passw0rd"
 

@@ -10,7 +10,6 @@ from solutions.models import Adoption, AdoptionState
 from tests.browser.conftest import login
 from tests.solutions.adoption_world import *  # noqa: F403
 from tests.solutions.adoption_world import in_use
-from tests.solutions.conftest import *  # noqa: F403  (solution, member_person, ...)
 from tests.solutions.factories import make_release
 
 PASSWORD = "a-Good-passw0rd"

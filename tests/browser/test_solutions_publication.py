@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from solutions.models import PublicationRequest, PublicationState, Release
 from solutions.services.publication import request_publication
 from tests.browser.conftest import login
-from tests.solutions.conftest import *  # noqa: F403  (accepted_increment and the sprints world)
 from tests.sprints.flows import run_sprint
 
 PASSWORD = "a-Good-passw0rd"

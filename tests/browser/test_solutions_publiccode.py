@@ -12,7 +12,6 @@ from solutions.models import Solution
 from solutions.publiccode import export_publiccode
 from solutions.services.metadata import update_solution
 from tests.browser.conftest import login
-from tests.solutions.conftest import *  # noqa: F403  (solution, coordinator, zob, ...)
 
 PASSWORD = "a-Good-passw0rd"
 

@@ -18,7 +18,6 @@ from sprints import selectors
 from sprints import services as sprints_services
 from sprints.models import ItemStatus
 from tests.browser.conftest import login
-from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, developer, tester, ...)
 
 PASSWORD = "a-Good-passw0rd"
 LIVE_WITHIN_MS = 1000
@@ -231,21 +230,24 @@ def test_keyboard_only_reordering(page, live_url, product, product_owner):
     assert backlog_order(page) == [a.pk, b.pk, c.pk]
     page.evaluate("window.stillTheSamePage = true")
 
-    # From the item's link, Tab reaches its buttons: move up, move down, to top, to bottom.
+    # From the item's link, Tab reaches its row menu; Enter opens it: to top, up, down, bottom.
     page.locator(f"#item-{a.pk}-link").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == f"menu-{a.pk}-button"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == f"move-{a.pk}-down"
     press_and_expect_order(page, "Enter", [b.pk, a.pk, c.pk])
     expect(page.locator("#backlog-announcement")).to_contain_text(a.reference)
-    # Focus stays on the button pressed, so pressing again moves the item further.
+    # The menu stays open and focus on the button pressed, so pressing again moves it further.
     assert page.evaluate("document.activeElement.id") == f"move-{a.pk}-down"
     press_and_expect_order(page, "Enter", [b.pk, c.pk, a.pk])
 
     page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.id") == f"move-{a.pk}-up"
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.id") == f"move-{a.pk}-top"
     press_and_expect_order(page, "Enter", [a.pk, b.pk, c.pk])
     expect(page.locator(f"#item-{a.pk} .sprints-item__place")).to_have_text("1")

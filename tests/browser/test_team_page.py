@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 from sprints import services as sprints_services
 from sprints.models import TeamMember, TeamRole
 from tests.browser.conftest import login
-from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, ...)
 
 PASSWORD = "a-Good-passw0rd"
 

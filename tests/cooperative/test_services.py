@@ -38,7 +38,7 @@ from deelbaar import events
 from deelbaar.errors import Conflict, DomainError, NotAllowed
 from deelbaar.permissions import allowed
 
-from .conftest import make_active
+from .fixtures import make_active
 from .snapshots import nothing_written, row_counts
 
 pytestmark = pytest.mark.django_db

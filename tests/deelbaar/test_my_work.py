@@ -13,7 +13,6 @@ from django.utils import timezone
 from cooperative import services as cooperative_services
 from sprints import services as sprints_services
 from sprints.models import ItemStatus
-from tests.sprints.conftest import *  # noqa: F403  (product, product_owner, developer, tester, ...)
 
 URL = "/my-work/"
 COUNT = "/my-work/count/"

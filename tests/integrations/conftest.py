@@ -6,7 +6,6 @@ from django.utils import translation
 
 from integrations.services import repositories as repository_services
 from tests.integrations.gitrepos import git_settings, work  # noqa: F401  (opt-in git fixtures)
-from tests.solutions.conftest import *  # noqa: F403  (cooperative, sprints and solutions fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,6 @@ inside `after_commit` (Django's on-commit callbacks run as on a real commit)."""
 
 import pytest
 
-from tests.solutions.conftest import *  # noqa: F403  (cooperative, sprints, solutions fixtures)
-
 
 @pytest.fixture
 def after_commit(django_capture_on_commit_callbacks):

@@ -9,7 +9,6 @@ import pytest
 from django.core import mail as django_mail
 
 from deelbaar.celery import app as celery_app
-from tests.sprints.conftest import *  # noqa: F403  (the cooperative and sprints fixtures)
 
 
 @pytest.fixture(autouse=True)

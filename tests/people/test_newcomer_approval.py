@@ -9,7 +9,6 @@ from cooperative.models import Affiliation, AuditRecord, Organisation
 from people import newcomers
 from people.models import AccessRequestState, Invitation
 from people.tokens import issue_token
-from tests.cooperative.conftest import *  # noqa: F403 (the cooperative's world)
 from tests.people.test_newcomers import ROLES
 from tests.permissions import Case, assert_permission_matrix, people_for, statuses_for
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from signin import oidc
-from tests.signin.conftest import sign_in_at_provider
+from tests.signin.fixtures import sign_in_at_provider
 
 pytestmark = pytest.mark.django_db
 

@@ -221,7 +221,7 @@ def test_force_login_passes_the_second_factor_for_other_suites(coordinator, zob)
 def test_a_coordinator_signed_in_by_the_identity_provider_still_needs_the_code(
     identity_provider, coordinator, zob
 ):
-    from tests.signin.conftest import sign_in_at_provider
+    from tests.signin.fixtures import sign_in_at_provider
 
     coordinator.email = "carla@zob.example"
     coordinator.save()

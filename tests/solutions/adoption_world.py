@@ -15,7 +15,7 @@ import pytest
 
 from cooperative import services as cooperative_services
 from solutions.services import adoption as adoption_services
-from tests.cooperative.conftest import make_active
+from tests.cooperative.fixtures import make_active
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ from sprints import services as sprints_services
 from sprints.assignment import assign_item
 from sprints.models import BacklogItem, Epic, ItemKind, ItemStatus, Label
 from sprints.services import labels as label_services
-from tests.sprints.conftest import *  # noqa: F403
 from tests.sprints.test_api_queries import bulk_items
 
 pytestmark = pytest.mark.django_db
