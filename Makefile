@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 LOAD_SECONDS ?= 300
+# Parallel test processes for `make test` (2 cores: 3 measured fastest, see README's Testing).
+TEST_WORKERS ?= 3
+PARALLEL_TESTS := not browser and not production and not serial
 
 .PHONY: install demo test test-fast lint format bench load vendor messages browser-deps lock clean
 
@@ -26,17 +29,29 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' (needed by tests/browser)." >&2; exit 1; fi; }
 
+# Two pytest runs, and the result is both's: first every test that can share the machine, in
+# TEST_WORKERS parallel processes (pytest-xdist; each has its own test database, data folder
+# and Redis key prefix, see tests/conftest.py), then the ones that cannot, one after another:
+# the browser tests, tests/production (real server and worker processes on Celery's default
+# queue) and any marked `serial`. TEST_WORKERS=0 runs the first part in this process too.
 test: install browser-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@status=0; \
+	$(BIN)/pytest -n $(TEST_WORKERS) $(if $(filter-out 0,$(TEST_WORKERS)),--dist loadscope) \
+	  -m "$(PARALLEL_TESTS)" $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/pytest -m "not ($(PARALLEL_TESTS))" $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 test-fast: install
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
+# ruff (style, imports, complexity), migrations in step with the models, and mypy: strict on
+# every app's services, selectors and rules, the defaults elsewhere (pyproject.toml [tool.mypy]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check platform sprints solutions integrations tests
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=deelbaar.settings PYTHONPATH=.:platform \
 	  $(BIN)/python -m django makemigrations --check --dry-run
+	env -u DATABASE_URL PYTHONPATH=.:platform $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -72,4 +87,4 @@ lock:
 	rm -rf .lockvenv
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -5,7 +5,6 @@ applicant by e-mail, and who may do what."""
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -13,7 +12,7 @@ from cooperative.models import AuditRecord
 from people import newcomers
 from people.models import AccessRequest, AccessRequestState
 from people.tokens import issue_token
-from tests.cooperative.conftest import *  # noqa: F403 (the cooperative's world)
+from tests.conftest import clear_cache
 from tests.permissions import Case, assert_permission_matrix, people_for, statuses_for
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +29,9 @@ statuses = statuses_for(ROLES)
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limit():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def ask(zob, **extra):

@@ -18,8 +18,10 @@ from tests.solutions.test_publiccode import assert_exports_valid
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded():
+@pytest.fixture(scope="module")
+def loaded(module_db):
+    """Loaded once for the module: every test reads it, and the one loading it again does so
+    in its own savepoint."""
     project_demo.load()
     cooperative_demo.load()
     sprints_demo.load()

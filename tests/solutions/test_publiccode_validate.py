@@ -11,11 +11,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from solutions.publiccode import MAX_BYTES, dump_publiccode
+from tests.conftest import clear_cache
 from tests.solutions.test_publiccode_reference import BASE
 
 URL = "/api/v1/publiccode/validate/"
@@ -158,7 +158,7 @@ def test_a_request_without_a_file_is_a_400_in_the_error_shape(api_client):
 
 @pytest.mark.django_db
 def test_anonymous_checks_are_limited_to_20_a_minute(api_client):
-    cache.clear()
+    clear_cache()
     statuses = [
         api_client.post(URL, "name: x\n", content_type="application/yaml").status_code
         for _ in range(21)
@@ -167,7 +167,7 @@ def test_anonymous_checks_are_limited_to_20_a_minute(api_client):
     assert (
         api_client.post(URL, "name: x\n", content_type="application/yaml").json()["status"] == 429
     )
-    cache.clear()
+    clear_cache()
 
 
 @pytest.mark.django_db
@@ -187,15 +187,9 @@ class _Site(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site():
-    """A real web server on this helper's ports, answering /ok and nothing else."""
-    for port in range(18730, 18740):
-        try:
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Site)
-            break
-        except OSError:
-            continue
-    else:
-        pytest.fail("no free port in 18730-18739")
+    """A real web server on a free port (the system picks it, so parallel workers never meet),
+    answering /ok and nothing else."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
