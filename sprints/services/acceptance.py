@@ -264,7 +264,40 @@ def give_verdict(
     per rejected item, or one per criterion not met when the product owner chose so on the
     product. Verdicts are never edited."""
     increment = _tester_increment(actor, increment)
-    product = increment.product
+    entry = _increment_entry(increment, item)
+    accepted, remarks, answers = _judgement(
+        entry, accepted=accepted, remarks=(remarks or "").strip(), criteria=criteria
+    )
+    if entry.verdicts.filter(tester=actor).exists():
+        raise Conflict(
+            _("You already gave a verdict on %(reference)s; verdicts are never edited.")
+            % {"reference": entry.item.reference},
+            field="item",
+        )
+    verdict = Verdict.objects.create(
+        increment_item=entry,
+        tester=actor,
+        accepted=accepted,
+        remarks=remarks,
+        screenshot=screenshot or "",
+    )
+    answered = _record_answers(verdict, answers)
+    _audit_verdict(actor, verdict, entry, increment, answered)
+    if not accepted:
+        entry.outcome = ItemOutcome.REJECTED
+        entry.save(update_fields=["outcome"])
+        _follow_up(
+            actor=actor, product=increment.product, entry=entry, verdict=verdict, answered=answered
+        )
+    elif entry.outcome == ItemOutcome.PENDING:
+        _accept_if_all_approved(entry, increment, actor)
+    _decide_increment(increment, actor)
+    events.verdict_given(verdict, entry, increment.testers.values_list("pk", flat=True))
+    return verdict
+
+
+def _increment_entry(increment: Increment, item) -> IncrementItem:
+    """The item's entry in the increment, locked; DomainError when it is not part of it."""
     entry = (
         IncrementItem.objects.select_for_update(of=("self",))
         .select_related("item__product")
@@ -273,7 +306,13 @@ def give_verdict(
     )
     if entry is None:
         raise DomainError(_("That item is not part of this increment."), field="item")
-    remarks = (remarks or "").strip()
+    return entry
+
+
+def _judgement(entry, *, accepted, remarks: str, criteria) -> tuple[bool, str, list | None]:
+    """(accepted, remarks, answers): the verdict as given, criterion by criterion or as a
+    whole; a rejection always has remarks (those of the criteria not met when it has none of
+    its own). DomainError when the answers contradict each other or say too little."""
     answers = None
     if criteria is not None:
         answers = _clean_answers(criteria, list(entry.item.criteria.all()))
@@ -306,45 +345,40 @@ def give_verdict(
         raise DomainError(
             _("Say what is wrong: a rejection needs remarks."), field="remarks", code="required"
         )
-    if entry.verdicts.filter(tester=actor).exists():
-        raise Conflict(
-            _("You already gave a verdict on %(reference)s; verdicts are never edited.")
-            % {"reference": entry.item.reference},
-            field="item",
-        )
-    verdict = Verdict.objects.create(
-        increment_item=entry,
-        tester=actor,
-        accepted=bool(accepted),
-        remarks=remarks,
-        screenshot=screenshot or "",
+    return bool(accepted), remarks, answers
+
+
+def _record_answers(verdict: Verdict, answers) -> list:
+    """The verdict's answer per criterion, each with a copy of the criterion as it read."""
+    if not answers:
+        return []
+    return CriterionVerdict.objects.bulk_create(
+        [
+            CriterionVerdict(
+                verdict=verdict,
+                criterion=answer["criterion"],
+                position=answer["criterion"].position,
+                text=answer["criterion"].text,
+                met=answer["met"],
+                remarks=answer["remarks"],
+                screenshot=answer["screenshot"],
+            )
+            for answer in answers
+        ]
     )
-    answered = []
-    if answers:
-        answered = CriterionVerdict.objects.bulk_create(
-            [
-                CriterionVerdict(
-                    verdict=verdict,
-                    criterion=answer["criterion"],
-                    position=answer["criterion"].position,
-                    text=answer["criterion"].text,
-                    met=answer["met"],
-                    remarks=answer["remarks"],
-                    screenshot=answer["screenshot"],
-                )
-                for answer in answers
-            ]
-        )
+
+
+def _audit_verdict(actor, verdict: Verdict, entry, increment: Increment, answered) -> None:
     audit.record(
         actor=actor,
-        action="verdict.accepted" if accepted else "verdict.rejected",
+        action="verdict.accepted" if verdict.accepted else "verdict.rejected",
         obj=verdict,
-        cooperative=product.cooperative,
-        reason=remarks,
+        cooperative=increment.product.cooperative,
+        reason=verdict.remarks,
         changes={
             "item": [None, entry.item.reference],
             "increment": [None, increment.version],
-            "accepted": [None, bool(accepted)],
+            "accepted": [None, verdict.accepted],
             **(
                 {"criteria_not_met": [None, [a.text for a in answered if not a.met]]}
                 if answered
@@ -352,15 +386,6 @@ def give_verdict(
             ),
         },
     )
-    if not accepted:
-        entry.outcome = ItemOutcome.REJECTED
-        entry.save(update_fields=["outcome"])
-        _follow_up(actor=actor, product=product, entry=entry, verdict=verdict, answered=answered)
-    elif entry.outcome == ItemOutcome.PENDING:
-        _accept_if_all_approved(entry, increment, actor)
-    _decide_increment(increment, actor)
-    events.verdict_given(verdict, entry, increment.testers.values_list("pk", flat=True))
-    return verdict
 
 
 def _accept_if_all_approved(entry, increment, actor) -> None:

@@ -32,43 +32,49 @@ EDITABLE_FIELDS = ("title", "description", "kind", "acceptance_criteria", "estim
 
 
 def _clean_item_fields(fields: dict) -> dict:
+    """The given fields of an item, cleaned; ValidationError naming every field that is wrong."""
     errors = {}
     cleaned = {}
-    if "title" in fields:
-        title = (fields["title"] or "").strip()
-        if not title:
-            errors["title"] = _("Give the item a title.")
-        elif len(title) > 200:
-            errors["title"] = _("A title has at most 200 characters.")
-        cleaned["title"] = title
-    if "description" in fields:
-        cleaned["description"] = (fields["description"] or "").strip()
-    if "kind" in fields:
-        if fields["kind"] not in ItemKind.values:
-            errors["kind"] = _("Unknown kind of item: %(kind)s.") % {"kind": fields["kind"]}
-        cleaned["kind"] = fields["kind"]
-    if "estimate" in fields:
-        estimate = fields["estimate"]
-        if estimate in ("", None):
-            estimate = None
-        else:
-            try:
-                estimate = int(estimate)
-            except (TypeError, ValueError):
-                estimate = -1
-            if estimate not in ESTIMATES:
-                errors["estimate"] = _("An estimate is one of %(allowed)s, or none.") % {
-                    "allowed": ", ".join(str(e) for e in ESTIMATES)
-                }
-        cleaned["estimate"] = estimate
-    if "acceptance_criteria" in fields:
+    for name, clean in _ITEM_CLEANERS:
+        if name not in fields:
+            continue
         try:
-            cleaned["acceptance_criteria"] = _clean_criteria(fields["acceptance_criteria"])
+            cleaned[name] = clean(fields[name])
         except ValueError as error:
-            errors["acceptance_criteria"] = str(error)
+            errors[name] = str(error)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _clean_title(value) -> str:
+    title = (value or "").strip()
+    if not title:
+        raise ValueError(_("Give the item a title."))
+    if len(title) > 200:
+        raise ValueError(_("A title has at most 200 characters."))
+    return title
+
+
+def _clean_kind(value) -> str:
+    if value not in ItemKind.values:
+        raise ValueError(_("Unknown kind of item: %(kind)s.") % {"kind": value})
+    return value
+
+
+def _clean_estimate(value) -> int | None:
+    if value in ("", None):
+        return None
+    try:
+        estimate = int(value)
+    except (TypeError, ValueError):
+        estimate = -1
+    if estimate not in ESTIMATES:
+        raise ValueError(
+            _("An estimate is one of %(allowed)s, or none.")
+            % {"allowed": ", ".join(str(e) for e in ESTIMATES)}
+        )
+    return estimate
 
 
 def _clean_criteria(criteria) -> list[tuple[int | None, str]]:
@@ -91,6 +97,16 @@ def _clean_criteria(criteria) -> list[tuple[int | None, str]]:
         if text:
             cleaned.append((pk, text))
     return cleaned
+
+
+# Each editable field and how it is cleaned (a ValueError's text is the field's problem).
+_ITEM_CLEANERS = (
+    ("title", _clean_title),
+    ("description", lambda value: (value or "").strip()),
+    ("kind", _clean_kind),
+    ("estimate", _clean_estimate),
+    ("acceptance_criteria", _clean_criteria),
+)
 
 
 def _set_criteria(item: BacklogItem, criteria, *, follows_up=()) -> None:
