@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sprints import backlog_pages, board_pages, team_pages, views
+from sprints import backlog_pages, team_pages, views
 
 app_name = "sprints"
 
@@ -31,17 +31,17 @@ urlpatterns = [
     path(product + "items/", backlog_pages.item_create, name="item_create"),
     path(product + "items/<int:item_id>/", views.item_detail, name="item_detail"),
     path(product + "items/<int:item_id>/move", backlog_pages.item_move, name="item_move"),
-    path(product + "items/<int:item_id>/status", board_pages.item_status, name="item_status"),
-    path(product + "items/<int:item_id>/assign", board_pages.item_assign, name="item_assign"),
+    path(product + "items/<int:item_id>/status", views.item_status, name="item_status"),
+    path(product + "items/<int:item_id>/assign", views.item_assign, name="item_assign"),
     path(product + "sprints/", views.sprint_list, name="sprint_list"),
-    path(sprint, board_pages.sprint_board, name="sprint_board"),
-    path(sprint + "board/", board_pages.board_columns, name="board_columns"),
+    path(sprint, views.sprint_board, name="sprint_board"),
+    path(sprint + "board/", views.board_columns, name="board_columns"),
     path(sprint + "plan", views.sprint_plan, name="sprint_plan"),
     path(sprint + "review", views.sprint_review, name="sprint_review"),
     path(sprint + "review/charts/", views.review_charts, name="review_charts"),
     path(sprint + "start", views.sprint_transition, {"action": "start"}, name="sprint_start"),
     path(sprint + "finish", views.sprint_transition, {"action": "finish"}, name="sprint_finish"),
-    path(sprint + "close", board_pages.sprint_close, name="sprint_close"),
+    path(sprint + "close", views.sprint_close, name="sprint_close"),
     path(product + "increments/", views.increment_list, name="increment_list"),
     path(
         product + "increments/<int:increment_id>/submit",

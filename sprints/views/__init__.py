@@ -22,8 +22,10 @@ from sprints.views.backlog import (
 )
 from sprints.views.board import (
     board_columns,
+    item_assign,
     item_status,
     sprint_board,
+    sprint_close,
 )
 from sprints.views.increments import (
     increment_list,
@@ -67,6 +69,7 @@ __all__ = [
     "inbox_list",
     "increment_list",
     "increment_submit",
+    "item_assign",
     "item_create",
     "item_detail",
     "item_move",
@@ -78,6 +81,7 @@ __all__ = [
     "review_charts",
     "similar_solutions",
     "sprint_board",
+    "sprint_close",
     "sprint_list",
     "sprint_plan",
     "sprint_review",
