@@ -58,6 +58,20 @@ CRITERIA = Prefetch(
 )
 
 
+def team_roles_of(user_ids, product_ids) -> dict:
+    """{(user_id, product_id): role} of these people on these products (the audit trail's)."""
+    return {
+        (user_id, product_id): role
+        for user_id, product_id, role in TeamMember.objects.filter(
+            user_id__in=user_ids, product_id__in=product_ids
+        ).values_list("user_id", "product_id", "role")
+    }
+
+
+def visible_product_ids(user) -> set:
+    return set(products_visible_to(user).values_list("pk", flat=True))
+
+
 def products_visible_to(user):
     """Products a person may see: their team's, their organisations', their cooperatives'."""
     if user is None or not user.is_authenticated:

@@ -396,11 +396,28 @@ def _objects(records):
     return objects
 
 
+def _no_team_roles(user_ids, product_ids) -> dict:
+    return {}
+
+
+def _no_products(viewer) -> set:
+    return set()
+
+
+# What the trail knows of products: nothing, until the sprints app (a layer above this one)
+# hands in its readers from its `AppConfig.ready()` with `register_products`.
+_products = {"team_roles": _no_team_roles, "visible_to": _no_products}
+
+
+def register_products(*, team_roles, visible_to) -> None:
+    """`team_roles(user_ids, product_ids)` answers {(user_id, product_id): role};
+    `visible_to(viewer)` the ids of the products `viewer` may open."""
+    _products.update(team_roles=team_roles, visible_to=visible_to)
+
+
 def describe(records, viewer) -> list[Entry]:
     """The records as entries in words, for `viewer` (whose rights decide the links)."""
     from cooperative.models import Affiliation, Coordinator
-    from sprints.models import TeamMember
-    from sprints.selectors import products_visible_to
 
     records = list(records)
     if not records:
@@ -425,13 +442,8 @@ def describe(records, viewer) -> list[Entry]:
         obj = objects.get((record.object_type_id, record.object_id))
         if obj is not None:
             products[record.pk] = _product_of(record.object_type.model, obj)
-    team = {
-        (user_id, product_id): role
-        for user_id, product_id, role in TeamMember.objects.filter(
-            user_id__in=actor_ids, product_id__in={p for p in products.values() if p}
-        ).values_list("user_id", "product_id", "role")
-    }
-    visible_products = set(products_visible_to(viewer).values_list("pk", flat=True))
+    team = _products["team_roles"](actor_ids, {p for p in products.values() if p})
+    visible_products = _products["visible_to"](viewer)
     administrators = set(
         get_user_model()
         .objects.filter(pk__in=actor_ids, is_superuser=True)
