@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SolutionsConfig(AppConfig):
     name = "solutions"
     verbose_name = _("Solutions")
+
+    def ready(self):
+        from solutions.selectors import similar_to
+        from sprints import hooks
+
+        # The new-product form shows solutions like the one being proposed (sprints/hooks.py).
+        hooks.register(similar_solutions=similar_to)

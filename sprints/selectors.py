@@ -27,6 +27,7 @@ from cooperative.models import (
     Organisation,
     OrganisationKind,
 )
+from sprints import hooks
 from sprints.models import (
     AcceptanceCriterion,
     BacklogItem,
@@ -308,12 +309,8 @@ def increments_of(product):
 
 
 def similar_solutions(title: str, description: str = "") -> list:
-    """Existing solutions like a proposed product. The solutions app fills this in."""
-    try:
-        from solutions.selectors import similar_to
-    except ImportError:
-        return []
-    return list(similar_to(title, description))
+    """Existing solutions like a proposed product, from the solutions app (sprints.hooks)."""
+    return hooks.similar_solutions(title, description)
 
 
 def last_time_not_met(items, *, increment=None) -> dict[int, CriterionVerdict]:

@@ -27,6 +27,14 @@ def repositories_of(product):
     return Repository.objects.filter(product=product).select_related("product")
 
 
+def repository_url(product) -> str:
+    """The product's first repository on a web address: what publiccode.yml's url names."""
+    for repository in repositories_of(product).order_by("pk"):
+        if repository.url.startswith("https://"):
+            return repository.url
+    return ""
+
+
 def _with_items(commits):
     return commits.prefetch_related(
         Prefetch(

@@ -26,6 +26,7 @@ from solutions.selectors import publication as selectors
 from solutions.selectors.catalogue import similar_to
 from solutions.selectors.publication import newest_release
 from solutions.services import publication as services
+from sprints import hooks
 from sprints.models import Increment, TeamMember, TeamRole
 
 # How many decided requests the queue shows beneath the open ones.
@@ -50,14 +51,9 @@ def _increment(request, increment_id) -> Increment:
 
 
 def _repository_url(product) -> str:
-    """The product's first repository on a web address: what publiccode.yml's url names."""
-    # Imported here: integrations builds on solutions, not the other way round at import time.
-    from integrations.selectors.repositories import repositories_of
-
-    for repository in repositories_of(product).order_by("pk"):
-        if repository.url.startswith("https://"):
-            return repository.url
-    return ""
+    """The product's first repository on a web address: what publiccode.yml's url names
+    (from the integrations app, through sprints.hooks)."""
+    return hooks.repository_url(product)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from cooperative import audit
 from deelbaar.errors import Conflict, DomainError, NotAllowed
 from deelbaar.permissions import allowed, require
-from sprints import events, rules
+from sprints import events, hooks, rules
 from sprints.models import (
     BacklogItem,
     CriterionVerdict,
@@ -59,12 +59,9 @@ def create_increment(
     sprint: Sprint | None = None,
 ) -> Increment:
     require(actor, "sprints.prepare_increment", product)
-    # Imported here: integrations builds on sprints, not the other way round at import time.
-    from integrations.selectors.repositories import git_ref_problem
-
     # Checked before the transaction: it runs git in every mirror of the product, which must
     # not keep a database transaction (and its locks) open.
-    if problem := git_ref_problem(product, git_ref):
+    if problem := hooks.git_ref_problem(product, git_ref):
         raise DomainError(problem, field="git_ref")
     return _create_increment(
         actor=actor,
