@@ -52,6 +52,8 @@ lint: install
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=deelbaar.settings PYTHONPATH=.:platform \
 	  $(BIN)/python -m django makemigrations --check --dry-run
 	env -u DATABASE_URL PYTHONPATH=.:platform $(BIN)/mypy
+# The apps' layers (.importlinter, docs/architecture.md): no app imports one above it.
+	PYTHONPATH=.:platform $(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
