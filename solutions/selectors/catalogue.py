@@ -13,13 +13,19 @@ and values within one facet combine with OR, facets with AND. So, for every face
 
 A catalogue costs the same queries whatever the size of the library: the count and the page
 (with its categories), one GROUP BY per facet, and one look-up per cooperative or developer
-filter given, to check that it exists.
+filter given, to check that it exists. The count and the facets are kept in the cache under
+the library's token (migration 0009), which the database changes with every change to what
+they count: until then a listing reads only its page.
 """
 
+import hashlib
+import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import (
@@ -51,6 +57,11 @@ MAX_VALUES = 50
 SIMILAR_TITLE_MAX_LENGTH = 200
 SIMILAR_DESCRIPTION_MAX_LENGTH = 10_000
 SIMILAR_LIMIT_MAX = 20
+# The counts of one search and selection are kept this long at most (seconds); a change to
+# the library makes them unreachable at once (a new token, migration 0009).
+COUNTS_TIMEOUT = 3600
+
+logger = logging.getLogger(__name__)
 
 LICENCE = re.compile(r"^[A-Za-z0-9.+\-() ]{1,200}$")
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
@@ -301,35 +312,35 @@ _SORT_COLUMNS = {
 }
 
 
-def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, limit: int):
-    """One query, one pass over the matching solutions: the length of the list, every facet's
-    counts (each over the list filtered by the other facets) and the ids of the page.
-
-    Returns (total, {facet: {value: (label, count)}}, [ids of the page, in order]).
-    """
-    conditions = _conditions(selection)
-    flags = {
-        f"ok_{name}": ExpressionWrapper(condition, output_field=BooleanField())
-        for name, condition in conditions.items()
-    }
-    searching = bool(search.words(query, 1))
-    matched = search.matching(Solution.objects.all(), query)
-    # Ranking costs a pass over every match: only when the list is sorted by it.
-    if sort == Sort.RELEVANCE:
-        matched = search.with_rank(matched, query)
-    inner = (
-        matched.annotate(**flags)
-        .values("id", *(column for column, _ in _GROUPS.values()), *_SORT_COLUMNS[sort], *flags)
-        .order_by()
+def _counts_key(token: str, query: str, selection: _Selection) -> str:
+    """The cache key of the total and facets of one search and selection in one state of the
+    library (its token, see migration 0009): neither the sort nor the page changes them."""
+    wanted = json.dumps(
+        [query, sorted((name, sorted(values)) for name, values in selection.values.items())]
     )
-    inner_sql, inner_params = inner.query.sql_with_params()
+    return f"catalogue-counts:{token}:{hashlib.sha256(wanted.encode()).hexdigest()}"
 
-    def where(leave_out=None):
-        parts = [f"m.ok_{name}" for name in conditions if name != leave_out]
-        return f"WHERE {' AND '.join(parts)}" if parts else ""
 
+def _cached(key: str):
+    try:
+        return cache.get(key)
+    except Exception:
+        # The cache is a shortcut: without it the counts are made as before.
+        logger.warning("catalogue: the cache could not be read", exc_info=True)
+        return None
+
+
+def _cache(key: str, value) -> None:
+    try:
+        cache.set(key, value, COUNTS_TIMEOUT)
+    except Exception:
+        logger.warning("catalogue: the cache could not be written", exc_info=True)
+
+
+def _count_parts(conditions, where, searching: bool) -> list[str]:
+    """The parts of the statement that count: the list's length and each facet's values."""
     # Every piece put into the SQL text is a constant of this module (facet names, columns,
-    # tables, the order of a validated sort); the values given travel as parameters.
+    # tables); the values given travel as parameters.
     parts = [f"SELECT 'total', NULL, NULL, COUNT(*) FROM m {where()}"]  # noqa: S608
     for name, (column, table) in _GROUPS.items():
         grouped = (
@@ -355,35 +366,103 @@ def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, l
             "SELECT 'category', sc.category, NULL, COUNT(*) "
             "FROM solutions_solutioncategory sc GROUP BY sc.category"
         )
+    return parts
+
+
+def _page_and_token(rows) -> tuple[list[int], str]:
+    page, token = [], ""
+    for facet, value, _label, count in rows:
+        if facet == "page":
+            page.append((count, int(value)))
+        elif facet == "token":
+            token = value or ""
+    return [pk for _, pk in sorted(page)], token
+
+
+def _counts(rows) -> tuple[int, dict]:
+    total, counted = 0, {name: {} for name in FACETS}
+    for facet, value, label, count in rows:
+        if facet == "total":
+            total = count
+        elif facet in counted and value is not None:
+            counted[facet][value] = (label, count)
+    return total, counted
+
+
+def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, limit: int):
+    """The length of the list, every facet's counts (each over the list filtered by the other
+    facets) and the ids of the page.
+
+    The counts pass over every matching solution; the page alone needs only the first rows
+    in its order (an index on PostgreSQL). So the counts are kept in the cache under the
+    library's token, which the database changes with every change that could change them
+    (migration 0009): the page is read with the token, and only when the cache holds no
+    counts for that token are they made, in one pass with the page, and kept. One statement,
+    or two the first time after a change.
+
+    Returns (total, {facet: {value: (label, count)}}, [ids of the page, in order]).
+    """
+    conditions = _conditions(selection)
+    flags = {
+        f"ok_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+        for name, condition in conditions.items()
+    }
+    searching = bool(search.words(query, 1))
+    matched = search.matching(Solution.objects.all(), query)
+    # Ranking costs a pass over every match: only when the list is sorted by it.
+    if sort == Sort.RELEVANCE:
+        matched = search.with_rank(matched, query)
+    inner = (
+        matched.annotate(**flags)
+        .values("id", *(column for column, _ in _GROUPS.values()), *_SORT_COLUMNS[sort], *flags)
+        .order_by()
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+
+    def where(leave_out=None):
+        parts = [f"m.ok_{name}" for name in conditions if name != leave_out]
+        return f"WHERE {' AND '.join(parts)}" if parts else ""
+
     order = _SQL_ORDER[sort]
     # The page's rows are found with a LIMIT (a top-N sort), then numbered among themselves.
-    parts.append(
+    page_part = (
         "SELECT 'page', CAST(page.id AS TEXT), NULL, "  # noqa: S608
         f"ROW_NUMBER() OVER (ORDER BY {order}) FROM ("
         f"SELECT m.* FROM m {where()} ORDER BY {order} LIMIT %s OFFSET %s) page"
     )
-    sql = f"WITH m AS ({inner_sql}) " + " UNION ALL ".join(parts)
-    total, counted, page = 0, {name: {} for name in FACETS}, []
+    version_part = (
+        "SELECT 'token', (SELECT token FROM solutions_catalogue_version WHERE id = 1), NULL, NULL"
+    )
     connection = connections[Solution.objects.db]
     hinted = connection.vendor == "postgresql" and searching
-    if hinted:
-        # PostgreSQL overestimates how many rows an OR of Dutch, English and prefix queries
-        # matches, and so scans the whole table instead of the GIN index (two to three times
-        # slower at 10,000 solutions). The hint holds for this statement only: the three
-        # statements run as one implicit transaction, and RESET ends it inside a transaction.
-        sql = f"SET LOCAL enable_seqscan = off; {sql}; RESET enable_seqscan"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, limit, offset])
+
+    def run(parts):
+        sql = f"WITH m AS ({inner_sql}) " + " UNION ALL ".join(parts)
         if hinted:
-            cursor.nextset()
-        for facet, value, label, count in cursor.fetchall():
-            if facet == "total":
-                total = count
-            elif facet == "page":
-                page.append((count, int(value)))
-            elif value is not None:
-                counted[facet][value] = (label, count)
-    return total, counted, [pk for _, pk in sorted(page)]
+            # PostgreSQL overestimates how many rows an OR of Dutch, English and prefix
+            # queries matches, and so scans the whole table instead of the GIN index (two to
+            # three times slower at 10,000 solutions). The hint holds for this statement
+            # only: the three statements run as one implicit transaction, and RESET ends it
+            # inside a transaction.
+            sql = f"SET LOCAL enable_seqscan = off; {sql}; RESET enable_seqscan"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*inner_params, limit, offset])
+            if hinted:
+                cursor.nextset()
+            return cursor.fetchall()
+
+    # The page first: a count over the whole list only when the cache has none for this state.
+    ids, token = _page_and_token(run([page_part, version_part]))
+    counts = _cached(_counts_key(token, query, selection))
+    if counts is not None:
+        total, counted = counts
+        return total, counted, ids
+    rows = run([*_count_parts(conditions, where, searching), page_part, version_part])
+    ids, token = _page_and_token(rows)
+    total, counted = _counts(rows)
+    # Under the token read in the same statement as the counts: they belong to that state.
+    _cache(_counts_key(token, query, selection), (total, counted))
+    return total, counted, ids
 
 
 def _facet(name: str, counted: dict[str, tuple[str | None, int]], selection: _Selection):
@@ -427,8 +506,9 @@ def catalogue(
     is a search text, otherwise name). Anything unknown is refused with a DomainError naming
     the parameter (q, sort, a facet, page, page_size); a page past the last is NotFound.
 
-    Three queries (and one per cooperative or developer filter, to check it): the length,
-    the facets and the page's ids in one pass; the page's solutions; their categories.
+    Three queries (and one per cooperative or developer filter, to check it): the page's ids
+    with the library's token (and, when the cache has no counts for that token, the length
+    and the facets in one pass with them: a fourth); the page's solutions; their categories.
     """
     query = _query(query)
     sort = _sort(sort, query)
