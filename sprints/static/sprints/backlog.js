@@ -148,6 +148,21 @@
     }
   });
 
+  // A row menu open when the list is refreshed (someone's change, or one's own move) stays
+  // open, so keyboard focus stays on the move button it was on.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "backlog-list" || typeof event.detail.serverResponse !== "string") {
+      return;
+    }
+    var html = event.detail.serverResponse;
+    target.querySelectorAll("details.sprints-menu[open]").forEach(function (menu) {
+      html = html.replace('<details class="sprints-menu" id="' + menu.id + '">',
+        '<details class="sprints-menu" id="' + menu.id + '" open>');
+    });
+    event.detail.serverResponse = html;
+  });
+
   // "Add an item" refused: the NL Design System error summary takes the focus, as it does
   // on a page that loads with one.
   document.body.addEventListener("htmx:afterSettle", function (event) {
