@@ -8,12 +8,14 @@ hands them to the mail queue, and tells each recipient's open pages the new unre
 """
 
 import importlib.util
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from deelbaar.events import publish_on_commit, user_group
+from deelbaar.typing import User
 from notifications import selectors
 from notifications.models import Kind, Notification
 
@@ -21,7 +23,7 @@ from notifications.models import Kind, Notification
 UNREAD_EVENT = "notifications.unread"
 
 
-def _queue_mails(notifications) -> None:
+def _queue_mails(notifications: list[Notification]) -> None:
     """The e-mail half (`notifications.mail`) decides per person and kind what to send when."""
     if importlib.util.find_spec("notifications.mail") is None:
         # The mail half is a module of its own; without it, notifications are in-app only.
@@ -31,7 +33,7 @@ def _queue_mails(notifications) -> None:
     queue_mails_for([n.pk for n in notifications])
 
 
-def _announce_counts(person_ids) -> None:
+def _announce_counts(person_ids: Iterable[int]) -> None:
     counts = selectors.unread_counts(person_ids)
     for person_id, count in counts.items():
         publish_on_commit(user_group(person_id), UNREAD_EVENT, {"unread": count}, announce=False)
@@ -41,10 +43,10 @@ def _announce_counts(person_ids) -> None:
 def notify(
     *,
     kind: str,
-    recipient_ids,
-    cooperative_id,
-    subject=None,
-    actor_id=None,
+    recipient_ids: Iterable[int | None],
+    cooperative_id: int | None,
+    subject: models.Model | None = None,
+    actor_id: int | None = None,
     params: dict | None = None,
     url: str = "",
     key: str = "",
@@ -53,14 +55,14 @@ def notify(
     `kind`. With `key`, each person is told of it once: a second call creates nothing for them.
     Returns the notifications made. A constant number of queries, whatever the recipients."""
     kind = Kind(kind).value
-    recipient_ids = set(recipient_ids) - {actor_id, None}
-    recipient_ids = selectors.people_of_cooperative(cooperative_id, recipient_ids)
-    if key and recipient_ids:
-        told = Notification.objects.filter(
-            kind=kind, key=key, recipient_id__in=recipient_ids
-        ).values_list("recipient_id", flat=True)
-        recipient_ids -= set(told)
-    if not recipient_ids:
+    given = {person_id for person_id in recipient_ids if person_id is not None} - {actor_id}
+    people = selectors.people_of_cooperative(cooperative_id, given)
+    if key and people:
+        told = Notification.objects.filter(kind=kind, key=key, recipient_id__in=people).values_list(
+            "recipient_id", flat=True
+        )
+        people -= set(told)
+    if not people:
         return []
     subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     now = timezone.now()
@@ -78,16 +80,16 @@ def notify(
                 key=key,
                 created_at=now,
             )
-            for person_id in sorted(recipient_ids)
+            for person_id in sorted(people)
         ]
     )
     _queue_mails(notifications)
-    _announce_counts(recipient_ids)
+    _announce_counts(people)
     return notifications
 
 
 @transaction.atomic
-def mark_read(*, person, notification: Notification) -> Notification:
+def mark_read(*, person: User, notification: Notification) -> Notification:
     """Mark one of the person's own notifications read (reading it twice changes nothing)."""
     if notification.recipient_id != person.pk:
         # Views look notifications up among the person's own; this guards every other caller.
@@ -102,7 +104,7 @@ def mark_read(*, person, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def mark_all_read(*, person) -> int:
+def mark_all_read(*, person: User) -> int:
     """Mark every unread notification of the person read; returns how many were unread."""
     marked = Notification.objects.unread().filter(recipient=person).update(read_at=timezone.now())
     if marked:
@@ -115,7 +117,7 @@ VERDICT_WAITS = (Kind.VERDICT_REQUESTED, Kind.DEADLINE_TOMORROW, Kind.DEADLINE_P
 
 
 @transaction.atomic
-def mark_verdict_requests_read(*, person_id, increment) -> int:
+def mark_verdict_requests_read(*, person_id: int, increment: models.Model) -> int:
     """The tester answered: the increment's request no longer waits for them, so it stops
     counting as unread (they need not open the centre to clear what they already did)."""
     marked = (
