@@ -2,11 +2,12 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deelbaar.settings")
 
-# Django must be set up before anything imports models, so this comes first.
+from deelbaar.handler import get_asgi_application
+
+# Django must be set up before anything imports models, so this comes first. Each request's
+# middleware and view run in one hop to its thread (deelbaar/handler.py).
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
