@@ -6,7 +6,7 @@ from django import template
 from django.utils import formats
 
 from cooperative.contributions import inhabitants_of
-from cooperative.trail import changes_of, kind_label
+from cooperative.trail import kind_label
 
 register = template.Library()
 
@@ -39,9 +39,3 @@ def inhabitants(organisation):
 @register.filter
 def action_label(action):
     return kind_label(action)
-
-
-@register.filter
-def audit_changes(record):
-    """Each change of an audit record as field, label, before and after, in readable values."""
-    return changes_of(record, record.object_type.model_class())
