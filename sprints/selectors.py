@@ -27,6 +27,7 @@ from cooperative.models import (
     Organisation,
     OrganisationKind,
 )
+from deelbaar.permissions import allowed
 from sprints import hooks
 from sprints.models import (
     AcceptanceCriterion,
@@ -284,6 +285,14 @@ def inbox_for(user):
         .prefetch_related(Prefetch("item__criteria", queryset=CRITERIA.queryset))
         .order_by("increment__deadline", "increment_id", "item__position")
     )
+
+
+def eligible_testers(product) -> list:
+    """The people who may judge the product's increments: its team's testers whom the rules let
+    give a verdict (not who built the work). The one rule for the page's choice and the check
+    in `submit_increment`."""
+    members = product.members.filter(role=TeamRole.TESTER).select_related("user")
+    return [m.user for m in members if allowed(m.user, "sprints.give_verdict", product)]
 
 
 def verdict_history(item):

@@ -9,8 +9,8 @@ from django.utils.translation import ngettext
 
 from cooperative import audit
 from deelbaar.errors import Conflict, DomainError, NotAllowed
-from deelbaar.permissions import allowed, require
-from sprints import events, hooks, rules
+from deelbaar.permissions import require
+from sprints import events, hooks, rules, selectors
 from sprints.models import (
     BacklogItem,
     CriterionVerdict,
@@ -24,7 +24,6 @@ from sprints.models import (
     Product,
     Sprint,
     SprintState,
-    TeamRole,
     Verdict,
 )
 from sprints.services._common import _change
@@ -143,13 +142,7 @@ def submit_increment(*, actor, increment: Increment, deadline: date, testers=Non
         raise DomainError(_("The deadline cannot be in the past."), field="deadline")
     # The whole team's roles in one query: checking each tester must not cost one per person.
     product = rules.remember_whole_team(increment.product)
-    eligible = {
-        user.pk: user
-        for user in (
-            m.user for m in product.members.filter(role=TeamRole.TESTER).select_related("user")
-        )
-        if allowed(user, "sprints.give_verdict", product)
-    }
+    eligible = {user.pk: user for user in selectors.eligible_testers(product)}
     if testers is None:
         chosen = list(eligible.values())
     else:

@@ -22,22 +22,13 @@ from sprints.forms import (
 from sprints.models import (
     Increment,
     IncrementState,
-    TeamMember,
-    TeamRole,
 )
 from sprints.views._common import _product
 
 
-def _eligible_testers(product):
-    members = TeamMember.objects.filter(product=product, role=TeamRole.TESTER).select_related(
-        "user"
-    )
-    return [m.user for m in members if allowed(m.user, "sprints.give_verdict", product)]
-
-
 def _increments_context(request, product, *, form=None, failed=None):
     prepare = allowed(request.user, "sprints.prepare_increment", product)
-    testers = _eligible_testers(product) if prepare else []
+    testers = selectors.eligible_testers(product) if prepare else []
     increments = list(selectors.increments_of(product).prefetch_related("testers"))
     for increment in increments:
         increment.submit_form = None
@@ -105,7 +96,7 @@ def increment_submit(request, product_id, increment_id):
     product = _product(request, product_id)
     pages.require(request.user, "sprints.prepare_increment", product)
     increment = get_object_or_404(Increment, product=product, pk=increment_id)
-    testers = _eligible_testers(product)
+    testers = selectors.eligible_testers(product)
     form = SubmitIncrementForm(request.POST, testers=testers, auto_id=f"submit-{increment.pk}-%s")
     if form.is_valid():
         try:
