@@ -3,6 +3,7 @@ backlog items), incoming push hooks, release tags, and outgoing webhooks with th
 log."""
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 def new_hook_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+if TYPE_CHECKING:
+    from integrations.services.repositories import QueuedSync
 
 
 class SyncState(models.TextChoices):
@@ -129,6 +134,10 @@ class HookProvider(models.TextChoices):
 
 class HookDelivery(models.Model):
     """An incoming push hook, kept by its delivery id so a repeated delivery counts once."""
+
+    # Set by integrations.services.hooks.receive_push on the delivery it returns; never stored.
+    outcome: str
+    queued: "QueuedSync | None"
 
     repository = models.ForeignKey(
         Repository, on_delete=models.CASCADE, related_name="hook_deliveries"

@@ -10,28 +10,31 @@ with its own explanation, so the adoption service checks it through
 import rules
 
 from cooperative.rules import coordinates, works_for
+from deelbaar.typing import Person
+from solutions.models import PublicationRequest, Solution
+from sprints.models import Increment
 from sprints.rules import is_product_owner
 
 
 @rules.predicate
-def owns_increment_product(user, increment):
+def owns_increment_product(user: Person, increment: Increment | None) -> bool:
     return increment is not None and is_product_owner(user, increment.product)
 
 
 @rules.predicate
-def coordinates_request(user, publication_request):
+def coordinates_request(user: Person, publication_request: PublicationRequest | None) -> bool:
     return publication_request is not None and coordinates(
         user, publication_request.increment.product.cooperative
     )
 
 
 @rules.predicate
-def made_request(user, publication_request):
+def made_request(user: Person, publication_request: PublicationRequest | None) -> bool:
     return publication_request is not None and publication_request.requested_by_id == user.pk
 
 
 @rules.predicate
-def steers_request(user, publication_request):
+def steers_request(user: Person, publication_request: PublicationRequest | None) -> bool:
     """The person asked for this publication or owns the product: they do not decide on it."""
     return publication_request is not None and (
         made_request(user, publication_request)
@@ -40,12 +43,12 @@ def steers_request(user, publication_request):
 
 
 @rules.predicate
-def coordinates_solution(user, solution):
+def coordinates_solution(user: Person, solution: Solution | None) -> bool:
     return solution is not None and coordinates(user, solution.cooperative)
 
 
 @rules.predicate
-def owns_source_product(user, solution):
+def owns_source_product(user: Person, solution: Solution | None) -> bool:
     return (
         solution is not None
         and solution.source_product_id is not None

@@ -4,10 +4,16 @@ Precedence is semver's: numbers compare as numbers (1.10.0 after 1.9.0), a pre-r
 before its final release (1.0.0-rc.1 before 1.0.0), build metadata does not count.
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import semver
 from django.utils.translation import gettext as _
 
 from deelbaar.errors import DomainError
+
+if TYPE_CHECKING:
+    from solutions.models import Release
 
 MAX_LENGTH = 100
 # The largest number a PositiveIntegerField holds on every database.
@@ -64,12 +70,12 @@ def of_release(release) -> semver.Version:
     return semver.Version.parse(release.version)
 
 
-def newest(releases):
+def newest(releases: Iterable["Release"]) -> "Release | None":
     """The release of highest precedence among `releases`, or None."""
-    releases = list(releases)
-    if not releases:
+    listed = list(releases)
+    if not listed:
         return None
-    return max(releases, key=of_release)
+    return max(listed, key=of_release)
 
 
 def is_newer(version: semver.Version, than: semver.Version | None) -> bool:

@@ -3,11 +3,14 @@
 Check with `deelbaar.permissions.allowed()` / `require()`.
 """
 
+from typing import Any
+
 import rules
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from cooperative.rules import coordinates
-from sprints.models import TeamMember, TeamRole
+from deelbaar.typing import Person, User
+from sprints.models import Product, TeamMember, TeamRole
 
 # Where a product read for one request keeps the team roles its checks have looked up.
 _ROLES_MEMO = "_team_roles_by_user"
@@ -17,7 +20,7 @@ _ROLE_FLAG = "_has_role_{}"
 _WHOLE_TEAM = "_team_roles_complete"
 
 
-def with_team_roles(queryset, user):
+def with_team_roles(queryset: QuerySet[Product], user: Person | None) -> QuerySet[Product]:
     """Products with the person's team roles read in the same statement (one EXISTS per role),
     for `remember_team_roles(product, user)`: a request that reads its product this way asks
     no separate question about the team."""
@@ -33,7 +36,7 @@ def with_team_roles(queryset, user):
     )
 
 
-def remember_team_roles(product, user=None):
+def remember_team_roles(product: Product | None, user: Person | None = None) -> Product | None:
     """Let the permission checks on this product object ask for a person's roles once.
 
     For an object read for one request (a view checks `view_product`, then the action's
@@ -51,8 +54,8 @@ def remember_team_roles(product, user=None):
     return product
 
 
-def _roles(user, product) -> set[str]:
-    memo = getattr(product, _ROLES_MEMO, None)
+def _roles(user: User, product: Product) -> set[str]:
+    memo: dict[Any, set[str]] | None = getattr(product, _ROLES_MEMO, None)
     if memo is not None and user.pk in memo:
         return memo[user.pk]
     if memo is not None and getattr(product, _WHOLE_TEAM, False):
@@ -66,10 +69,10 @@ def _roles(user, product) -> set[str]:
     return roles
 
 
-def remember_whole_team(product):
+def remember_whole_team(product: Product) -> Product:
     """Read every team member's roles of `product` in one query, for checks about many people at
     once (who of the testers may give verdicts): each check then asks nothing more."""
-    memo = {}
+    memo: dict[int, set[str]] = {}
     for user_id, role in TeamMember.objects.filter(product=product).values_list("user_id", "role"):
         memo.setdefault(user_id, set()).add(role)
     remember_team_roles(product)
@@ -79,34 +82,34 @@ def remember_whole_team(product):
     return product
 
 
-def _has_role(user, product, *roles) -> bool:
+def _has_role(user: Person, product: Product | None, *roles: str) -> bool:
     if product is None or not user.is_authenticated:
         return False
     return not _roles(user, product).isdisjoint(roles)
 
 
 @rules.predicate
-def is_product_owner(user, product):
+def is_product_owner(user: Person, product: Product | None) -> bool:
     return _has_role(user, product, TeamRole.PRODUCT_OWNER)
 
 
 @rules.predicate
-def is_developer(user, product):
+def is_developer(user: Person, product: Product | None) -> bool:
     return _has_role(user, product, TeamRole.DEVELOPER)
 
 
 @rules.predicate
-def is_tester(user, product):
+def is_tester(user: Person, product: Product | None) -> bool:
     return _has_role(user, product, TeamRole.TESTER)
 
 
 @rules.predicate
-def coordinates_product(user, product):
+def coordinates_product(user: Person, product: Product | None) -> bool:
     return product is not None and coordinates(user, product.cooperative)
 
 
 @rules.predicate
-def works_for_product_organisation(user, product):
+def works_for_product_organisation(user: Person, product: Product | None) -> bool:
     if product is None or not user.is_authenticated:
         return False
     organisation_ids = {product.owner_id, *product.participants.values_list("pk", flat=True)}

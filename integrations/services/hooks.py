@@ -12,7 +12,8 @@ Digests older than the window are pruned as new ones arrive.
 
 import hashlib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +29,8 @@ from integrations.services.repositories import QueuedSync
 # The largest body a hook may carry. GitHub caps its payloads at 25 MB, but a push hook's body
 # only tells us to fetch; a megabyte holds hundreds of commits' summaries.
 MAX_BODY_BYTES = 1024 * 1024
-MAX_DELIVERY_ID_LENGTH = HookDelivery._meta.get_field("delivery_id").max_length
+# delivery_id is a CharField: its max_length is set.
+MAX_DELIVERY_ID_LENGTH = cast(int, HookDelivery._meta.get_field("delivery_id").max_length)
 
 
 class BodyTooLarge(DomainError):
@@ -160,7 +162,7 @@ def _receive(
     return delivery
 
 
-def _first_time(repository, digest: str, *, now=None) -> bool:
+def _first_time(repository: Repository, digest: str, *, now: datetime | None = None) -> bool:
     """Record the body's digest; False when it was received within the replay window. Older
     digests (of every repository) are pruned first, so the table holds one window's pushes."""
     now = now or timezone.now()

@@ -12,6 +12,9 @@ branch, and applying it to the product's solution in the library.
 
 import json
 import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,11 +24,13 @@ from django.utils.translation import gettext as _
 
 from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed, require
+from deelbaar.typing import Person, User
 from integrations import git as mirrors
 from integrations.models import Repository
 from solutions.models import Solution
 from solutions.publiccode import MAX_BYTES, Problem, solution_fields_from_text
 from solutions.services.metadata import import_publiccode
+from sprints.models import Product
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +48,12 @@ def cleared() -> dict:
     }
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     # Dates become ISO strings (and decimals strings): a JSONField keeps only JSON.
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _in_every_language(make_problems) -> list[dict]:
+def _in_every_language(make_problems: Callable[[], list[Problem]]) -> list[dict]:
     """Problems as [{path, code, messages: {language: message}}]: `make_problems()` is run
     once per language of the site, as the messages are made while checking."""
     stored = None
@@ -68,7 +73,7 @@ def check_text(text: str) -> tuple[dict, list[Problem]]:
     return ({} if problems else _jsonable(fields)), problems
 
 
-def read_publiccode(path, head: str) -> dict:
+def read_publiccode(path: Path, head: str) -> dict:
     """The Repository fields for the publiccode.yml at commit `head` of the mirror at `path`."""
     try:
         for name in FILE_NAMES:
@@ -107,7 +112,7 @@ def read_publiccode(path, head: str) -> dict:
     # each and kept from the first.
     offered = []
 
-    def problems_of_text():
+    def problems_of_text() -> list[Problem]:
         fields, found = check_text(text)
         offered.append(fields)
         return found
@@ -138,7 +143,7 @@ def read_publiccode(path, head: str) -> dict:
     }
 
 
-def problems_in(repository, language: str | None = None) -> list[dict]:
+def problems_in(repository: Repository, language: str | None = None) -> list[dict]:
     """The stored problems as [{path, code, message}] in `language` (the active one by
     default), falling back to English, the source language."""
     language = (language or translation.get_language() or "en").split("-")[0]
@@ -153,7 +158,7 @@ def problems_in(repository, language: str | None = None) -> list[dict]:
     ]
 
 
-def publiccode_summary(repository, language: str | None = None) -> dict:
+def publiccode_summary(repository: Repository, language: str | None = None) -> dict:
     """What the API and the page show: found, sha, fields and problems (in `language`)."""
     return {
         "found": bool(repository.publiccode_sha),
@@ -168,7 +173,7 @@ def labelled_fields(fields: dict) -> dict:
     standalone/web, workflow-management) replaced by the library's own words for them."""
     from solutions.models import Category, DevelopmentStatus, MaintenanceType, SoftwareType
 
-    def label(choices, value):
+    def label(choices: Any, value: Any) -> Any:
         try:
             return choices(value).label
         except ValueError:
@@ -185,7 +190,7 @@ def labelled_fields(fields: dict) -> dict:
     }
 
 
-def solution_of(product) -> Solution | None:
+def solution_of(product: Product) -> Solution | None:
     """The library solution published from the product (the first, as publication takes it)."""
     return (
         Solution.objects.select_related("cooperative", "source_product")
@@ -195,7 +200,7 @@ def solution_of(product) -> Solution | None:
     )
 
 
-def may_apply(user, repository, solution) -> bool:
+def may_apply(user: Person, repository: Repository, solution: Solution | None) -> bool:
     """Whether the page offers the button: a valid file and a person who may edit the
     solution."""
     return (
@@ -207,7 +212,7 @@ def may_apply(user, repository, solution) -> bool:
 
 
 @transaction.atomic
-def apply_publiccode(*, actor, repository) -> Solution:
+def apply_publiccode(*, actor: User, repository: Repository) -> Solution:
     """Give the product's solution the values of the publiccode.yml the last sync read. Needs
     `solutions.edit_solution` on the solution (NotAllowed, 403); a product without a solution
     in the library, no file, or a file with problems is a DomainError (400) listing why, and

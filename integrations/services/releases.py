@@ -13,6 +13,8 @@ changelog since the previous tag (the body of the `integrations.tag_release` job
 
 import logging
 from collections import defaultdict
+from pathlib import Path
+from typing import Any
 
 import git
 from django.conf import settings
@@ -24,6 +26,7 @@ from integrations import git as mirrors
 from integrations import tasks
 from integrations.models import Commit, ReleaseTag, Repository, SyncState
 from integrations.remote import checked_addresses
+from solutions.models import Release
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ def tag_name(version: str) -> str:
     return f"v{version}"
 
 
-def _repository_for(release) -> Repository | None:
+def _repository_for(release: Release) -> Repository | None:
     product_id = release.solution.source_product_id
     if product_id is None:
         return None
@@ -46,17 +49,19 @@ def _repository_for(release) -> Repository | None:
     )
 
 
-def _git(path, args: list, env=None) -> str:
+def _git(path: Path, args: list, env: dict | None = None) -> str:
     """One git command in the mirror, with git.py's no-prompt environment and timeout."""
     with git.Repo(path) as repo:
-        return repo.git.execute(
-            ["git", *mirrors.SAFE_CONFIG, *args],
-            kill_after_timeout=float(settings.DEELBAAR_GIT_TIMEOUT),
-            env={**mirrors.git_env(), **(env or {})},
+        return str(
+            repo.git.execute(
+                ["git", *mirrors.SAFE_CONFIG, *args],
+                kill_after_timeout=float(settings.DEELBAAR_GIT_TIMEOUT),
+                env={**mirrors.git_env(), **(env or {})},
+            )
         )
 
 
-def _make_tag(path, name: str, sha: str, message: str) -> str:
+def _make_tag(path: Path, name: str, sha: str, message: str) -> str:
     """The annotated tag `name` at `sha`; an existing tag of that name is kept. Returns the
     tagged commit's SHA."""
     existing = mirrors.resolve(path, f"refs/tags/{name}")
@@ -82,7 +87,7 @@ def _make_tag(path, name: str, sha: str, message: str) -> str:
     return sha
 
 
-def _push(path, repository, name: str) -> bool:
+def _push(path: Path, repository: Repository, name: str) -> bool:
     """Push the tag to the repository (with its access token, if it has one); False when git
     may not or cannot."""
     url = repository.url
@@ -109,19 +114,21 @@ def _first_line(message: str) -> str:
     return (message.strip().splitlines() or [""])[0]
 
 
-def changelog(repository, path, *, head: str, previous: ReleaseTag | None, name: str) -> str:
+def changelog(
+    repository: Repository, path: Path, *, head: str, previous: ReleaseTag | None, name: str
+) -> str:
     """Markdown: the commits after the previous tag up to `head`, grouped by backlog item."""
     exclude = [previous.sha] if previous is not None and previous.sha else []
     found = mirrors.commits_between(path, head, exclude=exclude)
     shas = [c.sha for c in found]
     linked = defaultdict(list)
     items = {}
-    for commit in Commit.objects.filter(repository=repository, sha__in=shas).prefetch_related(
+    for stored in Commit.objects.filter(repository=repository, sha__in=shas).prefetch_related(
         "items"
     ):
-        for item in commit.items.all():
+        for item in stored.items.all():
             items[item.pk] = item
-            linked[commit.sha].append(item.pk)
+            linked[stored.sha].append(item.pk)
     by_item = defaultdict(list)
     other = []
     # Newest first, as a changelog reads.
@@ -203,7 +210,7 @@ def tag_release(release_id: int) -> ReleaseTag | None:
     return tag
 
 
-def on_event_published(sender, *, group, event, data, **kwargs) -> None:
+def on_event_published(sender: Any, *, group: Any, event: str, data: Any, **kwargs: Any) -> None:
     """Queue the tag of a release once it is published (connected in integrations/apps.py to
     `deelbaar.events.event_published`, sent after the publishing transaction commits)."""
     # release.published is announced twice (to the solution's page and to people); the

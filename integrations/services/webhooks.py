@@ -3,6 +3,8 @@ secrets and redeliver a delivery."""
 
 import base64
 import secrets
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperative import audit
+from cooperative.models import Cooperative
 from deelbaar.errors import Conflict, DomainError
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from integrations.models import (
     DeliveryState,
     WebhookDelivery,
@@ -54,8 +58,8 @@ def check_webhook_url(url: str) -> str:
     return url
 
 
-def _events(events) -> list[str]:
-    events = list(dict.fromkeys(events or []))
+def _events(given: Any) -> list[str]:
+    events: list[str] = list(dict.fromkeys(given or []))
     if not events:
         raise DomainError(_("Choose at least one event."), field="events", code="required")
     unknown = [e for e in events if e not in WebhookEvent.values]
@@ -68,7 +72,9 @@ def _events(events) -> list[str]:
     return events
 
 
-def _record(actor, action, subscription, changes=None):
+def _record(
+    actor: User, action: str, subscription: WebhookSubscription, changes: dict | None = None
+) -> None:
     audit.record(
         actor=actor,
         action=action,
@@ -80,7 +86,13 @@ def _record(actor, action, subscription, changes=None):
 
 @transaction.atomic
 def create_subscription(
-    *, actor, cooperative, url: str, events, description: str = "", active: bool = True
+    *,
+    actor: User,
+    cooperative: Cooperative,
+    url: str,
+    events: Any,
+    description: str = "",
+    active: bool = True,
 ) -> WebhookSubscription:
     """Subscribe `url` to `events`; the secret is generated here (read it once from the
     returned object)."""
@@ -103,7 +115,7 @@ def create_subscription(
     return subscription
 
 
-def _locked(subscription) -> WebhookSubscription:
+def _locked(subscription: WebhookSubscription) -> WebhookSubscription:
     return (
         WebhookSubscription.objects.select_for_update(of=("self",))
         .select_related("cooperative")
@@ -112,12 +124,14 @@ def _locked(subscription) -> WebhookSubscription:
 
 
 @transaction.atomic
-def update_subscription(*, actor, subscription, **fields) -> WebhookSubscription:
+def update_subscription(
+    *, actor: User, subscription: WebhookSubscription, **fields: Any
+) -> WebhookSubscription:
     """Change url, events, description or active."""
     require(actor, "integrations.manage_webhooks", subscription.cooperative)
     subscription = _locked(subscription)
     changes = {}
-    checks = {
+    checks: dict[str, Callable[[Any], Any]] = {
         "url": check_webhook_url,
         "events": _events,
         "description": lambda v: (v or "").strip()[:200],
@@ -137,7 +151,7 @@ def update_subscription(*, actor, subscription, **fields) -> WebhookSubscription
 
 
 @transaction.atomic
-def rotate_secret(*, actor, subscription) -> WebhookSubscription:
+def rotate_secret(*, actor: User, subscription: WebhookSubscription) -> WebhookSubscription:
     """A new secret; deliveries from now on are signed with it (read it once)."""
     require(actor, "integrations.manage_webhooks", subscription.cooperative)
     subscription = _locked(subscription)
@@ -148,7 +162,7 @@ def rotate_secret(*, actor, subscription) -> WebhookSubscription:
 
 
 @transaction.atomic
-def delete_subscription(*, actor, subscription) -> None:
+def delete_subscription(*, actor: User, subscription: WebhookSubscription) -> None:
     require(actor, "integrations.manage_webhooks", subscription.cooperative)
     subscription = _locked(subscription)
     _record(actor, "integrations.webhook_deleted", subscription, {"url": [subscription.url, None]})
@@ -156,7 +170,7 @@ def delete_subscription(*, actor, subscription) -> None:
 
 
 @transaction.atomic
-def redeliver(*, actor, delivery) -> WebhookDelivery:
+def redeliver(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again: the same message id, a new series of attempts (after commit)."""
     from integrations.dispatch import send_on_commit
 

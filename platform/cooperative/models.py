@@ -1,6 +1,7 @@
 """Organisations, cooperatives, memberships, coordinators and the audit trail."""
 
 from decimal import Decimal
+from typing import Self
 
 import pgtrigger
 from django.conf import settings
@@ -252,10 +253,10 @@ OPEN_STATES = [MembershipState.APPLIED, MembershipState.APPROVED, MembershipStat
 
 
 class MembershipQuerySet(models.QuerySet):
-    def open(self):
+    def open(self) -> Self:
         return self.filter(state__in=OPEN_STATES)
 
-    def active(self):
+    def active(self) -> Self:
         return self.filter(state=MembershipState.ACTIVE)
 
 

@@ -6,25 +6,27 @@ Check with `deelbaar.permissions.allowed()` / `require()`, never with client-sid
 import rules
 
 from cooperative import selectors
+from cooperative.models import Cooperative, Membership, Organisation
+from deelbaar.typing import Person
 
 
 @rules.predicate
-def is_administrator(user):
+def is_administrator(user: Person) -> bool:
     return user.is_superuser
 
 
 @rules.predicate
-def coordinates(user, cooperative):
+def coordinates(user: Person, cooperative: Cooperative | None) -> bool:
     return cooperative is not None and selectors.is_coordinator(user, cooperative)
 
 
 @rules.predicate
-def coordinates_any(user):
+def coordinates_any(user: Person) -> bool:
     return selectors.coordinated_cooperatives(user).exists()
 
 
 @rules.predicate
-def coordinates_a_cooperative_of(user, organisation):
+def coordinates_a_cooperative_of(user: Person, organisation: Organisation | None) -> bool:
     return (
         organisation is not None
         and user.is_authenticated
@@ -35,7 +37,7 @@ def coordinates_a_cooperative_of(user, organisation):
 
 
 @rules.predicate
-def works_for(user, organisation):
+def works_for(user: Person, organisation: Organisation | None) -> bool:
     return (
         organisation is not None
         and selectors.organisations_of(user).filter(pk=organisation.pk).exists()
@@ -43,33 +45,33 @@ def works_for(user, organisation):
 
 
 @rules.predicate
-def is_organisation_admin(user, organisation):
+def is_organisation_admin(user: Person, organisation: Organisation | None) -> bool:
     return selectors.is_organisation_admin(user, organisation)
 
 
 @rules.predicate
-def coordinates_organisation(user, organisation):
+def coordinates_organisation(user: Person, organisation: Organisation | None) -> bool:
     """Coordinates a cooperative the organisation belongs to, or whose office it is."""
     return selectors.coordinates_organisation(user, organisation)
 
 
 @rules.predicate
-def coordinates_membership(user, membership):
+def coordinates_membership(user: Person, membership: Membership | None) -> bool:
     return membership is not None and selectors.is_coordinator(user, membership.cooperative)
 
 
 @rules.predicate
-def works_for_member(user, membership):
+def works_for_member(user: Person, membership: Membership | None) -> bool:
     return membership is not None and works_for(user, membership.organisation)
 
 
 @rules.predicate
-def membership_is_active(user, membership):
+def membership_is_active(user: Person, membership: Membership | None) -> bool:
     return membership is not None and membership.state == "active"
 
 
 @rules.predicate
-def entitled(user, cooperative):
+def entitled(user: Person, cooperative: Cooperative | None) -> bool:
     return cooperative is not None and selectors.user_is_entitled(user, cooperative)
 
 

@@ -1,5 +1,7 @@
 """Reads of the cooperative app, with their joins decided once."""
 
+from typing import Any
+
 from django.db.models import (
     Count,
     Exists,
@@ -9,6 +11,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Sum,
 )
@@ -25,10 +28,11 @@ from cooperative.models import (
     OrganisationKind,
     OrganisationRole,
 )
+from deelbaar.typing import Person, User
 
 
 # --- Entitlement: the one rule later apps call -------------------------------------------------
-def entitled_organisations(cooperative):
+def entitled_organisations(cooperative: Cooperative | int) -> QuerySet[Organisation]:
     """Organisations whose people may reuse the cooperative's solutions.
 
     An organisation with an active membership, and every organisation such a member represents
@@ -41,11 +45,11 @@ def entitled_organisations(cooperative):
     )
 
 
-def organisation_is_entitled(organisation, cooperative) -> bool:
+def organisation_is_entitled(organisation: Organisation, cooperative: Cooperative) -> bool:
     return entitled_organisations(cooperative).filter(pk=organisation.pk).exists()
 
 
-def user_is_entitled(user, cooperative) -> bool:
+def user_is_entitled(user: Person | None, cooperative: Cooperative | int) -> bool:
     """May this person reuse the cooperative's solutions (for one of their organisations)?"""
     if user is None or not user.is_authenticated:
         return False
@@ -53,7 +57,8 @@ def user_is_entitled(user, cooperative) -> bool:
 
 
 # --- Reach ---------------------------------------------------------------------------------------
-def _reached_municipalities(cooperative_ref):
+def _reached_municipalities(cooperative_ref: Any) -> QuerySet[Organisation]:
+    """`cooperative_ref`: a cooperative, or an OuterRef to one in a subquery."""
     active = Membership.objects.filter(cooperative=cooperative_ref, state=MembershipState.ACTIVE)
     return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).filter(
         Q(Exists(active.filter(organisation=OuterRef("pk"))))
@@ -61,7 +66,7 @@ def _reached_municipalities(cooperative_ref):
     )
 
 
-def reach_subquery():
+def reach_subquery() -> Coalesce:
     """Inhabitants served by OuterRef('pk')'s active members, each municipality counted once."""
     # SUM as a plain function adds no GROUP BY, so the subquery answers one row per cooperative.
     total = (
@@ -73,18 +78,18 @@ def reach_subquery():
     return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
-def reach(cooperative) -> int:
+def reach(cooperative: Cooperative) -> int:
     """A cooperative's inhabitants: the sum over its active members, each municipality once."""
     total = _reached_municipalities(cooperative).aggregate(total=Sum("inhabitants"))["total"]
-    return total or 0
+    return int(total or 0)
 
 
-def reached_municipalities(cooperative):
+def reached_municipalities(cooperative: Cooperative) -> QuerySet[Organisation]:
     return _reached_municipalities(cooperative).order_by("name")
 
 
 # --- Lists ---------------------------------------------------------------------------------------
-def cooperatives_list():
+def cooperatives_list() -> QuerySet[Cooperative]:
     return Cooperative.objects.annotate(
         reach=reach_subquery(),
         active_members=Count(
@@ -93,11 +98,11 @@ def cooperatives_list():
     ).order_by("name")
 
 
-def cooperative_detail(slug: str):
+def cooperative_detail(slug: str) -> Cooperative:
     return cooperatives_list().select_related("office").get(slug=slug)
 
 
-def organisations_list():
+def organisations_list() -> QuerySet[Organisation]:
     return Organisation.objects.prefetch_related(
         Prefetch(
             "represents",
@@ -106,7 +111,7 @@ def organisations_list():
     ).order_by("name")
 
 
-def memberships_of(cooperative, *, visible_to):
+def memberships_of(cooperative: Cooperative, *, visible_to: Person | None) -> QuerySet[Membership]:
     """The memberships this person may see: all for a coordinator, else active ones and those of
     their own organisations."""
     memberships = Membership.objects.filter(cooperative=cooperative).select_related(
@@ -122,7 +127,7 @@ def memberships_of(cooperative, *, visible_to):
     return memberships.filter(state=MembershipState.ACTIVE)
 
 
-def membership_queue(cooperative):
+def membership_queue(cooperative: Cooperative) -> QuerySet[Membership]:
     """What a coordinator has to act on: applications first, then awaiting payment."""
     return (
         Membership.objects.filter(
@@ -134,7 +139,7 @@ def membership_queue(cooperative):
     )
 
 
-def members_for_page(cooperative):
+def members_for_page(cooperative: Cooperative) -> QuerySet[Membership]:
     """Active memberships, pilots first, with what the page shows about each organisation."""
     return (
         Membership.objects.filter(cooperative=cooperative, state=MembershipState.ACTIVE)
@@ -145,13 +150,13 @@ def members_for_page(cooperative):
 
 
 # --- People and roles ----------------------------------------------------------------------------
-def is_coordinator(user, cooperative) -> bool:
+def is_coordinator(user: Person | None, cooperative: Cooperative | int) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return Coordinator.objects.filter(user=user, cooperative=cooperative).exists()
 
 
-def cooperatives_of_organisation(organisation):
+def cooperatives_of_organisation(organisation: Organisation) -> QuerySet[Cooperative]:
     """The cooperatives that answer for an organisation's data: those where it holds an open
     membership (applied, approved or active), or where a joint arrangement or shared service
     centre representing it does, since reach and per-inhabitant contributions are computed from
@@ -164,19 +169,19 @@ def cooperatives_of_organisation(organisation):
     ).order_by("name")
 
 
-def coordinated_cooperatives(user):
+def coordinated_cooperatives(user: Person | None) -> QuerySet[Cooperative]:
     if user is None or not user.is_authenticated:
         return Cooperative.objects.none()
     return Cooperative.objects.filter(coordinator__user=user).order_by("name")
 
 
-def organisations_of(user):
+def organisations_of(user: Person | None) -> QuerySet[Organisation]:
     if user is None or not user.is_authenticated:
         return Organisation.objects.none()
     return Organisation.objects.filter(affiliations__user=user).order_by("name")
 
 
-def roles_of(user) -> list[dict]:
+def roles_of(user: Person | None) -> list[dict]:
     """Every role this person holds, as plain data; apps with roles of their own add theirs."""
     return [
         {
@@ -190,7 +195,7 @@ def roles_of(user) -> list[dict]:
 
 
 # --- Audit ---------------------------------------------------------------------------------------
-def audit_visible_to(user):
+def audit_visible_to(user: User) -> QuerySet[AuditRecord]:
     """Coordinators read their cooperatives' trail; administrators read all of it."""
     records = AuditRecord.objects.select_related("object_type", "organisation", "cooperative")
     if user.is_superuser:
@@ -199,7 +204,7 @@ def audit_visible_to(user):
 
 
 # --- An organisation's people ------------------------------------------------------------------
-def organisation_people(organisation):
+def organisation_people(organisation: Organisation) -> QuerySet[Affiliation]:
     """The people of an organisation (their affiliations), admins first, then by name."""
     return (
         Affiliation.objects.filter(organisation=organisation)
@@ -208,7 +213,7 @@ def organisation_people(organisation):
     )
 
 
-def is_organisation_admin(user, organisation) -> bool:
+def is_organisation_admin(user: Person | None, organisation: Organisation | None) -> bool:
     if user is None or not user.is_authenticated or organisation is None:
         return False
     return Affiliation.objects.filter(
@@ -216,7 +221,7 @@ def is_organisation_admin(user, organisation) -> bool:
     ).exists()
 
 
-def coordinates_organisation(user, organisation) -> bool:
+def coordinates_organisation(user: Person | None, organisation: Organisation | None) -> bool:
     """Does `user` coordinate a cooperative that `organisation` belongs to (an open membership,
     directly or through a representing joint arrangement) or whose office it is?"""
     if user is None or not user.is_authenticated or organisation is None:
@@ -228,7 +233,7 @@ def coordinates_organisation(user, organisation) -> bool:
     )
 
 
-def organisations_managed_by(user):
+def organisations_managed_by(user: Person | None) -> QuerySet[Organisation]:
     """The organisations whose people `user` manages: as their admin, or as a coordinator."""
     if user is None or not user.is_authenticated:
         return Organisation.objects.none()

@@ -7,9 +7,10 @@ errors (`deelbaar.errors`) with a message that says what is wrong.
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from cooperative.models import (
 from deelbaar import events
 from deelbaar.errors import Conflict, DomainError, NotFound
 from deelbaar.permissions import require
+from deelbaar.typing import User
 
 MEMBERSHIP_FIELDS = [
     "state",
@@ -53,14 +55,16 @@ MEMBER_KINDS = {
     OrganisationKind.SHARED_SERVICE_CENTRE,
 }
 
+_M = TypeVar("_M", bound=models.Model)
 
-def _validated(instance, *, exclude=None):
+
+def _validated(instance: _M, *, exclude: Any = None) -> _M:
     """Run the model's validation; field errors become a 400 naming each field."""
     instance.full_clean(exclude=exclude, validate_constraints=True)
     return instance
 
 
-def _unique_slug(model, name, slug=None):
+def _unique_slug(model: Any, name: str, slug: str | None = None) -> str:
     base = slugify(slug or name)[:90] or "item"
     candidate, number = base, 2
     while model.objects.filter(slug=candidate).exists():
@@ -72,12 +76,12 @@ def _unique_slug(model, name, slug=None):
 @transaction.atomic
 def register_organisation(
     *,
-    actor,
+    actor: User,
     kind: str,
     name: str,
     cbs_code: str | None = None,
     inhabitants: int | None = None,
-    represents=(),
+    represents: Any = (),
     slug: str | None = None,
 ) -> Organisation:
     require(actor, "cooperative.add_organisation")
@@ -129,12 +133,12 @@ ORGANISATION_FIELDS = ["name", "cbs_code", "inhabitants"]
 @transaction.atomic
 def update_organisation(
     *,
-    actor,
+    actor: User,
     organisation: Organisation,
     name: str,
     cbs_code: str | None = None,
     inhabitants: int | None = None,
-    represents=(),
+    represents: Any = (),
 ) -> Organisation:
     """Correct an organisation's name, CBS code, inhabitants or the municipalities it
     represents. Its kind and slug stay as registered.
@@ -144,7 +148,9 @@ def update_organisation(
     when it belongs to none)."""
     require(actor, "cooperative.change_organisation", organisation)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    cooperatives = list(selectors.cooperatives_of_organisation(organisation)) or [None]
+    cooperatives: list[Cooperative | None] = list(
+        selectors.cooperatives_of_organisation(organisation)
+    ) or [None]
     before = audit.snapshot(organisation, ORGANISATION_FIELDS)
     before["represents"] = sorted(organisation.represents.values_list("pk", flat=True))
     organisation.name = (name or "").strip()
@@ -185,7 +191,7 @@ def update_organisation(
 
 @transaction.atomic
 def affiliate(
-    *, actor, organisation: Organisation, user, role: str = OrganisationRole.STAFF
+    *, actor: User, organisation: Organisation, user: User, role: str = OrganisationRole.STAFF
 ) -> Affiliation:
     """Record that `user` works for `organisation` (administrators; invitations use
     `add_person`)."""
@@ -193,7 +199,9 @@ def affiliate(
     return _affiliate(actor=actor, organisation=organisation, user=user, role=role)
 
 
-def _affiliate(*, actor, organisation, user, role, reason="") -> Affiliation:
+def _affiliate(
+    *, actor: User, organisation: Organisation, user: User, role: str, reason: str = ""
+) -> Affiliation:
     if role not in OrganisationRole.values:
         raise DomainError(_("Unknown organisation role: %(role)s.") % {"role": role}, field="role")
     affiliation, created = Affiliation.objects.get_or_create(
@@ -224,14 +232,14 @@ def _affiliate(*, actor, organisation, user, role, reason="") -> Affiliation:
 
 
 def add_person(
-    *, actor, organisation: Organisation, user, role: str, reason: str = ""
+    *, actor: User, organisation: Organisation, user: User, role: str, reason: str = ""
 ) -> Affiliation:
     """Affiliate `user` with `organisation` on behalf of `actor`, whose right to do so the caller
     has checked (an accepted invitation carries the inviter's). Call inside a transaction."""
     return _affiliate(actor=actor, organisation=organisation, user=user, role=role, reason=reason)
 
 
-def _locked_affiliation(organisation, user) -> Affiliation:
+def _locked_affiliation(organisation: Organisation, user: User) -> Affiliation:
     affiliation = (
         Affiliation.objects.select_for_update()
         .filter(organisation=organisation, user=user)
@@ -245,7 +253,7 @@ def _locked_affiliation(organisation, user) -> Affiliation:
     return affiliation
 
 
-def _keep_an_admin(organisation, affiliation) -> None:
+def _keep_an_admin(organisation: Organisation, affiliation: Any) -> None:
     """An organisation with admins keeps at least one: its people must stay manageable by
     someone of its own."""
     others = (
@@ -266,7 +274,9 @@ def _keep_an_admin(organisation, affiliation) -> None:
 
 
 @transaction.atomic
-def change_organisation_role(*, actor, organisation: Organisation, user, role: str) -> Affiliation:
+def change_organisation_role(
+    *, actor: User, organisation: Organisation, user: User, role: str
+) -> Affiliation:
     """Make a person of the organisation its admin, or staff."""
     require(actor, "cooperative.manage_people", organisation)
     if role not in OrganisationRole.values:
@@ -290,7 +300,7 @@ def change_organisation_role(*, actor, organisation: Organisation, user, role: s
 
 
 @transaction.atomic
-def remove_person(*, actor, organisation: Organisation, user, reason: str = "") -> None:
+def remove_person(*, actor: User, organisation: Organisation, user: User, reason: str = "") -> None:
     """The person no longer works for the organisation. Their history (verdicts, the audit
     trail) stays; `person_removed` tells the apps that hold their access (tokens, teams)."""
     require(actor, "cooperative.manage_people", organisation)
@@ -312,11 +322,11 @@ def remove_person(*, actor, organisation: Organisation, user, reason: str = "") 
 
 
 # --- Cooperatives ------------------------------------------------------------------------------
-def _policy(kind, amount, minimum, maximum):
+def _policy(kind: str, amount: Any, minimum: Any, maximum: Any) -> dict[str, Decimal | None]:
     errors = {}
     if kind not in ContributionKind.values:
         errors["contribution_kind"] = _("Unknown contribution policy: %(kind)s.") % {"kind": kind}
-    values = {}
+    values: dict[str, Decimal | None] = {}
     for field, value in (
         ("contribution_amount", amount),
         ("contribution_minimum", minimum),
@@ -348,15 +358,15 @@ def _policy(kind, amount, minimum, maximum):
 @transaction.atomic
 def create_cooperative(
     *,
-    actor,
+    actor: User,
     name: str,
     description: str = "",
     slug: str | None = None,
-    office=None,
+    office: Any = None,
     contribution_kind: str = ContributionKind.FIXED,
-    contribution_amount=Decimal("0"),
-    contribution_minimum=None,
-    contribution_maximum=None,
+    contribution_amount: Any = Decimal("0"),
+    contribution_minimum: Any = None,
+    contribution_maximum: Any = None,
 ) -> Cooperative:
     require(actor, "cooperative.add_cooperative")
     policy = _policy(
@@ -388,12 +398,12 @@ def create_cooperative(
 @transaction.atomic
 def change_contribution_policy(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     contribution_kind: str,
-    contribution_amount,
-    contribution_minimum=None,
-    contribution_maximum=None,
+    contribution_amount: Any,
+    contribution_minimum: Any = None,
+    contribution_maximum: Any = None,
     reason: str = "",
 ) -> Cooperative:
     """Change what joining costs. Memberships already approved keep the amount they were given."""
@@ -423,7 +433,7 @@ def change_contribution_policy(
 
 
 @transaction.atomic
-def appoint_coordinator(*, actor, cooperative: Cooperative, user) -> Coordinator:
+def appoint_coordinator(*, actor: User, cooperative: Cooperative, user: User) -> Coordinator:
     require(actor, "cooperative.appoint_coordinator", cooperative)
     coordinator, created = Coordinator.objects.get_or_create(cooperative=cooperative, user=user)
     if created:
@@ -454,7 +464,7 @@ def _expect(membership: Membership, state: str, message: str) -> None:
         raise Conflict(message % {"state": membership.get_state_display()}, field="state")
 
 
-def _notify(membership: Membership, event: str, *, actor=None) -> None:
+def _notify(membership: Membership, event: str, *, actor: User | None = None) -> None:
     people = membership.organisation.affiliations.values_list("user_id", flat=True)
     coordinators = membership.cooperative.coordinator_set.values_list("user_id", flat=True)
     events.notify_users(
@@ -472,8 +482,15 @@ def _notify(membership: Membership, event: str, *, actor=None) -> None:
 
 
 def _save_transition(
-    membership, before, *, actor, action, reason="", organisation=None, extra_changes=None
-):
+    membership: Membership,
+    before: Any,
+    *,
+    actor: User,
+    action: str,
+    reason: str = "",
+    organisation: Organisation | None = None,
+    extra_changes: dict | None = None,
+) -> Membership:
     membership.save()
     after = audit.snapshot(membership, MEMBERSHIP_FIELDS)
     audit.record(
@@ -491,7 +508,7 @@ def _save_transition(
 @transaction.atomic
 def apply_for_membership(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     organisation: Organisation,
     role: str = MembershipRole.MEMBER,
@@ -551,7 +568,7 @@ def apply_for_membership(
 
 
 @transaction.atomic
-def approve_membership(*, actor, membership: Membership) -> Membership:
+def approve_membership(*, actor: User, membership: Membership) -> Membership:
     """Admit the applicant; the contribution due is computed from the policy at this moment."""
     require(actor, "cooperative.decide_membership", membership)
     membership = _locked(membership)
@@ -589,11 +606,11 @@ def _first_admin(membership: Membership) -> str | None:
     updated = Affiliation.objects.filter(
         organisation=organisation, user_id=membership.applied_by_id
     ).update(role=OrganisationRole.ADMIN)
-    return membership.applied_by.get_username() if updated else None
+    return membership.applied_by.get_username() if updated and membership.applied_by else None
 
 
 @transaction.atomic
-def reject_membership(*, actor, membership: Membership, reason: str) -> Membership:
+def reject_membership(*, actor: User, membership: Membership, reason: str) -> Membership:
     require(actor, "cooperative.decide_membership", membership)
     reason = (reason or "").strip()
     if not reason:
@@ -614,7 +631,9 @@ def reject_membership(*, actor, membership: Membership, reason: str) -> Membersh
 
 
 @transaction.atomic
-def record_payment(*, actor, membership: Membership, paid_on: date, amount) -> Membership:
+def record_payment(
+    *, actor: User, membership: Membership, paid_on: date, amount: Any
+) -> Membership:
     """Record that the joining contribution was paid in full; this activates the membership."""
     require(actor, "cooperative.decide_membership", membership)
     membership = _locked(membership)
@@ -623,20 +642,21 @@ def record_payment(*, actor, membership: Membership, paid_on: date, amount) -> M
         MembershipState.APPROVED,
         _("A payment can only be recorded for an approved membership; this one is %(state)s."),
     )
+    paid: Decimal | None
     try:
-        amount = Decimal(str(amount))
+        paid = Decimal(str(amount))
     except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
+        paid = None
+    if paid is None or not paid.is_finite():
         raise DomainError(_("Enter the amount paid in euros, such as 1250.00."), field="amount")
-    if amount < 0:
+    if paid < 0:
         raise DomainError(_("An amount cannot be negative."), field="amount")
     # Compared as given: quantizing first would silently accept € 0.004 too much, and raises
     # InvalidOperation on an amount too large to carry cents (a 500 instead of a 400).
-    if amount != membership.contribution_due:
+    if paid != membership.contribution_due:
         raise DomainError(
             _("The amount paid (€ %(paid)s) must equal the contribution due (€ %(due)s).")
-            % {"paid": amount, "due": membership.contribution_due},
+            % {"paid": paid, "due": membership.contribution_due},
             field="amount",
         )
     if not isinstance(paid_on, date) or isinstance(paid_on, datetime):
@@ -656,7 +676,7 @@ def record_payment(*, actor, membership: Membership, paid_on: date, amount) -> M
 
 
 @transaction.atomic
-def leave_cooperative(*, actor, membership: Membership, reason: str = "") -> Membership:
+def leave_cooperative(*, actor: User, membership: Membership, reason: str = "") -> Membership:
     """End an active membership; the organisation's people lose the right to reuse."""
     require(actor, "cooperative.leave_membership", membership)
     membership = _locked(membership)

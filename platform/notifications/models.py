@@ -4,6 +4,8 @@ A notification stores its kind and the parameters of its text, never the text it
 is written when it is shown, in the language of whoever reads it (`notifications.texts`).
 """
 
+from typing import Self
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -54,7 +56,7 @@ def default_channel(kind: str) -> str:
 
 
 class NotificationQuerySet(models.QuerySet):
-    def unread(self):
+    def unread(self) -> Self:
         return self.filter(read_at__isnull=True)
 
 

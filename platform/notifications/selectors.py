@@ -1,12 +1,17 @@
 """Reads of notifications: a person's list, unread counts, and who belongs to a cooperative."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from deelbaar.typing import Person, User
 from notifications.models import Notification
 
 
-def notifications_for(person, *, unread: bool | None = None, kind: str | None = None):
+def notifications_for(
+    person: User, *, unread: bool | None = None, kind: str | None = None
+) -> QuerySet[Notification]:
     """A person's notifications, newest first, ready to be shown (actor and reader's text)."""
     notifications = Notification.objects.filter(recipient=person).select_related("actor")
     if unread is True:
@@ -18,13 +23,13 @@ def notifications_for(person, *, unread: bool | None = None, kind: str | None = 
     return notifications
 
 
-def unread_count(person) -> int:
-    if not getattr(person, "is_authenticated", False):
+def unread_count(person: Person | None) -> int:
+    if person is None or not person.is_authenticated:
         return 0
     return Notification.objects.unread().filter(recipient=person).count()
 
 
-def unread_counts(person_ids) -> dict[int, int]:
+def unread_counts(person_ids: Iterable[int]) -> dict[int, int]:
     """Each person's unread count, in one query."""
     rows = (
         Notification.objects.unread()
@@ -37,7 +42,7 @@ def unread_counts(person_ids) -> dict[int, int]:
     return counts
 
 
-def people_of_cooperative(cooperative_id, person_ids) -> set[int]:
+def people_of_cooperative(cooperative_id: int | None, person_ids: Iterable[int]) -> set[int]:
     """Those of `person_ids` who belong to the cooperative: its coordinators, the people of an
     organisation with a membership in it (an applicant's too), the teams of its products.
     One query."""

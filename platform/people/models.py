@@ -5,6 +5,8 @@ product owner invites, the team role on that product. The link carries a random 
 keyed hash is stored, so the table holds nothing that opens an invitation.
 """
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -29,10 +31,10 @@ class InvitationState(models.TextChoices):
 
 
 class InvitationQuerySet(models.QuerySet):
-    def pending(self):
+    def pending(self) -> Self:
         return self.filter(state=InvitationState.PENDING)
 
-    def open(self):
+    def open(self) -> Self:
         """Pending and not yet expired: a link that still works."""
         return self.pending().filter(expires_at__gt=timezone.now())
 
@@ -70,6 +72,8 @@ class Invitation(models.Model):
     )
     # salted HMAC (SECRET_KEY) of the link's token: a copy of the table opens nothing.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The link's token, on the object people.services.invite()/resend() return; never stored.
+    token: str
     state = models.CharField(
         _("state"),
         max_length=10,

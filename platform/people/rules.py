@@ -3,17 +3,19 @@
 import rules
 
 from deelbaar.permissions import allowed
+from deelbaar.typing import Person
+from people.models import Invitation
 
 
 @rules.predicate
-def manages_its_organisation(user, invitation):
+def manages_its_organisation(user: Person, invitation: Invitation | None) -> bool:
     return invitation is not None and allowed(
         user, "cooperative.manage_people", invitation.organisation
     )
 
 
 @rules.predicate
-def manages_its_team(user, invitation):
+def manages_its_team(user: Person, invitation: Invitation | None) -> bool:
     return (
         invitation is not None
         and invitation.product_id is not None
@@ -22,7 +24,7 @@ def manages_its_team(user, invitation):
 
 
 @rules.predicate
-def sent_it(user, invitation):
+def sent_it(user: Person, invitation: Invitation | None) -> bool:
     return invitation is not None and user.is_authenticated and invitation.invited_by_id == user.pk
 
 

@@ -32,7 +32,9 @@ The service other apps call to bring a person in:
 """
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -47,14 +49,17 @@ from django.utils.translation import gettext as _
 
 from cooperative import audit
 from cooperative import services as cooperative_services
-from cooperative.models import Affiliation, Organisation, OrganisationRole
+from cooperative.models import Affiliation, Cooperative, Organisation, OrganisationRole
 from deelbaar import events
 from deelbaar.errors import Conflict, DomainError, NotAllowed, NotFound
 from deelbaar.mail import absolute_url, queue_mail
 from deelbaar.permissions import allowed, require
+from deelbaar.typing import User
 from people import selectors
 from people.models import Invitation, InvitationState, InvitationTeamRole
 
+# A product of the sprints app: people sits below sprints, so it names no sprints model.
+SprintsProduct = Any
 INVITATION_DAYS = 7
 TOKEN_BYTES = 32
 
@@ -65,7 +70,7 @@ class InvitationUnusable(NotFound):
     status_code = 410
     default_code = "invitation_unusable"
 
-    def __init__(self, message=None, *, reason: str = "unknown"):
+    def __init__(self, message: str | None = None, *, reason: str = "unknown") -> None:
         self.reason = reason
         super().__init__(message, code=f"invitation_{reason}")
 
@@ -88,7 +93,7 @@ def invitation_link(token: str) -> str:
     return absolute_url(invitation_path(token))
 
 
-def _person(user) -> str:
+def _person(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -103,7 +108,7 @@ def _normalised_email(email: str) -> str:
     return email
 
 
-def _unclaimed_newcomer(organisation, cooperative) -> bool:
+def _unclaimed_newcomer(organisation: Organisation, cooperative: Cooperative) -> bool:
     """Nobody works for the organisation on Deelbaar yet and it belongs to no other
     cooperative: the coordinators admitting it seat its first person."""
     return (
@@ -112,7 +117,14 @@ def _unclaimed_newcomer(organisation, cooperative) -> bool:
     )
 
 
-def _check_may_invite(actor, organisation, role, product, team_role, admitted_by=None) -> None:
+def _check_may_invite(
+    actor: User,
+    organisation: Organisation,
+    role: str,
+    product: SprintsProduct | None,
+    team_role: str,
+    admitted_by: Cooperative | None = None,
+) -> None:
     if product is None:
         if team_role:
             raise DomainError(_("A team role needs a product."), field="product", code="required")
@@ -154,7 +166,9 @@ def _check_may_invite(actor, organisation, role, product, team_role, admitted_by
         )
 
 
-def _already_in(email, organisation, product, team_role) -> bool:
+def _already_in(
+    email: str, organisation: Organisation, product: SprintsProduct | None, team_role: str
+) -> bool:
     user = selectors.account_for_email(email)
     if user is None:
         return False
@@ -162,7 +176,7 @@ def _already_in(email, organisation, product, team_role) -> bool:
         return False
     if product is None:
         return True
-    return product.members.filter(user=user, role=team_role).exists()
+    return bool(product.members.filter(user=user, role=team_role).exists())
 
 
 def _send(invitation: Invitation, token: str) -> None:
@@ -182,7 +196,7 @@ def _send(invitation: Invitation, token: str) -> None:
     )
 
 
-def _event(invitation: Invitation, event: str, people) -> None:
+def _event(invitation: Invitation, event: str, people: Iterable[int | None]) -> None:
     events.notify_users(
         [p for p in people if p is not None],
         event,
@@ -198,13 +212,20 @@ def _event(invitation: Invitation, event: str, people) -> None:
     )
 
 
-def _audit(invitation, *, actor, action, changes=None, reason=""):
+def _audit(
+    invitation: Invitation,
+    *,
+    actor: User,
+    action: str,
+    changes: dict | None = None,
+    reason: str = "",
+) -> None:
     audit.record(
         actor=actor,
         action=action,
         obj=invitation,
         organisation=invitation.organisation,
-        cooperative=invitation.product.cooperative if invitation.product_id else None,
+        cooperative=invitation.product.cooperative if invitation.product is not None else None,
         changes=changes or {},
         reason=reason,
     )
@@ -213,14 +234,14 @@ def _audit(invitation, *, actor, action, changes=None, reason=""):
 @transaction.atomic
 def invite(
     *,
-    actor,
+    actor: User,
     email: str,
     organisation: Organisation,
     role: str = OrganisationRole.STAFF,
-    product=None,
+    product: SprintsProduct | None = None,
     team_role: str = "",
     send: bool = True,
-    admitted_by=None,
+    admitted_by: Cooperative | None = None,
 ) -> Invitation:
     """Invite a person by e-mail address to work for `organisation` (and, with a product, to
     its team). See the module's docstring for who may and what is refused."""
@@ -304,7 +325,7 @@ def _expect_pending(invitation: Invitation, verb: str) -> None:
 
 
 @transaction.atomic
-def resend(*, actor, invitation: Invitation) -> Invitation:
+def resend(*, actor: User, invitation: Invitation) -> Invitation:
     """Send the invitation again with a new link (the old one stops working) and a new week."""
     require(actor, "people.manage_invitation", invitation)
     invitation = _locked(invitation)
@@ -329,7 +350,7 @@ def resend(*, actor, invitation: Invitation) -> Invitation:
 
 
 @transaction.atomic
-def revoke(*, actor, invitation: Invitation, reason: str = "") -> Invitation:
+def revoke(*, actor: User, invitation: Invitation, reason: str = "") -> Invitation:
     """Withdraw an invitation: its link stops working."""
     require(actor, "people.manage_invitation", invitation)
     invitation = _locked(invitation)
@@ -394,7 +415,7 @@ def free_username(first_name: str, last_name: str, email: str) -> str:
     return candidate
 
 
-def _new_account(invitation, *, password, first_name, last_name):
+def _new_account(invitation: Invitation, *, password: str, first_name: str, last_name: str) -> User:
     User = get_user_model()
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     if not first_name:
@@ -430,11 +451,11 @@ def _new_account(invitation, *, password, first_name, last_name):
 def accept(
     *,
     token: str,
-    user=None,
+    user: User | None = None,
     password: str = "",
     first_name: str = "",
     last_name: str = "",
-):
+) -> tuple[Invitation, User]:
     """Accept the invitation the link opens, as `user` (signed in, or through the identity
     provider) or as a new account with the given password (Django's password validators).
 
@@ -499,22 +520,24 @@ def accept(
     return invitation, person
 
 
-def _add_to_team(invitation, person) -> str:
+def _add_to_team(invitation: Invitation, person: User) -> str:
     """Put the person on the team by the inviter's right; if the inviter lost it since, the
     person still joins the organisation and the product owner adds them by hand."""
     from sprints import services as sprint_services  # sprints is above people
 
+    product = invitation.product
+    assert product is not None  # only a team invitation comes here
     try:
         with transaction.atomic():
             sprint_services.add_team_member(
                 actor=invitation.invited_by,
-                product=invitation.product,
+                product=product,
                 user=person,
                 role=invitation.team_role,
             )
     except DomainError as error:
         return _("Not put on the team of %(product)s: %(reason)s") % {
-            "product": invitation.product.name,
+            "product": product.name,
             "reason": error.message,
         }
     return ""

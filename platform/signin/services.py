@@ -13,10 +13,12 @@ import secrets
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from deelbaar.errors import Conflict, DomainError
+from deelbaar.typing import User
 from signin.selectors import RECOVERY_DEVICE_NAME, second_factor_required
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ def _recovery_code() -> str:
 
 
 @transaction.atomic
-def start_enrolment(*, user) -> TOTPDevice:
+def start_enrolment(*, user: User) -> TOTPDevice:
     """An unconfirmed authenticator for `user` (the same one while enrolment is unfinished)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -49,7 +51,7 @@ def start_enrolment(*, user) -> TOTPDevice:
 
 
 @transaction.atomic
-def confirm_enrolment(*, user, device: TOTPDevice, token: str) -> list[str]:
+def confirm_enrolment(*, user: User, device: TOTPDevice, token: str) -> list[str]:
     """Confirm `device` with a code from the app; return the person's new recovery codes.
 
     Any earlier authenticator of the person is removed: one app at a time.
@@ -67,7 +69,7 @@ def confirm_enrolment(*, user, device: TOTPDevice, token: str) -> list[str]:
 
 
 @transaction.atomic
-def new_recovery_codes(*, user) -> list[str]:
+def new_recovery_codes(*, user: User) -> list[str]:
     """Ten fresh single-use recovery codes; earlier ones stop working."""
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
@@ -78,7 +80,7 @@ def new_recovery_codes(*, user) -> list[str]:
     return codes
 
 
-def verify(*, user, token: str):
+def verify(*, user: User, token: str) -> Device:
     """The device that accepts `token` (an app's code or an unused recovery code), or WrongCode.
 
     django-otp throttles each device after failures (a growing delay), so codes cannot be
@@ -93,7 +95,7 @@ def verify(*, user, token: str):
 
 
 @transaction.atomic
-def remove_second_factor(*, user) -> None:
+def remove_second_factor(*, user: User) -> None:
     """Remove the person's authenticator and recovery codes; refused where one is required."""
     if second_factor_required(user):
         raise Conflict(

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,9 @@ from solutions.models import (
     MaintenanceType,
 )
 from solutions.publiccode.vocabularies import CATEGORIES
+
+# A rule's answer: (code, message) when the value breaks it.
+RuleProblem = tuple[str, str]
 
 DEPENDENCY_KINDS = ("open", "proprietary", "hardware")
 SCREENSHOT_EXTENSIONS = (".png", ".jpg", ".jpeg")
@@ -108,7 +112,7 @@ def text_length(value: str) -> int:
 
 
 # --- Rules ------------------------------------------------------------------------------------
-def short_description_problem(value):
+def short_description_problem(value: Any) -> RuleProblem | None:
     """(code, message) when `value` is no valid short description, else None."""
     if not isinstance(value, str):
         return "type", _("A short description is text.")
@@ -122,7 +126,7 @@ def short_description_problem(value):
     return None
 
 
-def long_description_problem(value):
+def long_description_problem(value: Any) -> RuleProblem | None:
     """(code, message) when `value` is no valid long description (150 to 10,000), else None."""
     if not isinstance(value, str):
         return "type", _("A long description is text.")
@@ -139,7 +143,7 @@ def long_description_problem(value):
     return None
 
 
-def url_problem(value, *, max_length=URL_MAX):
+def url_problem(value: Any, *, max_length: int = URL_MAX) -> RuleProblem | None:
     """A web address: http or https, with a host."""
     if not isinstance(value, str) or not value.strip():
         return "type", _("Give a web address (URL), starting with https:// or http://.")
@@ -154,7 +158,7 @@ def url_problem(value, *, max_length=URL_MAX):
     return None
 
 
-def repository_url_problem(value):
+def repository_url_problem(value: Any) -> RuleProblem | None:
     """The `url` of a file: a URL of any scheme a version control client uses (https, git,
     ssh, svn, ...), with a host; not the scp-like `git@host:path`."""
     if not isinstance(value, str) or not value.strip():
@@ -170,7 +174,7 @@ def repository_url_problem(value):
     return None
 
 
-def uri_problem(value):
+def uri_problem(value: Any) -> RuleProblem | None:
     """An identifier URI (RFC 3986): a scheme, then something (https://..., urn:...)."""
     if not isinstance(value, str) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value):
         return "invalid_uri", _(
@@ -179,7 +183,7 @@ def uri_problem(value):
     return None
 
 
-def email_problem(value):
+def email_problem(value: Any) -> RuleProblem | None:
     if not isinstance(value, str):
         return "type", _("An e-mail address is text.")
     try:
@@ -189,7 +193,7 @@ def email_problem(value):
     return None
 
 
-def date_problem(value):
+def date_problem(value: Any) -> RuleProblem | None:
     """A date is a string in the form YYYY-MM-DD, and a real day."""
     if isinstance(value, str) and not value.strip():
         # Quoting nothing would read "(not )": say the date is missing instead.
@@ -205,7 +209,7 @@ def date_problem(value):
     return None
 
 
-def licence_problem(value):
+def licence_problem(value: Any) -> RuleProblem | None:
     try:
         normalise_licence(value)
     except LicenceError as error:
@@ -213,7 +217,7 @@ def licence_problem(value):
     return None
 
 
-def category_problem(value):
+def category_problem(value: Any) -> RuleProblem | None:
     if not isinstance(value, str) or value not in CATEGORIES:
         return "unknown_category", _(
             "%(value)s is not a category of publiccode.yml's list (such as grant-management "
@@ -222,7 +226,7 @@ def category_problem(value):
     return None
 
 
-def screenshot_problem(value):
+def screenshot_problem(value: Any) -> RuleProblem | None:
     if not isinstance(value, str) or not value.strip():
         return "type", _("A screenshot is the path or URL of an image.")
     if len(value) > URL_MAX:
@@ -234,7 +238,7 @@ def screenshot_problem(value):
     return None
 
 
-def contractor_problems(contractor) -> list[tuple]:
+def contractor_problems(contractor: Any) -> list[tuple]:
     """(subpath, code, message) for one contractor: name and until (YYYY-MM-DD) are required."""
     if not isinstance(contractor, dict):
         return [("", "type", _("A contractor has a name and an end date ('until')."))]
@@ -260,7 +264,7 @@ def contractor_problems(contractor) -> list[tuple]:
     return problems
 
 
-def contact_problems(contact) -> list[tuple]:
+def contact_problems(contact: Any) -> list[tuple]:
     """(subpath, code, message) for one contact: a name is required."""
     if not isinstance(contact, dict):
         return [("", "type", _("A contact has at least a name."))]
@@ -277,7 +281,7 @@ def contact_problems(contact) -> list[tuple]:
     return problems
 
 
-def maintenance_problems(kind, contractors, contacts) -> list[tuple]:
+def maintenance_problems(kind: Any, contractors: Any, contacts: Any) -> list[tuple]:
     """(subpath, code, message) for publiccode.yml's maintenance rules: a contract needs
     contractors, each with an end date; internal and community maintenance need contacts
     (that only a contract has contractors is the validator's rule: a form switching away from a
@@ -321,5 +325,5 @@ def maintenance_problems(kind, contractors, contacts) -> list[tuple]:
     return problems
 
 
-def join(*parts) -> str:
+def join(*parts: object) -> str:
     return ".".join(str(p) for p in parts if p not in (None, ""))

@@ -85,15 +85,15 @@ def maintenance_of(solution: Solution, today: date | None = None) -> Maintenance
         for entry in solution.maintenance_contacts or []
         if _text(entry, "name")
     ]
-    until = solution.maintenance_until
-    if until is None:
+    ends = solution.maintenance_until
+    if ends is None:
         dates = [contractor.until for contractor in contractors if contractor.until]
-        until = min(dates) if dates else None
+        ends = min(dates) if dates else None
     return Maintenance(
         kind=solution.maintenance_type,
         kind_label=str(solution.get_maintenance_type_display()),
-        until=until,
-        days_left=(until - today).days if until else None,
+        until=ends,
+        days_left=(ends - today).days if ends else None,
         contractors=contractors,
         contacts=contacts,
     )

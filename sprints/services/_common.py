@@ -1,9 +1,14 @@
 """What every part of the sprints services shares: the product lock and the change record
 the burndown and velocity charts read."""
 
+from datetime import datetime
+from typing import Any
+
 from django.utils import timezone
 
+from deelbaar.typing import User
 from sprints.models import (
+    BacklogItem,
     ItemChange,
     Product,
 )
@@ -16,7 +21,16 @@ def _lock(product: Product) -> Product:
 _ITEM_SPRINT = object()
 
 
-def _change(item, field, old, new, *, actor, sprint=_ITEM_SPRINT, at=None):
+def _change(
+    item: BacklogItem,
+    field: str,
+    old: Any,
+    new: Any,
+    *,
+    actor: User | None,
+    sprint: Any = _ITEM_SPRINT,
+    at: datetime | None = None,
+) -> None:
     """Record the change under `sprint` (None: no sprint), by default the item's own."""
     ItemChange.objects.create(
         item=item,

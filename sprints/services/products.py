@@ -1,14 +1,24 @@
 """Products: creating one and changing its settings."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cooperative import audit
-from cooperative.models import Cooperative, Membership, MembershipRole, MembershipState
+from cooperative.models import (
+    Cooperative,
+    Membership,
+    MembershipRole,
+    MembershipState,
+    Organisation,
+)
 from deelbaar.errors import Conflict, DomainError, NotAllowed, StaleObject
 from deelbaar.permissions import allowed, require
+from deelbaar.typing import User
 from sprints import events
 from sprints.models import (
     Product,
@@ -21,14 +31,14 @@ from sprints.services._common import _lock
 @transaction.atomic
 def create_product(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
-    owner,
+    owner: Organisation,
     name: str,
     key: str,
     vision: str = "",
     sprint_length_days: int = 14,
-    participants=(),
+    participants: Iterable[Organisation] = (),
     follow_up_per_criterion: bool = False,
 ) -> Product:
     """A pilot organisation starts a product; its creator becomes the product owner.
@@ -92,7 +102,9 @@ def create_product(
     return product
 
 
-def _check_participants(*, cooperative, owner, participants) -> None:
+def _check_participants(
+    *, cooperative: Cooperative, owner: Organisation, participants: Iterable[Organisation]
+) -> None:
     if not participants:
         return
     if any(p.pk == owner.pk for p in participants):
@@ -122,7 +134,7 @@ PRODUCT_FIELDS = ("name", "vision", "sprint_length_days", "participants")
 
 
 @transaction.atomic
-def update_product(*, actor, product: Product, version: int, **changes) -> Product:
+def update_product(*, actor: User, product: Product, version: int, **changes: Any) -> Product:
     """Edit the product's name, vision, sprint length or participating organisations, if
     nobody changed it since `version` was read (else StaleObject, 412).
 

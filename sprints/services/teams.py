@@ -1,11 +1,14 @@
 """A product's team: adding, changing and removing members, handing over ownership."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cooperative import audit
 from deelbaar.errors import Conflict, DomainError, NotFound
 from deelbaar.permissions import allowed, require
+from deelbaar.typing import User
 from sprints import events
 from sprints.assignment import release_assignments
 from sprints.models import (
@@ -21,17 +24,19 @@ from sprints.services._common import _lock
 from sprints.services.acceptance import _accept_if_all_approved, _decide_increment
 
 
-def _person_name(user) -> str:
+def _person_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _team_changed(product, event: str, member: TeamMember, actor, **extra) -> None:
+def _team_changed(
+    product: Product, event: str, member: TeamMember, actor: User, **extra: Any
+) -> None:
     # Everyone on the product's pages sees the team change; `event_published` lets the
     # notifications tell the person concerned.
     events.team_event(product, event, member, actor=actor, **extra)
 
 
-def _check_candidate(product: Product, user, field: str = "user") -> None:
+def _check_candidate(product: Product, user: User, field: str = "user") -> None:
     if not team_candidates(product).filter(pk=user.pk).exists():
         raise DomainError(
             _(
@@ -43,7 +48,7 @@ def _check_candidate(product: Product, user, field: str = "user") -> None:
         )
 
 
-def _stop_asking(*, actor, product: Product, user) -> None:
+def _stop_asking(*, actor: User, product: Product, user: User) -> None:
     """Someone who may no longer give verdicts on the product (removed as tester, made
     developer or owner) is no longer waited for: they leave the testers asked on its increments
     awaiting acceptance, whose items are then decided by the testers still asked. What they
@@ -70,7 +75,7 @@ def _stop_asking(*, actor, product: Product, user) -> None:
 
 
 @transaction.atomic
-def add_team_member(*, actor, product: Product, user, role: str) -> TeamMember:
+def add_team_member(*, actor: User, product: Product, user: User, role: str) -> TeamMember:
     """Put a person on the product's team in a role (a person may hold several).
 
     Only the product owner and the cooperative's coordinators manage the team. The person works
@@ -97,7 +102,7 @@ def add_team_member(*, actor, product: Product, user, role: str) -> TeamMember:
 
 
 @transaction.atomic
-def change_team_role(*, actor, member: TeamMember, role: str) -> TeamMember:
+def change_team_role(*, actor: User, member: TeamMember, role: str) -> TeamMember:
     """Make a developer a tester or the other way round, mid-sprint if need be.
 
     What they did in their old role stays (verdicts, history); what they may do follows the
@@ -144,16 +149,17 @@ def change_team_role(*, actor, member: TeamMember, role: str) -> TeamMember:
 
 
 @transaction.atomic
-def remove_team_member(*, actor, member: TeamMember) -> None:
+def remove_team_member(*, actor: User, member: TeamMember) -> None:
     """Take a role off a person. Their verdicts, drafts and history stay as they were; they
     are no longer asked, nor may they act in that role. The last product owner cannot be
     removed (hand the role over first), so a product is never without one."""
     product = member.product
     require(actor, "sprints.manage_team", product)
     product = _lock(product)
-    member = TeamMember.objects.select_related("user").filter(pk=member.pk).first()
-    if member is None:
+    found = TeamMember.objects.select_related("user").filter(pk=member.pk).first()
+    if found is None:
         raise NotFound(_("This person is no longer on the team."))
+    member = found
     if (
         member.role == TeamRole.PRODUCT_OWNER
         and not product.members.filter(role=TeamRole.PRODUCT_OWNER).exclude(pk=member.pk).exists()
@@ -177,7 +183,7 @@ def remove_team_member(*, actor, member: TeamMember) -> None:
 
 
 @transaction.atomic
-def hand_over_product(*, actor, product: Product, user) -> TeamMember:
+def hand_over_product(*, actor: User, product: Product, user: User) -> TeamMember:
     """Make `user` the product owner in place of the present one.
 
     The new owner works for the owning or a participating organisation (not a supplier: the
