@@ -28,6 +28,7 @@ from cooperative.models import (
     OrganisationKind,
 )
 from deelbaar.permissions import allowed
+from deelbaar.typing import User
 from sprints import hooks
 from sprints.models import (
     AcceptanceCriterion,
@@ -364,7 +365,7 @@ def team_of(product):
     )
 
 
-def team_candidates(product):
+def team_candidates(product: Product) -> QuerySet[User]:
     """The people who may be put on the product's team: those working for its owning
     organisation, for a participating organisation (or a municipality a joint arrangement
     among them acts for), or for a supplier.
@@ -380,7 +381,7 @@ def team_candidates(product):
     return get_user_model().objects.filter(pk__in=people)
 
 
-def product_organisations(product):
+def product_organisations(product: Product) -> QuerySet[Organisation]:
     """The owning organisation, the participating ones, and the municipalities a joint
     arrangement among them acts for (Boxtel's staff test for MijnGemeenteDichtbij)."""
     own = Q(pk=product.owner_id) | Q(participating_products=product)
