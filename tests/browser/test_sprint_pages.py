@@ -300,6 +300,7 @@ def test_two_people_see_each_others_changes_live(
             open_live(page, live_url, f"/products/{product.pk}/", "backlog")
 
         # The product owner moves an item; the developer's list follows within a second.
+        owner.locator(f"#menu-{c.pk}-button").click()
         owner.locator(f"#move-{c.pk}-top").click()
         expect(owner.locator("#backlog-list li[data-item]").first).to_have_attribute(
             "data-item", str(c.pk)
@@ -312,7 +313,7 @@ def test_two_people_see_each_others_changes_live(
         # The developer adds an item; the product owner sees it within a second.
         dev.locator("#new-item-title").fill("Vierde")
         dev.locator("#add-item").click()
-        dev.wait_for_load_state()
+        expect(dev.locator("#added-item")).to_contain_text("Vierde")
         created = product.items.get(title="Vierde")
         expect(owner.locator(f"#item-{created.pk}")).to_be_visible(timeout=LIVE_WITHIN_MS)
         assert backlog_order(owner) == [c.pk, a.pk, b.pk, created.pk]
