@@ -219,3 +219,13 @@ def test_the_board_page_takes_the_same_queries_at_any_size(
     with django_assert_max_num_queries(16):
         html = html_of(client.get(board(world)))
     assert len(cards(html)) == size + 2
+
+
+def test_the_item_page_says_who_works_on_it(world):  # noqa: F811
+    address = url("item_detail", product_id=world.product.pk, item_id=world.todo.pk)
+    client = client_for(world.users["tester"])
+    assert re.search(r'id="item-assignee">nobody yet<', html_of(client.get(address)))
+    assign_item(
+        actor=world.users["product_owner"], item=world.todo, assignee=world.users["developer"]
+    )
+    assert re.search(r'id="item-assignee">Dani<', html_of(client.get(address)))
