@@ -474,7 +474,11 @@ def _play_sprint(product, people, story: SprintStory, start: date) -> tuple[Spri
                     actor=developer, item=current, version=current.version, estimate=value
                 )
             else:
-                services.set_item_status(actor=developer, item=item(title), status=value)
+                current = item(title)
+                if value == ItemStatus.IN_PROGRESS and current.assignee_id is None:
+                    # Whoever starts an item takes it: the board shows their initials.
+                    services.assign_item(actor=developer, item=current, assignee=developer)
+                services.set_item_status(actor=developer, item=current, status=value)
     with _backdated(_moment(sprint.end, 8)):
         sprint = services.finish_sprint(actor=owner, sprint=sprint)
     with _backdated(_moment(sprint.end, 10)):
