@@ -68,8 +68,8 @@ def test_the_backlog_page_takes_the_same_queries_at_any_size(
     bulk_items(product, size)
     client = as_(product_owner)
     # The product with the person's roles on it and the stored backlog length (one
-    # statement), the page and its items' criteria.
-    with django_assert_max_num_queries(3):
+    # statement), the page (with epic and assignee joined), its items' criteria and labels.
+    with django_assert_max_num_queries(4):
         response = client.get(f"{API}/products/{product.pk}/backlog/?page_size=50")
     assert response.status_code == 200
     body = response.json()
