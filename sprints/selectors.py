@@ -305,6 +305,45 @@ def verdict_history(item):
     )
 
 
+def verdict_rows(item) -> list[dict]:
+    """The item's verdicts, oldest first, each marked superseded once a later increment's
+    verdict on the same item exists."""
+    verdicts = list(verdict_history(item))
+    follow_ups = {}
+    for follow_up in BacklogItem.objects.filter(follow_up_of__in=verdicts).select_related(
+        "product"
+    ):
+        follow_ups.setdefault(follow_up.follow_up_of_id, []).append(follow_up)
+    increments = {v.increment_item.increment.pk: v.increment_item.increment for v in verdicts}
+    rows = []
+    for verdict in verdicts:
+        increment = verdict.increment_item.increment
+        later = sorted(
+            (i for i in increments.values() if i.created_at > increment.created_at),
+            key=lambda i: i.created_at,
+        )
+        rows.append(
+            {
+                "verdict": verdict,
+                "increment": increment,
+                "superseded_by": later[0] if later else None,
+                "follow_ups": follow_ups.get(verdict.pk, []),
+            }
+        )
+    return rows
+
+
+def followed_up_verdict(item):
+    """The verdict an item is the follow-up of, or None."""
+    if not item.follow_up_of_id:
+        return None
+    return (
+        Verdict.objects.select_related("increment_item__item__product", "tester")
+        .filter(pk=item.follow_up_of_id)
+        .first()
+    )
+
+
 def increments_of(product):
     return (
         Increment.objects.filter(product=product)

@@ -16,59 +16,21 @@ from sprints.forms import (
     ItemEditForm,
     changes_since,
 )
-from sprints.models import (
-    BacklogItem,
-    Verdict,
-)
 from sprints.views._common import _item, _product
-
-
-def _verdict_rows(item):
-    """The item's verdicts, oldest first, each marked superseded once a later increment's
-    verdict on the same item exists."""
-    verdicts = list(selectors.verdict_history(item))
-    follow_ups = {}
-    for follow_up in BacklogItem.objects.filter(follow_up_of__in=verdicts).select_related(
-        "product"
-    ):
-        follow_ups.setdefault(follow_up.follow_up_of_id, []).append(follow_up)
-    increments = {v.increment_item.increment.pk: v.increment_item.increment for v in verdicts}
-    rows = []
-    for verdict in verdicts:
-        increment = verdict.increment_item.increment
-        later = sorted(
-            (i for i in increments.values() if i.created_at > increment.created_at),
-            key=lambda i: i.created_at,
-        )
-        rows.append(
-            {
-                "verdict": verdict,
-                "increment": increment,
-                "superseded_by": later[0] if later else None,
-                "follow_ups": follow_ups.get(verdict.pk, []),
-            }
-        )
-    return rows
 
 
 def _item_context(request, product, item, *, form=None, stale=None):
     can_edit = allowed(request.user, "sprints.edit_backlog", product)
     if can_edit and form is None:
         form = ItemEditForm.for_item(item, auto_id="item-%s")
-    follow_up_of = None
-    if item.follow_up_of_id:
-        follow_up_of = (
-            Verdict.objects.select_related("increment_item__item__product", "tester")
-            .filter(pk=item.follow_up_of_id)
-            .first()
-        )
+    follow_up_of = selectors.followed_up_verdict(item)
     return {
         "product": product,
         "section": "backlog",
         "item": item,
         "form": form if can_edit else None,
         "stale": stale,
-        "verdict_rows": _verdict_rows(item),
+        "verdict_rows": selectors.verdict_rows(item),
         "follow_up_of": follow_up_of,
         "edit_backlog": can_edit,
     }
