@@ -152,6 +152,9 @@ class Solution(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     # Optimistic concurrency for metadata edits: a stale write is refused.
     version = models.PositiveIntegerField(default=1)
+    # Set by solutions.services.metadata on a solution read from a publiccode.yml: what the
+    # older file said otherwise, for the page or the API to show; never stored.
+    publiccode_upgrades: list[str]
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

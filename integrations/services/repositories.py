@@ -32,7 +32,8 @@ import logging
 import re
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
@@ -45,12 +46,13 @@ from cooperative import audit
 from deelbaar.errors import Conflict, DomainError, Unavailable
 from deelbaar.events import notify_users
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from integrations import commit_rows, tasks
 from integrations import git as mirrors
 from integrations.models import Repository, SyncState
 from integrations.remote import check_remote_url, is_local_path, refuse_credentials
 from integrations.services.publiccode import cleared, read_publiccode
-from sprints.models import BacklogItem, TeamMember, TeamRole
+from sprints.models import BacklogItem, Product, TeamMember, TeamRole
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +90,14 @@ def _check_token(url: str, username: str, token: str) -> tuple[str, str]:
 
 def link_repository(
     *,
-    actor,
-    product,
+    actor: User,
+    product: Product,
     url: str,
     default_branch: str = "main",
     access_username: str = "",
     access_token: str = "",
     sync: bool = True,
-):
+) -> Repository:
     """Link a git repository to the product; with `sync`, its first sync is queued once the
     link is committed (when it cannot be queued, the repository is FAILED with a message saying
     so: the link itself stands). An address with credentials is refused: a token goes into
@@ -148,7 +150,9 @@ def link_repository(
 
 
 @transaction.atomic
-def set_access_token(*, actor, repository, access_username: str = "", access_token: str = ""):
+def set_access_token(
+    *, actor: User, repository: Repository, access_username: str = "", access_token: str = ""
+) -> Repository:
     """Replace the repository's access token (blank: remove it). The token is never shown
     back; the audit record says only that it changed."""
     require(actor, "integrations.manage_repository", repository.product)
@@ -170,7 +174,7 @@ def set_access_token(*, actor, repository, access_username: str = "", access_tok
 
 
 @transaction.atomic
-def unlink_repository(*, actor, repository) -> None:
+def unlink_repository(*, actor: User, repository: Repository) -> None:
     """Remove the link and, once that is committed, the mirror. Imported commits go with it."""
     product = repository.product
     require(actor, "integrations.manage_repository", product)
@@ -188,7 +192,7 @@ def unlink_repository(*, actor, repository) -> None:
 
 
 # --- Asking for a sync -----------------------------------------------------------------------
-def request_sync(*, actor, repository) -> Repository:
+def request_sync(*, actor: User, repository: Repository) -> Repository:
     """Queue a sync of the repository; the job starts once this transaction commits. A sync
     asked for while one runs is harmless: the running one keeps the repository. Raises
     `Unavailable` when the job could not be queued (the repository is then FAILED, saying so)
@@ -207,7 +211,7 @@ def request_sync(*, actor, repository) -> Repository:
 class QueuedSync:
     """A sync to queue once the transaction commits; `failed` once queueing it failed."""
 
-    def __init__(self, repository_id: int, requested_by: int | None):
+    def __init__(self, repository_id: int, requested_by: int | None) -> None:
         self.repository_id = repository_id
         self.requested_by = requested_by
         self.failed = False
@@ -232,14 +236,14 @@ def not_queued_message() -> str:
     return _("The sync could not be queued: the job queue is not reachable. Try again later.")
 
 
-def _queue(repository, *, requested_by=None) -> QueuedSync:
+def _queue(repository: Repository, *, requested_by: User | None = None) -> QueuedSync:
     user_id = requested_by.pk if requested_by is not None else None
     queued = QueuedSync(repository.pk, user_id)
     transaction.on_commit(queued.send)
     return queued
 
 
-def recover_stalled_syncs(*, now=None) -> int:
+def recover_stalled_syncs(*, now: datetime | None = None) -> int:
     """Queue a sync of every repository whose sync has not renewed its lease within
     `lease_seconds()` (its worker died); that sync takes the repository over. Returns how many
     were queued."""
@@ -257,7 +261,7 @@ def recover_stalled_syncs(*, now=None) -> int:
 
 
 # --- The job ---------------------------------------------------------------------------------
-def _recipients(repository, requested_by) -> set[int]:
+def _recipients(repository: Repository, requested_by: int | None) -> set[int]:
     ids = set(
         TeamMember.objects.filter(
             product_id=repository.product_id, role=TeamRole.PRODUCT_OWNER
@@ -268,7 +272,7 @@ def _recipients(repository, requested_by) -> set[int]:
     return ids
 
 
-def _notify(repository, recipients) -> None:
+def _notify(repository: Repository, recipients: Any) -> None:
     notify_users(
         recipients,
         SYNC_EVENT,
@@ -290,7 +294,7 @@ def heartbeat_seconds() -> float:
     return lease_seconds() / 6
 
 
-def lease_expired(repository, *, now=None) -> bool:
+def lease_expired(repository: Repository, *, now: datetime | None = None) -> bool:
     """Whether the repository's sync lease was not renewed within `lease_seconds()`."""
     beat = repository.sync_heartbeat_at
     now = now or timezone.now()
@@ -305,15 +309,15 @@ class Lease:
     """A running sync's hold on its repository. `renew()` says it is alive; `held` turns
     False for good once another sync has taken the repository."""
 
-    def __init__(self, repository_id: int, token: str, *, renewed_at=None):
+    def __init__(self, repository_id: int, token: str, *, renewed_at: Any = None) -> None:
         self.repository_id = repository_id
         self.token = token
         self.renewed_at = renewed_at or timezone.now()
         self.held = True
-        self._thread = None
+        self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
-    def renew(self, *, now=None) -> bool:
+    def renew(self, *, now: datetime | None = None) -> bool:
         """Renew the lease now; False (and `held` False) when it is no longer this sync's."""
         if not self.held:
             return False
@@ -349,7 +353,7 @@ class Lease:
         finally:
             connections.close_all()  # this thread's own connection
 
-    def __enter__(self):
+    def __enter__(self) -> "Lease":
         # A thread has its own connection, which cannot see a claim made in a transaction the
         # caller still holds (a test, or a sync run inside another transaction): renew from
         # this thread only, at each batch (check()), in that case.
@@ -360,14 +364,14 @@ class Lease:
             self._thread.start()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: Any) -> Literal[False]:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
         return False
 
 
-def _claim(repository_id, *, now=None) -> tuple[Repository, Lease] | None:
+def _claim(repository_id: int, *, now: datetime | None = None) -> tuple[Repository, Lease] | None:
     """Take the repository for this job, or None when it is gone or another sync holds a
     live lease on it."""
     now = now or timezone.now()
@@ -405,7 +409,7 @@ def _claim(repository_id, *, now=None) -> tuple[Repository, Lease] | None:
         return repository, Lease(repository.pk, repository.sync_lease, renewed_at=now)
 
 
-def _claim_or_defer(repository_id) -> tuple[Repository, Lease] | None:
+def _claim_or_defer(repository_id: int) -> tuple[Repository, Lease] | None:
     """Take the repository; when another sync has it, ask that one to run once more as it
     ends (None). A few tries, as the running sync may be ending right then."""
     for _attempt in range(3):
@@ -422,7 +426,9 @@ def _claim_or_defer(repository_id) -> tuple[Repository, Lease] | None:
     return None
 
 
-def _finish(repository, lease, recipients, *, state, message, **fields) -> bool:
+def _finish(
+    repository: Repository, lease: Any, recipients: Any, *, state: str, message: str, **fields: Any
+) -> bool:
     """End the sync; if another was asked for meanwhile, queue it once this commits. False,
     writing nothing, when another sync has taken the repository over."""
     with transaction.atomic():
@@ -464,7 +470,9 @@ def reference_pattern(key: str) -> re.Pattern:
     return re.compile(rf"\b{re.escape(key)}-(\d+)\b", re.IGNORECASE)
 
 
-def _import_batch(repository, lease, batch, pattern, recipients) -> int:
+def _import_batch(
+    repository: Repository, lease: Any, batch: Any, pattern: Any, recipients: Any
+) -> int:
     """One batch, whole or not at all: the commits, their item links and the progress.
     Returns how many commits were new (inserted)."""
     lease.check()
@@ -511,11 +519,11 @@ def sync_repository(repository_id: int, *, requested_by: int | None = None) -> s
         return _sync(repository, lease, requested_by)
 
 
-def _sync(repository, lease, requested_by) -> str:
+def _sync(repository: Repository, lease: Any, requested_by: int | None) -> str:
     recipients = _recipients(repository, requested_by)
     _notify(repository, recipients)
 
-    def finish(**fields) -> str:
+    def finish(**fields: Any) -> str:
         if not _finish(repository, lease, recipients, **fields):
             logger.warning("sync of repository %s was taken over meanwhile", repository.pk)
             return "lost"

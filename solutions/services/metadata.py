@@ -19,10 +19,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cooperative import audit
-from cooperative.models import Organisation
+from cooperative.models import Cooperative, Organisation
 from deelbaar.errors import Conflict, DomainError, StaleObject
 from deelbaar.events import publish_on_commit
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from solutions import publiccode
 from solutions.events import solution_group
 from solutions.licences import LicenceError, normalise_licence
@@ -68,17 +69,17 @@ COST_MAX = Decimal("9999999999.99")
 
 # --- Checking the fields ---------------------------------------------------------------------
 class _Problems:
-    def __init__(self):
+    def __init__(self) -> None:
         self.items: list[tuple] = []
 
-    def add(self, path, code, message):
+    def add(self, path: str, code: str, message: str) -> None:
         self.items.append((path, code, str(message)))
 
-    def rule(self, path, problem):
+    def rule(self, path: str, problem: Any) -> None:
         if problem:
             self.add(path, *problem)
 
-    def raise_any(self):
+    def raise_any(self) -> None:
         if self.items:
             count = len(self.items)
             raise DomainError(
@@ -90,26 +91,30 @@ class _Problems:
             )
 
 
-def _text(problems, name, value, *, required=False, max_length=None) -> str:
+def _text(
+    problems: Any, name: str, value: Any, *, required: Any = False, max_length: Any = None
+) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
         problems.add(name, "type", _("This is text."))
         return ""
-    value = value.strip()
-    if required and not value:
+    text = value.strip()
+    if required and not text:
         problems.add(name, "required", _("Fill this in."))
-    elif max_length and len(value) > max_length:
+    elif max_length and len(text) > max_length:
         problems.add(
             name,
             "too_long",
             _("This has at most %(max)s characters; it has %(length)s.")
-            % {"max": max_length, "length": len(value)},
+            % {"max": max_length, "length": len(text)},
         )
-    return value
+    return text
 
 
-def _strings(problems, name, value, *, rule=None, max_length=LIST_ITEM_MAX) -> list[str]:
+def _strings(
+    problems: Any, name: str, value: Any, *, rule: Any = None, max_length: Any = LIST_ITEM_MAX
+) -> list[str]:
     """A list of non-empty strings, stripped, in order; empty entries dropped."""
     if value is None:
         return []
@@ -136,7 +141,7 @@ def _strings(problems, name, value, *, rule=None, max_length=LIST_ITEM_MAX) -> l
     return cleaned
 
 
-def _entries(problems, name, value, keys) -> list[dict]:
+def _entries(problems: Any, name: str, value: Any, keys: tuple[str, ...]) -> list[dict]:
     """A list of mappings with text values under `keys`, stripped; empty ones left out."""
     if value is None:
         return []
@@ -163,14 +168,14 @@ def _entries(problems, name, value, keys) -> list[dict]:
     return cleaned
 
 
-def _url(problems, name, value) -> str:
-    value = _text(problems, name, value)
-    if value:
-        problems.rule(name, publiccode.url_problem(value))
-    return value
+def _url(problems: Any, name: str, value: Any) -> str:
+    text = _text(problems, name, value)
+    if text:
+        problems.rule(name, publiccode.url_problem(text))
+    return text
 
 
-def _choice(problems, name, value, choices):
+def _choice(problems: Any, name: str, value: Any, choices: Any) -> Any:
     if value not in choices:
         problems.add(
             name,
@@ -181,7 +186,7 @@ def _choice(problems, name, value, choices):
     return value
 
 
-def _dependencies(problems, value) -> list[dict]:
+def _dependencies(problems: Any, value: Any) -> list[dict]:
     entries = _entries(
         problems, "dependencies", value, ("name", "kind", "version_min", "version_max", "version")
     )
@@ -206,7 +211,7 @@ def _dependencies(problems, value) -> list[dict]:
     return entries
 
 
-def _cost(problems, value):
+def _cost(problems: Any, value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -224,7 +229,7 @@ def _cost(problems, value):
     return cost.quantize(Decimal("0.01"))
 
 
-def _developed_by(problems, value):
+def _developed_by(problems: Any, value: Any) -> Organisation | None:
     if value in (None, ""):
         return None
     if isinstance(value, Organisation):
@@ -393,13 +398,13 @@ def clean_metadata(fields: dict, current: Solution) -> dict:
 
 
 # --- Services --------------------------------------------------------------------------------
-def _snapshot(solution) -> dict:
+def _snapshot(solution: Solution) -> dict:
     values = audit.snapshot(solution, AUDITED_FIELDS)
     values["categories"] = sorted(solution.categories.values_list("category", flat=True))
     return values
 
 
-def _apply(solution, cleaned: dict) -> None:
+def _apply(solution: Solution, cleaned: dict) -> None:
     categories = cleaned.get("categories")
     for name, value in cleaned.items():
         if name != "categories":
@@ -438,7 +443,7 @@ def fill_metadata(solution: Solution, fields: dict) -> None:
     _apply(solution, clean_metadata(dict(fields), solution))
 
 
-def _published(solution, event: str) -> None:
+def _published(solution: Solution, event: str) -> None:
     publish_on_commit(
         solution_group(solution.pk),
         event,
@@ -446,7 +451,7 @@ def _published(solution, event: str) -> None:
     )
 
 
-def _locked(solution) -> Solution:
+def _locked(solution: Solution) -> Solution:
     return (
         Solution.objects.select_for_update(of=("self",))
         .select_related("cooperative", "developed_by")
@@ -455,7 +460,7 @@ def _locked(solution) -> Solution:
 
 
 @transaction.atomic
-def update_solution(*, actor, solution: Solution, version, **fields) -> Solution:
+def update_solution(*, actor: User, solution: Solution, version: int, **fields: dict) -> Solution:
     """Change a solution's metadata if nobody changed it since `version` was read (else
     StaleObject, 412). Every field is checked against publiccode.yml's rules and every problem
     reported at once; the audit trail records what changed."""
@@ -510,7 +515,7 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def _as_domain_error(problems) -> DomainError:
+def _as_domain_error(problems: Any) -> DomainError:
     return DomainError(
         _(
             "The publiccode.yml has %(count)s problem(s); each is listed with its key path. "
@@ -523,7 +528,9 @@ def _as_domain_error(problems) -> DomainError:
 
 
 @transaction.atomic
-def import_publiccode(*, actor, cooperative, text, solution: Solution | None = None) -> Solution:
+def import_publiccode(
+    *, actor: User, cooperative: Cooperative | None, text: str, solution: Solution | None = None
+) -> Solution:
     """Read a publiccode.yml into the library: a new solution of `cooperative` (for its
     coordinators), or new metadata for `solution` (for those who may edit it). Every problem
     of the file is reported at once, with its key path, and nothing is written if there is

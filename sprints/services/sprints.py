@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Sum
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from cooperative import audit
 from deelbaar.errors import Conflict, DomainError
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from sprints import events
 from sprints.models import (
     BacklogItem,
@@ -38,7 +40,7 @@ class Commitment:
 
 
 @transaction.atomic
-def plan_sprint(*, actor, product: Product, start: date, goal: str = "") -> Sprint:
+def plan_sprint(*, actor: User, product: Product, start: date, goal: str = "") -> Sprint:
     require(actor, "sprints.plan_sprint", product)
     if not isinstance(start, date):
         raise DomainError(_("Give the sprint's start date."), field="start")
@@ -64,7 +66,9 @@ def plan_sprint(*, actor, product: Product, start: date, goal: str = "") -> Spri
     return sprint
 
 
-def average_velocity(product: Product, *, before: Sprint | None = None, count: int = 3):
+def average_velocity(
+    product: Product, *, before: Sprint | None = None, count: int = 3
+) -> Decimal | None:
     """Average accepted points of the last `count` closed sprints, or None without history."""
     from sprints.selectors import velocity
 
@@ -75,7 +79,7 @@ def average_velocity(product: Product, *, before: Sprint | None = None, count: i
 
 
 @transaction.atomic
-def commit_items(*, actor, sprint: Sprint, items) -> Commitment:
+def commit_items(*, actor: User, sprint: Sprint, items: Any) -> Commitment:
     """Commit ready backlog items to a planned or active sprint."""
     require(actor, "sprints.plan_sprint", sprint.product)
     _lock(sprint.product)
@@ -129,7 +133,9 @@ def commit_items(*, actor, sprint: Sprint, items) -> Commitment:
     )
 
 
-def _transition(sprint, actor, source_states, target, message):
+def _transition(
+    sprint: Sprint, actor: User, source_states: Any, target: Any, message: str
+) -> tuple[Sprint, str]:
     require(actor, "sprints.plan_sprint", sprint.product)
     sprint = (
         Sprint.objects.select_for_update(of=("self",))
@@ -144,7 +150,7 @@ def _transition(sprint, actor, source_states, target, message):
 
 
 @transaction.atomic
-def start_sprint(*, actor, sprint: Sprint) -> Sprint:
+def start_sprint(*, actor: User, sprint: Sprint) -> Sprint:
     sprint, before = _transition(
         sprint,
         actor,
@@ -172,7 +178,7 @@ def start_sprint(*, actor, sprint: Sprint) -> Sprint:
 
 
 @transaction.atomic
-def finish_sprint(*, actor, sprint: Sprint) -> Sprint:
+def finish_sprint(*, actor: User, sprint: Sprint) -> Sprint:
     """End the work of an active sprint: it goes to review."""
     sprint, before = _transition(
         sprint,
@@ -194,7 +200,7 @@ def finish_sprint(*, actor, sprint: Sprint) -> Sprint:
 
 
 @transaction.atomic
-def close_sprint(*, actor, sprint: Sprint) -> Sprint:
+def close_sprint(*, actor: User, sprint: Sprint) -> Sprint:
     """Close the sprint; unfinished items go back to the top of the backlog as not done."""
     _lock(sprint.product)
     sprint, before = _transition(
@@ -215,9 +221,7 @@ def close_sprint(*, actor, sprint: Sprint) -> Sprint:
     sprint.save(update_fields=["state", "closed_at", "velocity"])
     unfinished = list(
         # One rule with the close confirmation's count (selectors.unfinished_count).
-        sprint.items.filter(status__in=UNFINISHED_STATUSES).order_by(
-            "position"
-        )
+        sprint.items.filter(status__in=UNFINISHED_STATUSES).order_by("position")
     )
     low = sprint.product.items.aggregate(low=Min("position"))["low"] or 0
     start = low - GAP * len(unfinished)
