@@ -1,6 +1,7 @@
 """Increments and acceptance: submitting an increment, testers' drafts and verdicts."""
 
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import ngettext
 from cooperative import audit
 from deelbaar.errors import Conflict, DomainError, NotAllowed
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from sprints import events, hooks, rules, selectors
 from sprints.models import (
     BacklogItem,
@@ -30,7 +32,7 @@ from sprints.services._common import _change
 from sprints.services.backlog import create_item
 
 
-def _sprint_of_acceptance(item) -> Sprint | None:
+def _sprint_of_acceptance(item: BacklogItem) -> Sprint | None:
     """The sprint an item's acceptance counts toward: its own until that sprint is closed
     (whose velocity is then fixed), afterwards the product's sprint running now (the active
     one, else the one in review), or none."""
@@ -49,10 +51,10 @@ def _sprint_of_acceptance(item) -> Sprint | None:
 
 def create_increment(
     *,
-    actor,
+    actor: User,
     product: Product,
     version: str,
-    items,
+    items: Any,
     release_notes: str = "",
     git_ref: str = "",
     sprint: Sprint | None = None,
@@ -75,7 +77,14 @@ def create_increment(
 
 @transaction.atomic
 def _create_increment(
-    *, actor, product, version, items, release_notes, git_ref, sprint
+    *,
+    actor: User,
+    product: Product,
+    version: str,
+    items: Any,
+    release_notes: Any,
+    git_ref: Any,
+    sprint: Sprint | None,
 ) -> Increment:
     version = (version or "").strip()
     if not version:
@@ -126,7 +135,9 @@ def _create_increment(
 
 
 @transaction.atomic
-def submit_increment(*, actor, increment: Increment, deadline: date, testers=None) -> Increment:
+def submit_increment(
+    *, actor: User, increment: Increment, deadline: date, testers: Any = None
+) -> Increment:
     """Ask the product's testers (or the chosen ones) for a verdict on every item."""
     require(actor, "sprints.prepare_increment", increment.product)
     increment = (
@@ -180,7 +191,7 @@ def submit_increment(*, actor, increment: Increment, deadline: date, testers=Non
     return increment
 
 
-def _clean_answers(answers, criteria) -> list[dict]:
+def _clean_answers(answers: Any, criteria: Any) -> list[dict]:
     """A tester's answers on an item's criteria, in the criteria's order: every criterion
     answered once, met or not met, with remarks when not met."""
     if isinstance(answers, dict):
@@ -238,13 +249,13 @@ def _clean_answers(answers, criteria) -> list[dict]:
 @transaction.atomic
 def give_verdict(
     *,
-    actor,
+    actor: User,
     increment: Increment,
     item: BacklogItem,
     accepted: bool | None = None,
     remarks: str = "",
-    screenshot=None,
-    criteria=None,
+    screenshot: Any = None,
+    criteria: Any = None,
 ) -> Verdict:
     """A tester judges an item: criterion by criterion (`criteria`: for each of the item's
     criteria its id, met or not, remarks when not met and maybe a screenshot), or as a whole
@@ -286,7 +297,7 @@ def give_verdict(
     return verdict
 
 
-def _increment_entry(increment: Increment, item) -> IncrementItem:
+def _increment_entry(increment: Increment, item: BacklogItem) -> IncrementItem:
     """The item's entry in the increment, locked; DomainError when it is not part of it."""
     entry = (
         IncrementItem.objects.select_for_update(of=("self",))
@@ -299,7 +310,9 @@ def _increment_entry(increment: Increment, item) -> IncrementItem:
     return entry
 
 
-def _judgement(entry, *, accepted, remarks: str, criteria) -> tuple[bool, str, list | None]:
+def _judgement(
+    entry: IncrementItem, *, accepted: Any, remarks: str, criteria: Any
+) -> tuple[bool, str, list | None]:
     """(accepted, remarks, answers): the verdict as given, criterion by criterion or as a
     whole; a rejection always has remarks (those of the criteria not met when it has none of
     its own). DomainError when the answers contradict each other or say too little."""
@@ -338,7 +351,7 @@ def _judgement(entry, *, accepted, remarks: str, criteria) -> tuple[bool, str, l
     return bool(accepted), remarks, answers
 
 
-def _record_answers(verdict: Verdict, answers) -> list:
+def _record_answers(verdict: Verdict, answers: Any) -> list:
     """The verdict's answer per criterion, each with a copy of the criterion as it read."""
     if not answers:
         return []
@@ -358,7 +371,9 @@ def _record_answers(verdict: Verdict, answers) -> list:
     )
 
 
-def _audit_verdict(actor, verdict: Verdict, entry, increment: Increment, answered) -> None:
+def _audit_verdict(
+    actor: User, verdict: Verdict, entry: IncrementItem, increment: Increment, answered: Any
+) -> None:
     audit.record(
         actor=actor,
         action="verdict.accepted" if verdict.accepted else "verdict.rejected",
@@ -378,7 +393,7 @@ def _audit_verdict(actor, verdict: Verdict, entry, increment: Increment, answere
     )
 
 
-def _accept_if_all_approved(entry, increment, actor) -> None:
+def _accept_if_all_approved(entry: IncrementItem, increment: Increment, actor: User) -> None:
     """Accept the pending item once every tester still asked has accepted it."""
     asked = set(increment.testers.values_list("pk", flat=True))
     approving = set(entry.verdicts.filter(accepted=True).values_list("tester_id", flat=True))
@@ -403,13 +418,15 @@ def _accept_if_all_approved(entry, increment, actor) -> None:
         events.item_event(backlog_item, "item.changed")
 
 
-def _follow_up(*, actor, product, entry, verdict, answered) -> None:
+def _follow_up(
+    *, actor: User, product: Product, entry: IncrementItem, verdict: Verdict, answered: Any
+) -> None:
     """The follow-up work of a rejection, at the top of the backlog."""
     original = entry.item
     failed = [answer for answer in answered if not answer.met]
     if not failed:
         # Judged as a whole: the remarks say what is wrong, and no criterion can be named.
-        groups = [([], original.title)]
+        groups: list[tuple[list, str]] = [([], original.title)]
     elif product.follow_up_per_criterion:
         groups = [([answer], answer.text) for answer in reversed(failed)]
     else:
@@ -433,7 +450,7 @@ def _follow_up(*, actor, product, entry, verdict, answered) -> None:
         )
 
 
-def _decide_increment(increment: Increment, actor) -> None:
+def _decide_increment(increment: Increment, actor: User) -> None:
     outcomes = set(increment.increment_items.values_list("outcome", flat=True))
     if ItemOutcome.PENDING in outcomes:
         return
@@ -453,7 +470,7 @@ def _decide_increment(increment: Increment, actor) -> None:
 
 
 # --- a tester's draft: answers kept until they send their verdict ----------------------------
-def _tester_increment(actor, increment) -> Increment:
+def _tester_increment(actor: User, increment: Increment) -> Increment:
     """The increment, locked, if `actor` is a tester asked to judge it and it awaits them."""
     increment = (
         Increment.objects.select_for_update(of=("self",))
@@ -477,7 +494,9 @@ def _tester_increment(actor, increment) -> Increment:
     return increment
 
 
-def _tester_entry(actor, increment, item):
+def _tester_entry(
+    actor: User, increment: Increment, item: BacklogItem
+) -> tuple[Increment, IncrementItem]:
     """The increment (locked) and the item's entry in it, if `actor` may judge it now."""
     increment = _tester_increment(actor, increment)
     entry = (
@@ -493,13 +512,13 @@ def _tester_entry(actor, increment, item):
 @transaction.atomic
 def save_answer(
     *,
-    actor,
+    actor: User,
     increment: Increment,
     item: BacklogItem,
-    criterion=None,
+    criterion: Any = None,
     met: bool | None = None,
     remarks: str | None = None,
-    screenshot=None,
+    screenshot: Any = None,
 ) -> DraftAnswer:
     """Keep one answer of a tester as given: on a criterion (met or not, remarks, a
     screenshot), or without a criterion on the item itself (its remarks; for an item without
@@ -532,7 +551,7 @@ def save_answer(
     return answer
 
 
-def _draft_problem(entry, criteria, answers) -> str | None:
+def _draft_problem(entry: IncrementItem, criteria: Any, answers: Any) -> str | None:
     """What still misses in a tester's draft for one item, in plain words; None when done."""
     item_answer = answers.get(None)
     if not criteria:
@@ -549,7 +568,7 @@ def _draft_problem(entry, criteria, answers) -> str | None:
     return None
 
 
-def draft_progress(*, tester, increment) -> dict[int, str | None]:
+def draft_progress(*, tester: Any, increment: Increment) -> dict[int, str | None]:
     """For each item of the increment the tester has not judged yet: what still misses in
     their draft (None when it is complete)."""
     entries = list(
@@ -557,7 +576,7 @@ def draft_progress(*, tester, increment) -> dict[int, str | None]:
         .select_related("item")
         .prefetch_related("item__criteria")
     )
-    answers = {}
+    answers: dict[int, dict[int | None, DraftAnswer]] = {}
     for answer in DraftAnswer.objects.filter(increment_item__in=entries, tester=tester):
         answers.setdefault(answer.increment_item_id, {})[answer.criterion_id] = answer
     return {
@@ -569,7 +588,7 @@ def draft_progress(*, tester, increment) -> dict[int, str | None]:
 
 
 @transaction.atomic
-def send_verdicts(*, actor, increment: Increment) -> list[Verdict]:
+def send_verdicts(*, actor: User, increment: Increment) -> list[Verdict]:
     """The moment a tester's draft counts: a verdict on every item they have not judged yet,
     made of the answers they saved. Refused, naming the items, while any is incomplete."""
     increment = _tester_increment(actor, increment)
@@ -581,7 +600,7 @@ def send_verdicts(*, actor, increment: Increment) -> list[Verdict]:
     )
     if not entries:
         raise Conflict(_("You already gave a verdict on every item."), field="increment")
-    answers = {}
+    answers: dict[int, dict[int | None, DraftAnswer]] = {}
     for answer in DraftAnswer.objects.filter(increment_item__in=entries, tester=actor):
         answers.setdefault(answer.increment_item_id, {})[answer.criterion_id] = answer
     unfinished = [
@@ -624,6 +643,7 @@ def send_verdicts(*, actor, increment: Increment) -> list[Verdict]:
                 ],
             )
         else:
+            assert item_answer is not None  # _draft_problem refused an item without one
             verdict = give_verdict(
                 actor=actor,
                 increment=increment,
