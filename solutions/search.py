@@ -86,7 +86,7 @@ def uses_postgresql(queryset: QuerySet) -> bool:
 # databases a plain search reads each word as a few *forms* (the word, its stem, its plural's
 # stem: `forms`), each found anywhere inside the solution's text, also in the middle of a longer
 # word; and a compound of known words (`parts`) is also found by its parts. PostgreSQL finds
-# those substrings through a trigram index (pg_trgm, migration 0008); SQLite reads every row.
+# those substrings through a trigram index (pg_trgm, migrations 0008, 0011); SQLite reads rows.
 VOWELS = frozenset("aeiouy")
 FORM_MIN = 4  # shorter stems ("zak") would match too much; the word itself always counts
 COMPOUND_MIN = 7
@@ -222,20 +222,18 @@ def terms(text: str) -> list[Term]:
 def _texts(vendor: str) -> dict[str, str]:
     """SQL for the solution's name, short descriptions and all searched text, lowercased.
 
-    On PostgreSQL the whole text is exactly the expression of the trigram index of migration
-    0008, so that LIKE '%…%' on it is answered from the index. SQLite's LIKE folds case itself
-    (for ASCII letters) and its JSON keeps é as \u00e9, so the features are read out of it.
+    On PostgreSQL the whole text is the column `search_text` that the trigger keeps (migration
+    0011), with a trigram index, so LIKE '%…%' on it is answered from the index. SQLite's LIKE
+    folds case itself (ASCII letters) and its JSON keeps é as \u00e9: features are read out.
     """
     column = '"solutions_solution"."{}"'.format
     if vendor == "postgresql":
-        parts_sql = [f"coalesce({column(name)}, '')" for name in _TEXT_COLUMNS] + [
-            f"coalesce({column(name)}::text, '')" for name in _FALLBACK_JSON_FIELDS
-        ]
         return {
             "name": f"lower({column('name')})",
             "short": f"lower({column('short_description_nl')} || ' ' || "
             f"{column('short_description_en')})",
-            "all": "lower(" + " || ' ' || ".join(parts_sql) + ")",
+            # Kept by the trigger (migration 0011), with the trigram index on it.
+            "all": column("search_text"),
         }
     features = [
         f"coalesce((SELECT group_concat(value, ' ') FROM json_each({column(name)})), '')"  # noqa: S608
@@ -253,7 +251,11 @@ _TEXT_COLUMNS = tuple(field for field, _weight in _FALLBACK_FIELDS)
 
 
 def _any(expression: str, forms_: tuple[str, ...]) -> tuple[str, list[str]]:
-    """Any of the forms inside the text (forms are letters and digits only: no escaping)."""
+    """Any of the forms inside the text (forms are letters and digits only: no escaping).
+    A form that holds another is left out: "betal" inside a text already finds "betalen"."""
+    forms_ = tuple(
+        form for form in forms_ if not any(other != form and other in form for other in forms_)
+    )
     sql = " OR ".join(f"{expression} LIKE %s" for _ in forms_)
     return f"({sql})", [f"%{form}%" for form in forms_]
 
@@ -276,17 +278,26 @@ def _term_match(term: Term, texts: dict[str, str]) -> tuple[str, list[str]]:
 
 
 def _term_rank(term: Term, texts: dict[str, str]) -> tuple[str, list[str]]:
-    whens, params = [], []
-    for expression, points in (
+    """Only what the match leaves open is looked at again: a plain word that matched and is in
+    neither the name nor a short description is in the rest of the text, so only a compound's
+    rank reads the whole text (every match's long descriptions, at 10,000 solutions, cost
+    more than the search itself)."""
+    tiers = [
         (_any(texts["name"], term.forms), RANK_NAME),
         (_any(texts["short"], term.forms), RANK_SHORT),
-        (_any(texts["all"], term.forms), RANK_TEXT),
-        *([(_every(texts["all"], term.parts), RANK_ALL_PARTS)] if term.parts else []),
-    ):
-        sql, more = expression
+    ]
+    otherwise = RANK_TEXT
+    if term.parts:
+        tiers += [
+            (_any(texts["all"], term.forms), RANK_TEXT),
+            (_every(texts["all"], term.parts), RANK_ALL_PARTS),
+        ]
+        otherwise = RANK_HEAD
+    whens, params = [], []
+    for (sql, more), points in tiers:
         whens.append(f"WHEN {sql} THEN {points}")
         params += more
-    return f"CASE {' '.join(whens)} ELSE {RANK_HEAD} END", params
+    return f"CASE {' '.join(whens)} ELSE {otherwise} END", params
 
 
 def _plain(text: str) -> bool:
