@@ -401,6 +401,10 @@ class Review(models.Model):
     """An organisation's review of a solution it has in use; one per organisation, which the
     organisation may revise."""
 
+    # Set by solutions.services.adoption.review_solution on the review it returns: True for a
+    # new one, False for a revision; never stored.
+    was_created: bool
+
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="reviews")
     organisation = models.ForeignKey(
         "cooperative.Organisation",

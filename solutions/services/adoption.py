@@ -7,15 +7,18 @@ represented by an active joint arrangement included). Solution.adoption_count fo
 adoptions in use, with F() updates in the same transaction.
 """
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperative import audit
-from cooperative.models import Affiliation
+from cooperative.models import Affiliation, Cooperative, Organisation
 from deelbaar.errors import Conflict, DomainError, NotAllowed
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from solutions import events, versions
 from solutions.models import Adoption, AdoptionState, Release, Review, Solution
 from solutions.selectors import reuse
@@ -25,7 +28,7 @@ REVIEW_TEXT_MAX = 5_000
 ADOPTION_FIELDS = ("state", "release", "in_use_since", "stopped_on")
 
 
-def _require_person_of(actor, organisation) -> None:
+def _require_person_of(actor: User, organisation: Organisation) -> None:
     require(
         actor,
         "solutions.act_for_organisation",
@@ -34,7 +37,7 @@ def _require_person_of(actor, organisation) -> None:
     )
 
 
-def _require_entitled(organisation, cooperative) -> None:
+def _require_entitled(organisation: Organisation, cooperative: Cooperative) -> None:
     entitlement = reuse.entitlement(organisation, cooperative)
     if not entitlement.entitled:
         raise NotAllowed(
@@ -44,7 +47,7 @@ def _require_entitled(organisation, cooperative) -> None:
         )
 
 
-def _text(value, *, field: str, limit: int) -> str:
+def _text(value: Any, *, field: str, limit: int) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else None
     if text is None:
         raise DomainError(_("Give text here."), field=field)
@@ -63,13 +66,13 @@ def _locked(adoption: Adoption) -> Adoption:
     )
 
 
-def _people_of(organisation) -> list[int]:
+def _people_of(organisation: Organisation) -> list[int]:
     return list(
         Affiliation.objects.filter(organisation=organisation).values_list("user_id", flat=True)
     )
 
 
-def _release_of(solution, release) -> Release:
+def _release_of(solution: Solution, release: Release) -> Release:
     if not isinstance(release, Release) or release.solution_id != solution.pk:
         raise DomainError(
             _("Choose a release of %(solution)s.") % {"solution": solution.name}, field="release"
@@ -78,10 +81,12 @@ def _release_of(solution, release) -> Release:
 
 
 def _is_newer(release: Release, than: Release | None) -> bool:
-    return versions.is_newer(versions.of_release(release), than and versions.of_release(than))
+    return versions.is_newer(
+        versions.of_release(release), versions.of_release(than) if than is not None else None
+    )
 
 
-def _record(adoption, before, *, actor, action, reason=""):
+def _record(adoption: Adoption, before: Any, *, actor: User, action: str, reason: str = "") -> None:
     after = audit.snapshot(adoption, ADOPTION_FIELDS)
     audit.record(
         actor=actor,
@@ -95,12 +100,14 @@ def _record(adoption, before, *, actor, action, reason=""):
     events.adoption_changed(adoption, _people_of(adoption.organisation))
 
 
-def _count(solution, delta: int) -> None:
+def _count(solution: Solution, delta: int) -> None:
     Solution.objects.filter(pk=solution.pk).update(adoption_count=F("adoption_count") + delta)
 
 
 @transaction.atomic
-def request_adoption(*, actor, solution, organisation, remarks: str = "") -> Adoption:
+def request_adoption(
+    *, actor: User, solution: Solution, organisation: Organisation, remarks: str = ""
+) -> Adoption:
     """The organisation asks to adopt the solution. Only a person of that organisation, and only
     under an active membership of the solution's cooperative; one current adoption each."""
     _require_person_of(actor, organisation)
@@ -123,7 +130,7 @@ def request_adoption(*, actor, solution, organisation, remarks: str = "") -> Ado
 
 
 @transaction.atomic
-def take_into_use(*, actor, adoption, release=None) -> Adoption:
+def take_into_use(*, actor: User, adoption: Adoption, release: Release | None = None) -> Adoption:
     """A requested adoption goes into use, on the given release or else the newest."""
     _require_person_of(actor, adoption.organisation)
     adoption = _locked(adoption)
@@ -153,7 +160,7 @@ def take_into_use(*, actor, adoption, release=None) -> Adoption:
 
 
 @transaction.atomic
-def upgrade(*, actor, adoption, release) -> Adoption:
+def upgrade(*, actor: User, adoption: Adoption, release: Release) -> Adoption:
     """An adoption in use moves to a newer release of its solution."""
     _require_person_of(actor, adoption.organisation)
     adoption = _locked(adoption)
@@ -168,7 +175,11 @@ def upgrade(*, actor, adoption, release) -> Adoption:
     if not _is_newer(release, adoption.release):
         raise DomainError(
             _("%(version)s is not newer than %(current)s, the release in use.")
-            % {"version": release.version, "current": adoption.release.version},
+            % {
+                "version": release.version,
+                # Never None here: any release is newer than none.
+                "current": adoption.release.version if adoption.release else "",
+            },
             field="release",
         )
     before = audit.snapshot(adoption, ADOPTION_FIELDS)
@@ -179,7 +190,7 @@ def upgrade(*, actor, adoption, release) -> Adoption:
 
 
 @transaction.atomic
-def stop_adoption(*, actor, adoption, reason: str = "") -> Adoption:
+def stop_adoption(*, actor: User, adoption: Adoption, reason: str = "") -> Adoption:
     """The organisation stops using the solution (or withdraws its request). The adoption stays
     as history; the organisation may adopt again later."""
     _require_person_of(actor, adoption.organisation)
@@ -199,7 +210,15 @@ def stop_adoption(*, actor, adoption, reason: str = "") -> Adoption:
 
 
 @transaction.atomic
-def review_solution(*, actor, solution, organisation, score, pros: str = "", cons: str = ""):
+def review_solution(
+    *,
+    actor: User,
+    solution: Solution,
+    organisation: Organisation,
+    score: Any,
+    pros: str = "",
+    cons: str = "",
+) -> Review:
     """The organisation reviews a solution it has in use: a score of 1 to 5, pros and cons.
     One review per organisation; a second call revises it. The review answered has
     `was_created` set: True for a new one, False for a revision."""
@@ -225,16 +244,17 @@ def review_solution(*, actor, solution, organisation, score, pros: str = "", con
     pros = _text(pros, field="pros", limit=REVIEW_TEXT_MAX)
     cons = _text(cons, field="cons", limit=REVIEW_TEXT_MAX)
     now = timezone.now()
-    review = (
+    found = (
         Review.objects.select_for_update()
         .filter(solution=solution, organisation=organisation)
         .first()
     )
-    created = review is None
-    if created:
+    created = found is None
+    if found is None:
         review = Review(solution=solution, organisation=organisation, created_at=now)
-        before = {}
+        before: dict = {}
     else:
+        review = found
         before = audit.snapshot(review, ("score", "pros", "cons"))
     review.author = actor
     review.score, review.pros, review.cons = score, pros, cons
