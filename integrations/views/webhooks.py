@@ -5,7 +5,6 @@ Only the cooperative's coordinators (`integrations.manage_webhooks`) see them: a
 public, so anyone else gets 403; a subscription of another cooperative is 404.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,33 +13,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cooperative.models import Cooperative
 from deelbaar import pages
 from deelbaar.errors import DomainError
-from deelbaar.pages import ServiceErrorsMixin
 from deelbaar.permissions import allowed
-from integrations.models import WebhookEvent
+from integrations.forms.webhooks import SubscriptionForm
 from integrations.selectors import webhooks as selectors
 from integrations.services import webhooks as services
 
 PAGE_SIZE = 25
-
-
-class SubscriptionForm(ServiceErrorsMixin, forms.Form):
-    url = forms.CharField(
-        label=gettext_lazy("URL"),
-        max_length=500,
-        help_text=gettext_lazy("The address that receives the events (https)."),
-    )
-    events = forms.MultipleChoiceField(
-        label=gettext_lazy("Events"),
-        choices=WebhookEvent.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
 
 
 def _cooperative(request, slug) -> Cooperative:

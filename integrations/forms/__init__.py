@@ -1,0 +1,1 @@
+"""The forms of the integrations pages, one module per page family."""
