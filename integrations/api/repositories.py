@@ -9,8 +9,8 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -18,182 +18,21 @@ from rest_framework.routers import SimpleRouter
 from deelbaar.api.openapi import answers
 from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed, require
-from integrations.models import Commit, ReleaseTag, Repository
+from integrations.api.serializers import (
+    AccessTokenSerializer,
+    AppliedSolutionSerializer,
+    ItemCommitListSerializer,
+    LinkSerializer,
+    ManagedRepositorySerializer,
+    ReleaseTagSerializer,
+    RepositoryCommitSerializer,
+    RepositorySerializer,
+)
+from integrations.models import Commit, Repository
 from integrations.selectors import repositories as selectors
 from integrations.services import publiccode as publiccode_services
 from integrations.services import repositories as services
 from sprints.models import BacklogItem, Increment, Product
-
-
-class CommitItemSerializer(serializers.ModelSerializer):
-    reference = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = BacklogItem
-        fields = ["id", "reference", "title"]
-
-
-class RepositoryCommitSerializer(serializers.ModelSerializer):
-    items = CommitItemSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Commit
-        fields = [
-            "id",
-            "repository",
-            "sha",
-            "author_name",
-            "author_email",
-            "authored_at",
-            "committed_at",
-            "message",
-            "parents",
-            "items",
-        ]
-
-
-class ItemCommitListSerializer(RepositoryCommitSerializer):
-    class Meta(RepositoryCommitSerializer.Meta):
-        fields = [f for f in RepositoryCommitSerializer.Meta.fields if f != "items"]
-
-
-class TagReleaseSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    version = serializers.CharField(read_only=True)
-    solution = serializers.IntegerField(source="solution_id", read_only=True)
-    solution_slug = serializers.SlugField(source="solution.slug", read_only=True)
-    solution_name = serializers.CharField(source="solution.name", read_only=True)
-
-
-class ReleaseTagSerializer(serializers.ModelSerializer):
-    release = TagReleaseSerializer(read_only=True)
-
-    class Meta:
-        model = ReleaseTag
-        fields = [
-            "id",
-            "repository",
-            "name",
-            "sha",
-            "pushed",
-            "message",
-            "changelog",
-            "created_at",
-            "release",
-        ]
-        read_only_fields = fields
-        extra_kwargs = {
-            "pushed": {
-                "help_text": gettext_lazy(
-                    "Whether the tag is in the repository; false: it is only in the platform's "
-                    "mirror, as the platform may not push there."
-                )
-            }
-        }
-
-
-class PubliccodeProblemSerializer(serializers.Serializer):
-    path = serializers.CharField(
-        help_text=gettext_lazy('Key path, such as "legal.license"; "" for the whole file.')
-    )
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
-class PubliccodeSerializer(serializers.Serializer):
-    """What the last sync read from publiccode.yml at the head of the default branch."""
-
-    found = serializers.BooleanField()
-    sha = serializers.CharField(help_text=gettext_lazy("The commit it was read at."))
-    fields = serializers.DictField(help_text=gettext_lazy("Values offered for the solution."))
-    problems = PubliccodeProblemSerializer(many=True)
-
-
-class AppliedSolutionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    version = serializers.IntegerField()
-
-
-class RepositorySerializer(serializers.ModelSerializer):
-    publiccode = serializers.SerializerMethodField()
-
-    @extend_schema_field(PubliccodeSerializer)
-    def get_publiccode(self, repository) -> dict:
-        # Stored at sync time in every language: no query, no parsing per repository.
-        return publiccode_services.publiccode_summary(repository)
-
-    class Meta:
-        model = Repository
-        fields = [
-            "id",
-            "product",
-            "url",
-            "default_branch",
-            "state",
-            "state_message",
-            "head_sha",
-            "progress_done",
-            "progress_total",
-            "sync_started_at",
-            "last_synced_at",
-            "created_at",
-            "publiccode",
-        ]
-        read_only_fields = fields
-
-
-class ManagedRepositorySerializer(RepositorySerializer):
-    """What those who manage the repository see: also the secret for its push hooks, and
-    whether it has an access token (the token itself is never shown)."""
-
-    has_access_token = serializers.SerializerMethodField(
-        help_text=gettext_lazy("Whether git reads the repository with an access token.")
-    )
-
-    def get_has_access_token(self, repository) -> bool:
-        return bool(repository.access_token)
-
-    class Meta(RepositorySerializer.Meta):
-        fields = [
-            *RepositorySerializer.Meta.fields,
-            "hook_secret",
-            "access_username",
-            "has_access_token",
-        ]
-        read_only_fields = fields
-
-
-class AccessTokenSerializer(serializers.Serializer):
-    access_username = serializers.CharField(
-        max_length=200,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=gettext_lazy(
-            "The user name the git host wants with the token (GitLab's deploy tokens have "
-            "their own); blank: x-access-token, which GitHub takes."
-        ),
-    )
-    access_token = serializers.CharField(
-        max_length=500,
-        required=False,
-        allow_blank=True,
-        default="",
-        write_only=True,
-        style={"input_type": "password"},
-        help_text=gettext_lazy(
-            "A deploy or access token for an https address; write-only, never shown back. "
-            "Never put credentials in the URL."
-        ),
-    )
-
-
-class LinkSerializer(AccessTokenSerializer):
-    product = serializers.IntegerField()
-    url = serializers.CharField(max_length=500)
-    default_branch = serializers.CharField(max_length=200, default="main")
 
 
 def _viewable(user, product) -> None:

@@ -11,16 +11,20 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cooperative.models import Cooperative
 from deelbaar.permissions import allowed, require
+from integrations.api.serializers import (
+    DeliverySerializer,
+    SubscriptionChangeSerializer,
+    SubscriptionInputSerializer,
+    SubscriptionSerializer,
+    SubscriptionWithSecretSerializer,
+)
 from integrations.models import (
-    WebhookAttempt,
     WebhookDelivery,
-    WebhookEvent,
     WebhookSubscription,
 )
 from integrations.selectors import webhooks as selectors
@@ -28,89 +32,6 @@ from integrations.services import webhooks as services
 
 
 # --- Serializers -------------------------------------------------------------------------------
-class SubscriptionSerializer(serializers.ModelSerializer):
-    cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    delivery_count = serializers.IntegerField(read_only=True, default=0)
-
-    class Meta:
-        model = WebhookSubscription
-        fields = [
-            "id",
-            "cooperative",
-            "url",
-            "events",
-            "description",
-            "active",
-            "created_at",
-            "delivery_count",
-        ]
-        read_only_fields = fields
-
-
-class SubscriptionWithSecretSerializer(SubscriptionSerializer):
-    """Only in the answer to a creation or a rotation: keep the secret, it is not shown again."""
-
-    class Meta(SubscriptionSerializer.Meta):
-        fields = [*SubscriptionSerializer.Meta.fields, "secret"]
-        read_only_fields = fields
-
-
-class SubscriptionInputSerializer(serializers.Serializer):
-    cooperative = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Cooperative.objects.all(),
-        help_text=gettext_lazy("The cooperative's slug."),
-        error_messages={"does_not_exist": gettext_lazy("There is no such cooperative.")},
-    )
-    url = serializers.CharField(max_length=500)
-    events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False
-    )
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    active = serializers.BooleanField(required=False, default=True)
-
-
-class SubscriptionChangeSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500, required=False)
-    events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices),
-        allow_empty=False,
-        required=False,
-    )
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    active = serializers.BooleanField(required=False)
-
-
-class AttemptSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = WebhookAttempt
-        fields = ["number", "at", "status_code", "duration_ms", "error"]
-        read_only_fields = fields
-
-
-class DeliverySerializer(serializers.ModelSerializer):
-    attempts_log = AttemptSerializer(source="log", many=True, read_only=True)
-
-    class Meta:
-        model = WebhookDelivery
-        fields = [
-            "id",
-            "event",
-            "message_id",
-            "payload",
-            "state",
-            "attempts",
-            "next_attempt_at",
-            "last_status_code",
-            "last_duration_ms",
-            "last_error",
-            "created_at",
-            "delivered_at",
-            "attempts_log",
-        ]
-        read_only_fields = fields
-
-
 def _valid(serializer_class, request, **kwargs) -> dict:
     serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
