@@ -31,8 +31,7 @@ def memberships_of_user(user):
     )
     return (
         Membership.objects.filter(
-            Q(organisation__in=own)
-            | Q(state=MembershipState.ACTIVE) & Q(Exists(represents_own))
+            Q(organisation__in=own) | Q(state=MembershipState.ACTIVE) & Q(Exists(represents_own))
         )
         .exclude(state=MembershipState.LEFT)
         .annotate(

@@ -57,7 +57,7 @@ def tagged(product, product_owner, developer):
 
 
 def test_rows_per_screen_and_axe(page, live_url, assert_accessible, product, tagged):
-    items, burger, epic = tagged
+    items, _burger, epic = tagged
     login(page, live_url, "eva", PASSWORD)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_url}/products/{product.pk}/")
@@ -169,7 +169,7 @@ def test_adding_with_an_empty_title_focuses_the_error_summary(
 
 
 def test_filter_by_label_in_a_shareable_address(page, live_url, product, tagged):
-    items, burger, epic = tagged
+    _items, burger, _epic = tagged
     login(page, live_url, "eva", PASSWORD)
     page.goto(f"{live_url}/products/{product.pk}/")
     expect(page.locator("#backlog-list li[data-item]")).to_have_count(40)
