@@ -9,6 +9,7 @@ from cooperative import selectors as cooperative_selectors
 from cooperative.models import Organisation, OrganisationKind
 from deelbaar.typing import Person, User
 from people.models import Invitation
+from sprints.selectors import product_organisations
 
 if TYPE_CHECKING:
     from sprints.models import Product
@@ -31,7 +32,6 @@ def team_organisations(product: "Product") -> QuerySet[Organisation]:
     """Organisations whose people may join the product's team: its own organisations (owner,
     participants and the municipalities a participating joint arrangement acts for) and
     suppliers, as `sprints.selectors.team_candidates` has it."""
-    from sprints.selectors import product_organisations  # sprints is above people
 
     return Organisation.objects.filter(
         Q(pk__in=product_organisations(product).values("pk")) | Q(kind=OrganisationKind.SUPPLIER)

@@ -57,6 +57,7 @@ from deelbaar.permissions import allowed, require
 from deelbaar.typing import User
 from people import selectors
 from people.models import Invitation, InvitationState, InvitationTeamRole
+from sprints import services as sprint_services
 
 # A product of the sprints app: people sits below sprints, so it names no sprints model.
 SprintsProduct = Any
@@ -523,7 +524,6 @@ def accept(
 def _add_to_team(invitation: Invitation, person: User) -> str:
     """Put the person on the team by the inviter's right; if the inviter lost it since, the
     person still joins the organisation and the product owner adds them by hand."""
-    from sprints import services as sprint_services  # sprints is above people
 
     product = invitation.product
     assert product is not None  # only a team invitation comes here

@@ -24,6 +24,7 @@ from deelbaar.permissions import allowed
 from people import selectors, services
 from people.forms import AcceptForm, InviteForm, PasswordResetForm, RoleForm, TeamInviteForm
 from people.models import Invitation
+from sprints.models import Product
 
 LIST_LIMIT = 200
 
@@ -86,7 +87,6 @@ def organisation_people(request, organisation_id):
 @require_http_methods(["GET", "POST"])
 def invite_to_team(request, product_id):
     """The product owner (or a coordinator) invites someone without an account to the team."""
-    from sprints.models import Product  # sprints is above people
 
     product = Product.objects.select_related("cooperative", "owner").filter(pk=product_id).first()
     if product is None or not allowed(request.user, "sprints.view_product", product):
