@@ -63,8 +63,14 @@ def library(django_user_model):
 
 
 def settled(page):
-    """Wait until no catalogue request is in flight (htmx marks the form while one is)."""
-    page.wait_for_function("!document.querySelector('#catalogue-form.htmx-request')")
+    """Wait until no catalogue request is in flight (htmx marks the element that sent it: the
+    form on Enter, the search box after typing, the results body for a filter). A short pause
+    first: Enter right after typing leaves the box's debounced request to come."""
+    page.wait_for_timeout(400)
+    page.wait_for_function(
+        "!document.querySelector("
+        "'#catalogue-form.htmx-request, #id_q.htmx-request, #catalogue-body.htmx-request')"
+    )
 
 
 def listed(page) -> list[str]:
