@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 LOAD_SECONDS ?= 300
-# Parallel test processes for `make test` (2 cores: 3 measured fastest, see README's Testing).
+# Parallel test processes for `make test`: 3 on a 2-core machine, since many tests wait on the
+# database, git or a subprocess rather than the CPU (see README, "Running the tests").
 TEST_WORKERS ?= 3
 PARALLEL_TESTS := not browser and not production and not serial
 
