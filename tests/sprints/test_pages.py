@@ -684,18 +684,38 @@ def field_error(html, field_id):
 
 
 def test_an_item_without_title_or_with_a_wrong_estimate_is_refused(world):
+    """Adding from the top of the backlog asks only a title and a kind; the estimate is
+    checked where it is given, on the item's page. Neither refusal writes anything."""
     count = BacklogItem.objects.count()
-    html = html_of(
-        client_for(world.users["developer"]).post(
-            url("item_create", product_id=world.product.pk),
-            {"title": "  ", "kind": "story", "estimate": "7"},
-        )
+    developer = client_for(world.users["developer"])
+    response = developer.post(
+        url("item_create", product_id=world.product.pk),
+        {"title": "  ", "kind": "story"},
     )
-    assert "Give the item a title." in field_error(html, "new-item-title")
+    assert response.status_code == 400
+    assert "Give the item a title." in field_error(response.content.decode(), "new-item-title")
+    address = url("item_detail", product_id=world.product.pk, item_id=world.ready.pk)
+    form_page = html_of(developer.get(address))
+    original = re.search(r'name="original" id="item-original" value="([^"]*)"', form_page)
+    import html as html_module
+
+    response = developer.post(
+        address,
+        {
+            "title": world.ready.title,
+            "kind": "story",
+            "estimate": "7",
+            "acceptance_criteria": "Het formulier bewaart een concept",
+            "version": str(world.ready.version),
+            "original": html_module.unescape(original.group(1)),
+        },
+    )
     assert "An estimate is 0, 1, 2, 3, 5, 8, 13, 20, 40 or 100 points" in field_error(
-        html, "new-item-estimate"
+        html_of(response), "item-estimate"
     )
     assert BacklogItem.objects.count() == count
+    world.ready.refresh_from_db()
+    assert world.ready.estimate != 7
 
 
 def test_a_stale_edit_says_what_changed_and_keeps_the_current_values(world):
