@@ -40,6 +40,13 @@ SIMILAR_TITLE_WORDS = 8
 SIMILAR_DESCRIPTION_WORDS = 10
 # Shorter words match too much as prefixes; they must match whole.
 PREFIX_MIN = 4
+# A proposal's word found in more than this share of the library ("zodat", "medewerkers",
+# "aanvragen" in a library of services) says nothing about which solution is alike, yet made
+# nearly every solution a candidate to rank (100-300 ms at 10,000). Such a common word still
+# counts in the score of the candidates that other words find; it just finds none itself.
+# Below COMMON_MIN solutions ranking is cheap anyway, so small libraries keep every word.
+COMMON_SHARE = 0.15
+COMMON_MIN = 200
 
 # Words that say nothing about what a solution does, left out of similar solutions' overlap
 # (PostgreSQL's dictionaries drop their own stop words).
@@ -373,9 +380,70 @@ def similar(queryset: QuerySet, title: str, description: str, limit: int) -> lis
     title_terms, description_terms = _proposal_terms(title, description)
     if not title_terms and not description_terms:
         return []
-    if uses_postgresql(queryset):
-        return _similar_postgresql(queryset, title_terms, description_terms, limit)
-    return _similar_fallback(queryset, title_terms, description_terms, limit)
+    postgresql = uses_postgresql(queryset)
+    common = _common_terms(queryset.db, title_terms + description_terms, postgresql=postgresql)
+    if postgresql:
+        return _similar_postgresql(queryset, title_terms, description_terms, limit, common)
+    return _similar_fallback(queryset, title_terms, description_terms, limit, common)
+
+
+def _common_terms(db: str, terms: list[str], *, postgresql: bool) -> set[str]:
+    """The terms found in more than COMMON_SHARE of the library (and COMMON_MIN solutions).
+
+    When every term is common, none is left out: the proposal is then only common words.
+    """
+    found = _shares_postgresql(db, terms) if postgresql else _shares_sqlite(db, terms)
+    common = {term for term, is_common in zip(terms, found, strict=True) if is_common}
+    return set() if len(common) == len(terms) else common
+
+
+def _shares_postgresql(db: str, terms: list[str]) -> list[bool]:
+    """Whether each term is common, from the planner's statistics of the search vectors (the
+    most common lexemes and their shares, kept by ANALYZE/autovacuum): one catalogue read.
+    Counting matches is no cheaper than the search itself there, every check reading a
+    solution's whole vector. Without statistics (a fresh database) no term is common."""
+    sql = """
+        WITH lexemes AS (
+            SELECT e.lexeme, e.share, c.reltuples
+            FROM pg_stats s
+            JOIN pg_class c ON c.oid = (quote_ident(s.schemaname) || '.' || quote_ident(s.tablename))::regclass,
+            unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(lexeme, share)
+            WHERE s.schemaname = current_schema() AND s.tablename = %s AND s.attname = 'search_vector'
+        ),
+        stems AS (
+            SELECT t.i, t.term, stem
+            FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, i),
+            unnest(tsvector_to_array(to_tsvector('dutch', t.term))
+                   || tsvector_to_array(to_tsvector('english', t.term))) AS stem
+        )
+        SELECT t.i, COALESCE(BOOL_OR(l.share > %s AND l.share * l.reltuples > %s), false)
+        FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, i)
+        LEFT JOIN stems ON stems.i = t.i
+        LEFT JOIN lexemes l ON l.lexeme IS NOT NULL AND (
+            l.lexeme = stems.stem
+            OR (length(t.term) >= %s AND starts_with(l.lexeme, stems.stem))
+        )
+        GROUP BY t.i ORDER BY t.i
+    """  # noqa: E501
+    params = [Solution._meta.db_table, terms, COMMON_SHARE, COMMON_MIN, terms, PREFIX_MIN]
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [bool(common) for _, common in cursor.fetchall()]
+
+
+def _shares_sqlite(db: str, terms: list[str]) -> list[bool]:
+    """Whether each term is common, counting its solutions in the FTS5 index only up to the
+    bound (a LIMIT per term, one statement for all): a common word costs the bound, not the
+    library."""
+    table = connections[db].ops.quote_name(Solution._meta.db_table)
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+        bound = max(COMMON_MIN, int(cursor.fetchone()[0] * COMMON_SHARE))
+        match = f"SELECT 1 FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH %s LIMIT %s"  # noqa: S608
+        counts = ", ".join(f"(SELECT COUNT(*) FROM ({match}))" for _ in terms)  # noqa: S608
+        # A term is letters and digits only (WORD), so quoting it makes a valid FTS5 phrase.
+        cursor.execute(f"SELECT {counts}", [p for term in terms for p in (f'"{term}"*', bound + 1)])
+        return [count > bound for count in cursor.fetchone()]
 
 
 def _prefixes(terms: list[str], joiner: str) -> str:
@@ -390,14 +458,16 @@ def _or_query(terms: list[str]) -> SearchQuery:
     )
 
 
-def _similar_postgresql(queryset, title_terms, description_terms, limit) -> list[Match]:
+def _similar_postgresql(queryset, title_terms, description_terms, limit, common) -> list[Match]:
     everything = _or_query(title_terms + description_terms)
     score = SearchRank(F("search_vector"), everything)
     if title_terms:
         score = score + SearchRank(F("search_vector"), _or_query(title_terms))
+    # Candidates are the solutions a telling (not common) word finds; all words score them.
+    finding = _or_query([term for term in title_terms + description_terms if term not in common])
     # Ranked over narrow rows (id, name, score); only the best few are read in full.
     best = list(
-        queryset.filter(search_vector=everything)
+        queryset.filter(search_vector=finding)
         .annotate(score=score)
         .order_by("-score", "name", "pk")
         .values_list("pk", "score")[:limit]
@@ -411,18 +481,24 @@ def _similar_postgresql(queryset, title_terms, description_terms, limit) -> list
 _WORDS_TABLE = "solutions_solutionwords"
 
 
-def _similar_fallback(queryset, title_terms, description_terms, limit) -> list[Match]:
+def _similar_fallback(queryset, title_terms, description_terms, limit, common) -> list[Match]:
     """Word overlap: each word of the proposal that begins a word of a solution scores 1, a
     word of the title 2, doubled again when it begins a word of the solution's name; the score
     is the share of the most a solution could get.
 
     Every word is two look-ups in the FTS5 index of the solutions' words (in the name; in any
     text): counting the overlap row by row with LIKE took half a second at 10,000 solutions.
+    A common word is left out here (it still counts in the most a solution could get): its
+    hits, nearly every solution, were most of the work, and limiting them to the solutions
+    the telling words find made FTS5 check each hit against that list (far slower still).
     """
     hits, params = [], []
     most = 0
     for index, term in enumerate(title_terms + description_terms):
         weight = 2 if term in title_terms else 1
+        most += 2 * weight
+        if term in common:
+            continue
         # A term is letters and digits only (WORD), so quoting it makes a valid FTS5 phrase.
         for points, match in ((2 * weight, f'name : "{term}"*'), (weight, f'"{term}"*')):
             hits.append(
@@ -430,7 +506,6 @@ def _similar_fallback(queryset, title_terms, description_terms, limit) -> list[M
                 f"FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH %s"
             )
             params.append(match)
-        most += 2 * weight
     quote = connections[queryset.db].ops.quote_name
     meta = Solution._meta
     table, pk = quote(meta.db_table), quote(meta.pk.column)

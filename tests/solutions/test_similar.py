@@ -146,3 +146,44 @@ def test_the_partial_lists_them_for_anyone(client, library):
     # Nothing asked, or too much: an empty section, never an error.
     assert client.get("/solutions/similar/").content.strip() == b""
     assert client.get("/solutions/similar/", {"title": "x" * 300}).status_code == 200
+
+
+def test_a_proposal_full_of_common_words_still_finds_the_right_solution_first(zob):
+    # A big library where every solution's texts hold the same service words: those words
+    # find nearly everything, so only the telling ones pick the candidates (issue 10: this
+    # took 100-300 ms at 10,000 solutions), and the right solution must still come first.
+    from django.db import connection
+
+    from solutions import search
+
+    common = "Medewerkers kunnen zaken registreren en volgen, zodat inwoners minder wachten."
+    Solution.objects.bulk_create(
+        [
+            Solution(
+                cooperative=zob,
+                name=f"Dienst {n}",
+                slug=f"dienst-{n}",
+                short_description_nl=f"Zaken registreren en volgen, nummer {n}.",
+                long_description_nl=common,
+                features_nl=["Registreren", "Volgen"],
+            )
+            for n in range(search.COMMON_MIN + 50)
+        ]
+    )
+    make(zob, "Leerlingenvervoer", "Vervoer van leerlingen naar school regelen.", long=common)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the statistics autovacuum keeps in production
+            cursor.execute("ANALYZE solutions_solution")
+    title, description = (
+        "Leerlingenvervoer",
+        "Medewerkers registreren en volgen zaken, zodat inwoners minder wachten.",
+    )
+    terms = ["leerlingenvervoer", "medewerkers", "registreren", "volgen", "zaken", "inwoners"]
+    common_terms = search._common_terms(
+        "default", terms, postgresql=connection.vendor == "postgresql"
+    )
+    assert {"registreren", "volgen", "zaken"} <= common_terms
+    assert "leerlingenvervoer" not in common_terms
+    assert ranked(title, description)[0] == "Leerlingenvervoer"
+    # Only common words: nothing is left out, they find what they find.
+    assert len(ranked("Zaken registreren", "")) == 5
