@@ -126,8 +126,9 @@ def board_columns(request, product_id, number):
 
 def _answer(request, product, item, ok, announcement):
     """The board again: the columns for htmx (200 even when refused, the announcement says
-    why), else a redirect to the board with the message, keeping the filter."""
-    if item.sprint is None:
+    why), else a redirect to the board with the message, keeping the filter. From the
+    item's own page (`back=item`), or for an item outside a sprint, back to that page."""
+    if item.sprint is None or request.POST.get("back") == "item":
         (messages.success if ok else messages.error)(request, announcement)
         return redirect("sprints:item_detail", product_id=product.pk, item_id=item.pk)
     sprint = _sprint(product, item.sprint.number)

@@ -12,6 +12,8 @@ from deelbaar import pages
 from deelbaar.errors import DomainError, StaleObject
 from deelbaar.permissions import allowed
 from sprints import selectors, services
+from sprints.assignment import assignable_people, person_name
+from sprints.models import ItemStatus
 from sprints.forms import (
     ItemEditForm,
     changes_since,
@@ -24,7 +26,20 @@ def _item_context(request, product, item, *, form=None, stale=None):
     if can_edit and form is None:
         form = ItemEditForm.for_item(item, auto_id="item-%s")
     follow_up_of = selectors.followed_up_verdict(item)
+    # The same "Assign to" as a board card, so an item outside a sprint can be given too.
+    # An accepted item is finished: its assignee stays (the service refuses it as well).
+    may_assign = item.status != ItemStatus.ACCEPTED and allowed(
+        request.user, "sprints.assign_item", product
+    )
+    people = (
+        [{"id": user.pk, "name": person_name(user)} for user in assignable_people(product)]
+        if may_assign
+        else []
+    )
     return {
+        "may_assign": may_assign,
+        "assign_people": people,
+        "me": request.user.pk,
         "product": product,
         "section": "backlog",
         "item": item,
