@@ -66,7 +66,8 @@ def _filter_query(params) -> str:
 
 def _backlog_context(request, product, *, params=None, page=None, **extra):
     params = request.GET if params is None else params
-    filter_form = BacklogFilterForm(params)
+    # auto_id as the filter inputs' ids, so the error summary links to them.
+    filter_form = BacklogFilterForm(params, auto_id="filter-%s")
     filters = filter_form.filters()
     backlog = selectors.backlog_for(product)
     items = selectors.filter_items(backlog, **filters) if filters else backlog
@@ -102,7 +103,11 @@ def _backlog_context(request, product, *, params=None, page=None, **extra):
 @require_GET
 def backlog(request, product_id):
     product = _product(request, product_id)
-    return render(request, "sprints/backlog.html", _backlog_context(request, product))
+    context = _backlog_context(request, product)
+    # A filter that is not right is shown with its error and not applied, with 400 like the
+    # catalogue's search; the list (from htmx, `backlog_list`) stays 200 so htmx swaps it.
+    status = 400 if context["filter_form"].errors else 200
+    return render(request, "sprints/backlog.html", context, status=status)
 
 
 @login_required

@@ -13,11 +13,11 @@ from deelbaar.errors import DomainError, StaleObject
 from deelbaar.permissions import allowed
 from sprints import selectors, services
 from sprints.assignment import assignable_people, person_name
-from sprints.models import ItemStatus
 from sprints.forms import (
     ItemEditForm,
     changes_since,
 )
+from sprints.models import ItemStatus
 from sprints.views._common import _item, _product
 
 

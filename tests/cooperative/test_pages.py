@@ -552,11 +552,32 @@ def test_audit_filter_explains_bad_dates(as_person, cooperative_world):
     zob = cooperative_world["zob"]
     response = client.get(url("audit", zob), {"date_from": "someday"})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # as the catalogue: the filter is shown, not applied
     assert 'aria-describedby="id_date_from-error"' in html
     assert "Enter a date" in html
     response = client.get(url("audit", zob), {"date_from": "2025-03-02", "date_to": "2025-03-01"})
     assert "The end date cannot be before the start date." in response.content.decode()
+
+
+def test_audit_page_says_a_bad_filter_is_not_applied(as_person, cooperative_world):
+    """Bad filter values are not silently ignored: 400, as the catalogue's page answers a bad
+    search (and the API a bad filter), with the error summary ("not applied") linking to each
+    field's error; the valid filters still apply, the bad ones do not."""
+    client = as_person("coordinator")
+    zob = cooperative_world["zob"]
+    response = client.get(
+        url("audit", zob), {"actor": "abc", "object_type": "zzz", "date_from": "2026-13-45"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This filter is not right and is not applied:" in html
+    for name in ("actor", "object_type", "date_from"):
+        assert f'data-error-field="{name}"' in html and f'href="#id_{name}"' in html
+    assert "data-action=" in html  # the trail, unfiltered
+    response = client.get(url("audit", zob), {"date_from": "2025-03-02", "date_to": "2025-03-01"})
+    assert response.status_code == 400
+    assert 'data-error-field="date_to"' in response.content.decode()
+    assert client.get(url("audit", zob), {"date_to": "2025-03-01"}).status_code == 200
 
 
 def test_audit_page_is_paginated_by_fifty(as_person, cooperative_world):

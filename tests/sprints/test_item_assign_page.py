@@ -32,7 +32,9 @@ def test_the_product_owner_assigns_from_the_item_page(world, item_name):  # noqa
     developer = world.users["developer"]
     client = client_for(world.users["product_owner"])
     html = html_of(client.get(item_page(world, item)))
-    form = html[html.index('id="assign-form"') : html.index("</form>", html.index('id="assign-form"'))]
+    form = html[
+        html.index('id="assign-form"') : html.index("</form>", html.index('id="assign-form"'))
+    ]
     assert f'<option value="{developer.pk}">' in form
     assert f'<option value="{world.users["tester"].pk}">' not in form  # a tester gets no work
     response = client.post(

@@ -258,8 +258,9 @@ def test_backlog_page_filters_from_the_address(product, product_owner, tester, m
     assert backlog_ids(
         page_as(tester).get(url("backlog", product_id=product.pk), {"q": "fout"})
     ) == [bug.pk]
-    # A bad value in a shared address shows the whole backlog rather than an error.
+    # A bad value in a shared address: the whole backlog, saying the filter is not applied (400).
     everything = page_as(tester).get(url("backlog", product_id=product.pk), {"epic": "abc"})
+    assert everything.status_code == 400
     assert backlog_ids(everything) == [bug.pk, story.pk]
     listed = page_as(tester).get(
         url("backlog_list", product_id=product.pk),
@@ -388,3 +389,26 @@ def test_an_items_labels_and_epic_on_its_page(
     epic_page = page_as(tester).get(url("epic_detail", product_id=product.pk, epic_id=epic.pk))
     assert "1 of 1 items" not in epic_page.content.decode()  # not done yet
     assert "0 of 1 items done" in epic_page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", [{"label": "abc"}, {"kind": "zz"}, {"epic": "x"}, {"assignee": "x"}]
+)
+def test_backlog_page_says_a_bad_filter_is_not_applied(product, tester, make_item, query):
+    """A filter value that is not right (a shared address, a hand-edited one) is not silently
+    ignored: the page answers 400, as the catalogue does for a bad search and as the API does,
+    with the error summary ("not applied") and the field's error, and the whole backlog below.
+    The list alone for htmx (`backlog_list`) stays 200, as the catalogue's body does, because
+    htmx only swaps successful answers."""
+    first, second = make_item("Eerste"), make_item("Tweede")
+    response = page_as(tester).get(url("backlog", product_id=product.pk), query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="filter-errors"' in html
+    assert "This filter is not right and is not applied:" in html
+    (name,) = query
+    assert f'data-error-field="{name}"' in html and f'href="#filter-{name}"' in html
+    assert f'id="filter-{name}"' in html  # the link leads to the filter's input
+    assert backlog_ids(response) == [first.pk, second.pk]
+    good = page_as(tester).get(url("backlog", product_id=product.pk), {"kind": "bug"})
+    assert good.status_code == 200 and 'id="filter-errors"' not in good.content.decode()

@@ -49,6 +49,8 @@ def audit_trail(request, slug):
     page = Paginator(form.filter(records), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # A filter that is not right is shown with its error and not applied, with 400 like the
+    # catalogue's search: the list below is then not what was asked for.
     return render(
         request,
         "cooperative/audit.html",
@@ -62,4 +64,5 @@ def audit_trail(request, slug):
             "filtered": bool(query),
             "queue_url": reverse("cooperative:queue", kwargs={"slug": cooperative.slug}),
         },
+        status=400 if form.errors else 200,
     )
