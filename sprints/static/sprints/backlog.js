@@ -117,7 +117,11 @@
       values[name] = value;
     });
     values[placement(target, event.clientY)] = target.dataset.item;
-    var source = dragged;
+    // htmx posts nothing for a source no longer in the page: should the list have been
+    // swapped since the drag began, post from the dragged item's row as it is now.
+    var source = document.body.contains(dragged)
+      ? dragged
+      : document.getElementById(dragged.id) || dragged;
     window.htmx.ajax("POST", source.dataset.moveUrl, {
       source: source,
       target: "#backlog-list",

@@ -54,6 +54,14 @@
     if (!card || !column || column.dataset.status === card.dataset.status) {
       return;
     }
+    // htmx posts nothing for a source no longer in the page: should the board have been
+    // swapped since the drag began, post from the card as it is now.
+    if (!document.body.contains(card)) {
+      card = document.getElementById(card.id);
+      if (!card) {
+        return;
+      }
+    }
     var form = card.querySelector("form.sprints-card__moves");
     window.htmx.ajax("POST", card.dataset.statusUrl, {
       source: form || card,

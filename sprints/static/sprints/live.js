@@ -34,10 +34,35 @@
     });
     // A refresh that was under way when the person made a change of their own may show the
     // list from before it: drop it and fetch again, rather than undo their change on screen.
+    // Nor swap one in while a drag is under way (data-live-busy): the refresh may have left
+    // before the drag began, and replacing the list under the pointer would take away the
+    // dragged row, so the drop would post nothing. It comes again once the drag has ended.
+    // (htmx sets detail.elt to the element the event is on, here the swapped part: the
+    // request's own element is requestConfig.elt.)
     root.addEventListener("htmx:beforeSwap", function (event) {
-      if (event.detail.elt === root && live.lastOwnRequest >= live.refreshStarted) {
+      var config = event.detail.requestConfig;
+      if (!config || config.elt !== root) {
+        return;
+      }
+      if (live.lastOwnRequest >= live.refreshStarted || root.dataset.liveBusy) {
         event.detail.shouldSwap = false;
         live.schedule();
+      }
+    });
+    // A refresh counts as done (data-live-refreshed, and the announcement) when it is shown,
+    // not when its request ends: one held back above is fetched again.
+    root.addEventListener("htmx:afterSwap", function (event) {
+      var config = event.detail.requestConfig;
+      if (!config || config.elt !== root) {
+        return;
+      }
+      if (live.pending) {
+        live.pending.swapped = true;
+      }
+      root.dataset.liveRefreshed = String(Date.now());
+      var region = document.getElementById(root.dataset.liveAnnounce || "");
+      if (region && !live.own && root.dataset.liveMessage) {
+        region.textContent = root.dataset.liveMessage;
       }
     });
     this.open();
@@ -85,23 +110,35 @@
       this.schedule();
       return;
     }
-    var own = Date.now() - this.lastOwnRequest < OWN_CHANGE_MS;
+    // One refresh at a time; an event that came while one was under way gets one more after
+    // it (the answer under way may predate that change).
+    if (this.pending) {
+      this.again = true;
+      return;
+    }
+    this.own = Date.now() - this.lastOwnRequest < OWN_CHANGE_MS;
     // The part shown may name its own refresh (a filtered backlog: its filters and page).
     var shown = document.getElementById(this.root.dataset.liveTarget);
     var url = (shown && shown.dataset.liveRefresh) || this.root.dataset.liveRefresh;
+    var request = { target: shown, swapped: false };
+    this.pending = request;
+    this.again = false;
+    function done() {
+      live.pending = null;
+      // htmx swaps into the element it found when the request left; if one's own change
+      // replaced that part in the meantime, the answer went nowhere: fetch it again.
+      var lost = !request.swapped && request.target && !document.body.contains(request.target);
+      if (live.again || lost) {
+        live.schedule();
+      }
+    }
     window.htmx.ajax("GET", url, {
       source: this.root,
       target: "#" + this.root.dataset.liveTarget,
       // settle:0ms wires up the new content at once (htmx waits 20 ms by default): a key
       // pressed right after the swap must not fall back to a plain form submission.
       swap: "outerHTML settle:0ms",
-    }).then(function () {
-      live.root.dataset.liveRefreshed = String(Date.now());
-      var region = document.getElementById(live.root.dataset.liveAnnounce || "");
-      if (region && !own && live.root.dataset.liveMessage) {
-        region.textContent = live.root.dataset.liveMessage;
-      }
-    });
+    }).then(done, done);
   };
 
   function reveal(element) {
