@@ -281,10 +281,53 @@ EXTRA_LABELS = {
 }
 
 
-def changes_of(record, model) -> list[dict]:
+# Changes whose values are people, stored by their login name (a user name does not change
+# its meaning later): read as the person's full name, looked up for a whole page at once.
+PEOPLE_FIELDS = {"assignee", "product_owner", "testers", "coordinator", "person"}
+
+
+def _usernames(value) -> set[str]:
+    """The login names in a stored value: one, a list, or several joined with ", "."""
+    if isinstance(value, list):
+        return {name for item in value for name in _usernames(item)}
+    if isinstance(value, str) and value:
+        return set(value.split(", "))
+    return set()
+
+
+def _people(records) -> dict[str, str]:
+    """{login name: full name} for every person a change on these records names (one query)."""
+    wanted = set()
+    for record in records:
+        for name, pair in (record.changes or {}).items():
+            if name in PEOPLE_FIELDS:
+                wanted |= _usernames(pair)
+    if not wanted:
+        return {}
+    people = {}
+    for username, first, last in (
+        get_user_model()
+        .objects.filter(username__in=wanted)
+        .values_list("username", "first_name", "last_name")
+    ):
+        people[username] = f"{first} {last}".strip() or username
+    return people
+
+
+def _named(value, people):
+    if isinstance(value, list):
+        return [_named(item, people) for item in value]
+    if isinstance(value, str) and value:
+        return ", ".join(people.get(name, name) for name in value.split(", "))
+    return value
+
+
+def changes_of(record, model, people=None) -> list[dict]:
     changes = []
     for name, pair in (record.changes or {}).items():
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        if name in PEOPLE_FIELDS and people:
+            before, after = _named(before, people), _named(after, people)
         model_field = _field(model, name)
         label = getattr(model_field, "verbose_name", None) or EXTRA_LABELS.get(name) or name
         changes.append(
@@ -368,6 +411,10 @@ class Entry:
     actor_name: str
     organisation: str
     url: str | None
+    # What the sentence names ("SUB-14", not a verdict's "✓ tester"), and the organisation's id
+    # (the record's own, else the actor's, as `organisation` is found).
+    subject: str = ""
+    organisation_id: int | None = None
     changes: list = field(default_factory=list)
 
 
@@ -426,12 +473,13 @@ def describe(records, viewer) -> list[Entry]:
     actor_ids = {r.actor_id for r in records if r.actor_id}
     # An actor's organisation fills in what the record left empty (most product work does).
     organisations = {}
-    for user_id, name in (
+    for user_id, organisation_id, name in (
         Affiliation.objects.filter(user_id__in=actor_ids)
         .order_by("pk")
-        .values_list("user_id", "organisation__name")
+        .values_list("user_id", "organisation_id", "organisation__name")
     ):
-        organisations.setdefault(user_id, name)
+        organisations.setdefault(user_id, (organisation_id, name))
+    people = _people(records)
     coordinators = set(
         Coordinator.objects.filter(
             user_id__in=actor_ids, cooperative_id__in={r.cooperative_id for r in records}
@@ -485,10 +533,10 @@ def describe(records, viewer) -> list[Entry]:
         if record.reason:
             text = f"{text}: {record.reason}"
             html = f"{html}: {escape(record.reason)}"
-        organisation = (
-            record.organisation.name
+        organisation_id, organisation = (
+            (record.organisation_id, record.organisation.name)
             if record.organisation_id
-            else organisations.get(record.actor_id, "")
+            else organisations.get(record.actor_id, (None, ""))
         )
         entries.append(
             Entry(
@@ -501,7 +549,9 @@ def describe(records, viewer) -> list[Entry]:
                 actor_name=actor_name,
                 organisation=organisation or "",
                 url=url,
-                changes=changes_of(record, record.object_type.model_class()),
+                changes=changes_of(record, record.object_type.model_class(), people),
+                subject=subject,
+                organisation_id=organisation_id,
             )
         )
     return entries

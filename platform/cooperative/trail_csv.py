@@ -1,17 +1,25 @@
 """The audit trail as CSV: each record's sentence in the reader's language, then its raw fields,
-so that a spreadsheet shows what happened and a script can still read the codes."""
+so that a spreadsheet shows what happened and a script can still read the codes.
+
+Made for Excel as the Dutch use it: a UTF-8 byte order mark (without it Excel reads ö and ë as
+two garbled characters) and ';' between the cells, always (Excel with Dutch settings splits on
+';', since ',' is the decimal comma; a script reads it with `csv.reader(f, delimiter=";")`).
+Every heading is in the request's language."""
 
 import csv
 import io
 import json
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from rest_framework.renderers import BaseRenderer
 
 from cooperative.trail import describe
 
 # Read in chunks, each described at once: the queries grow with the chunks, not the rows.
 CHUNK = 1000
+BOM = "\ufeff"
+DELIMITER = ";"
 # A cell a spreadsheet would run as a formula starts with one of these; a quote keeps it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,25 +32,26 @@ def _cell(value) -> str:
 def header() -> list[str]:
     return [
         _("Sentence"),
-        "at",
-        "action",
-        "actor",
-        "actor_name",
+        _("Time"),
+        pgettext("audit csv", "Action code"),
+        pgettext("audit csv", "Person id"),
+        pgettext("audit csv", "Person"),
         _("Role"),
         _("Organisation"),
-        "organisation",
-        "cooperative",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "changes",
-        "reason",
+        pgettext("audit csv", "Organisation id"),
+        _("Cooperative"),
+        _("Object type"),
+        pgettext("audit csv", "Object id"),
+        pgettext("audit csv", "Object"),
+        _("Changes"),
+        pgettext("audit csv", "Reason"),
     ]
 
 
 def rows_as_csv(records, viewer) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    out.write(BOM)
+    writer = csv.writer(out, delimiter=DELIMITER)
     writer.writerow(header())
     records = records.order_by("-at", "-id")
     start = 0
@@ -63,11 +72,11 @@ def rows_as_csv(records, viewer) -> str:
                         record.actor_name,
                         entry.role,
                         entry.organisation,
-                        record.organisation_id or "",
+                        entry.organisation_id or "",
                         record.cooperative.slug if record.cooperative_id else "",
                         f"{record.object_type.app_label}.{record.object_type.model}",
                         record.object_id,
-                        record.object_repr,
+                        entry.subject or record.object_repr,
                         json.dumps(record.changes, ensure_ascii=False),
                         record.reason,
                     )

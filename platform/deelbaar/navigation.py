@@ -50,7 +50,9 @@ def main_navigation(request):
             }
         )
     # "Mijn werk" says how many things await the person's decision (counted only when drawn).
-    if logged_in:
+    # Not while the session waits for its second factor (signin's middleware marks it): the
+    # count's URL would answer 403 until the code is entered.
+    if logged_in and not getattr(request, "second_factor_pending", False):
         mine = reverse("my_work")
         for item in items:
             if item["url"] == mine:

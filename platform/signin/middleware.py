@@ -83,9 +83,12 @@ class SecondFactorMiddleware:
         if not user.is_authenticated or user.is_verified():
             return None
         path = request.path_info
-        if path.startswith(EXEMPT_PREFIXES) or path.startswith(
-            "/" + settings.STATIC_URL.lstrip("/")
-        ):
+        if path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return None
+        if path.startswith(EXEMPT_PREFIXES):
+            # The code page itself: its menu must not poll pages this session cannot reach yet
+            # (the "Mijn werk" count would get 403 on every load); the navigation reads this.
+            request.second_factor_pending = any(_state(request))
             return None
         if path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META:
             return None

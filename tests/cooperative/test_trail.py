@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
-from cooperative import trail
+from cooperative import trail, trail_csv
 from cooperative.models import AuditRecord, MembershipRole
 from sprints import services as sprints_services
 from sprints.models import IncrementState, ItemStatus
@@ -181,10 +181,13 @@ def test_the_page_links_to_the_csv_with_its_filters(rejected, coordinator, zob, 
 def read_csv(response):
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    text = response.content.decode()
+    # For Excel with Dutch settings: a byte order mark (else ö/ë garble) and ';' between cells.
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
-def test_csv_has_the_sentence_and_the_raw_fields(rejected, coordinator, zob):
+def test_csv_has_the_sentence_and_the_raw_fields(rejected, coordinator, zob, eindhoven):
     _increment, item = rejected
     rows = read_csv(
         client_for(coordinator).get(
@@ -193,13 +196,17 @@ def test_csv_has_the_sentence_and_the_raw_fields(rejected, coordinator, zob):
         )
     )
     header, *body = rows
-    assert header[:3] == ["Sentence", "at", "action"]
+    assert header[:3] == ["Sentence", "Time", "Action code"]
     assert len(body) == 1
     line = dict(zip(header, body[0], strict=True))
     assert line["Sentence"].startswith(f"Tester Tessa rejected {item.reference}")
-    assert line["action"] == "verdict.rejected"
+    assert line["Action code"] == "verdict.rejected"
     assert line["Organisation"] == "Eindhoven"
-    assert '"accepted": [null, false]' in line["changes"]
+    # The raw id of the organisation named beside it, also when the record left it to the actor.
+    assert line["Organisation id"] == str(eindhoven.pk)
+    # The object the sentence names, not the verdict's "✓ tester".
+    assert line["Object"] == item.reference
+    assert '"accepted": [null, false]' in line["Changes"]
 
 
 def test_csv_cells_never_start_a_formula(zob, coordinator):
@@ -218,7 +225,7 @@ def test_csv_cells_never_start_a_formula(zob, coordinator):
         reverse("api:audit-record-export"), {"cooperative": zob.slug}
     )
     text = body.content.decode()
-    assert ",=HYPERLINK" not in text and ",@SUM" not in text
+    assert ";=HYPERLINK" not in text and ";@SUM" not in text
     assert "'=HYPERLINK(1)" in text
 
 
@@ -293,3 +300,51 @@ def test_the_trail_speaks_dutch(rejected, coordinator, zob):
         )
         assert {c["field"]: c["after"] for c in entry.changes}["accepted"] == "nee"
         assert entry.kind == "Item afgewezen"
+
+
+def test_csv_headings_in_dutch(rejected, coordinator, zob):
+    """Every heading in the request's language (Dutch here, with the compiled catalogue)."""
+    response = client_for(coordinator).get(
+        reverse("api:audit-record-export"),
+        {"cooperative": zob.slug, "action": "verdict.rejected"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    with translation.override("nl"):
+        expected = trail_csv.header()
+    header, *_rows = read_csv(response)
+    assert header == expected
+    assert header[:2] == ["Zin", "Tijdstip"] and "Organisatie" in header
+    assert "organisation" not in header and "at" not in header
+
+
+def test_people_in_changes_read_as_full_names(coordinator, zob):
+    """"Uitvoerder: van Joris Bakker naar Sanne van Dijk", not their login names; one query for
+    the whole page."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model()
+    joris = users.objects.create_user("joris", first_name="Joris", last_name="Bakker")
+    sanne = users.objects.create_user("sanne", first_name="Sanne", last_name="van Dijk")
+    template = AuditRecord.objects.filter(cooperative=zob).first()
+    for changes in (
+        {"assignee": [joris.username, sanne.username]},
+        {"product_owner": [f"{joris.username}, {sanne.username}", "nobody-known"]},
+        {"testers": [None, [joris.username]]},
+    ):
+        AuditRecord.objects.create(
+            actor=template.actor,
+            actor_name=template.actor_name,
+            cooperative=zob,
+            action="item.assigned",
+            object_type=template.object_type,
+            object_id=template.object_id,
+            object_repr=template.object_repr,
+            changes=changes,
+        )
+    records = AuditRecord.objects.filter(action="item.assigned").order_by("pk")
+    entries = trail.describe(records, coordinator)
+    changes = [entry.changes[0] for entry in entries]
+    assert (changes[0]["before"], changes[0]["after"]) == ("Joris Bakker", "Sanne van Dijk")
+    assert changes[1]["before"] == "Joris Bakker, Sanne van Dijk"
+    assert changes[1]["after"] == "nobody-known"  # a name no longer known stays as it was
+    assert changes[2]["after"] == "Joris Bakker"

@@ -234,3 +234,17 @@ def test_a_coordinator_signed_in_by_the_identity_provider_still_needs_the_code(
         == audit
     )
     assert urlsplit(client.get(audit)["Location"]).path == "/accounts/two-factor/enrol/"
+
+
+def test_the_code_page_polls_nothing_it_cannot_reach(coordinator):
+    """Before the code, "Mijn werk" has no count that fetches /my-work/count/ (which would get
+    403 on every load); once the code is entered the count is back."""
+    device = ensure_second_factor(coordinator)
+    client, _ = password_sign_in(coordinator.username)
+    count = "/my-work/count/"
+    page = client.get("/accounts/two-factor/verify/")
+    assert page.status_code == 200
+    assert count not in page.content.decode()
+    with after_the_pause():
+        client.post("/accounts/two-factor/verify/", {"token": app_code(device)})
+    assert count in client.get("/").content.decode()
