@@ -208,3 +208,27 @@ def test_a_municipality_represented_by_a_member_sees_the_library(
     # A municipality nobody represents still reads that it is not a member.
     html = client_for(outsider_person).get(URL).content.decode()
     assert "not a member of a cooperative yet" in section(html, "membership")
+
+
+@pytest.mark.django_db
+def test_a_sections_heading_has_no_number_but_says_what_needs_attention(tester, submitted):
+    """"Uw producten (1)" over two products read wrong: the heading has no number; a line says
+    how many of its things need the person ("1 vraagt uw aandacht")."""
+    html = client_for(tester, "nl").get(URL).content.decode()
+    verdicts = section(html, "verdicts")
+    assert "deelbaar-work__count" not in html
+    assert 'id="work-verdicts-waiting"' in verdicts
+    assert "1 vraagt uw aandacht" in verdicts
+
+
+@pytest.mark.django_db
+def test_the_release_notes_are_headed_in_plain_dutch(submitted):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    submitted.release_notes = "Zoeken gaat sneller."
+    with translation.override("nl"):
+        html = render_to_string(
+            "sprints/_acceptance_facts.html", {"increment": submitted, "asked": []}
+        )
+    assert "Wat is er nieuw" in html and "Releasenotes" not in html
