@@ -6,6 +6,7 @@ translated yet, so elements are found by id, role and data attributes, never by 
 """
 
 import re
+import time as time_module
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 
@@ -54,6 +55,38 @@ def expect_order(page, ids):
             && !document.querySelector('.htmx-settling, .htmx-added, .htmx-request')""",
         arg=ids,
     )
+
+
+def drag_row(page, source, target, where):
+    """Drag the row of item `source` onto the upper ("before") or lower ("after") half of the
+    row of item `target`, as a person does: press on the row's corner (not its buttons), move
+    until the row shows it is dragged, move onto the spot until the line shows, let go.
+
+    Playwright's drag_and_drop moves once and lets go: on a loaded machine Chromium sometimes
+    starts no drag on that one move (no dragstart; Playwright then just clicks), and the drop
+    never came. Each wait here moves the pointer again, like a hand, until the page's own
+    state says the drag is on; it never lets go of a drag that did not begin."""
+    row = page.locator(f"#item-{source}")
+    spot = page.locator(f"#item-{target}")
+    mark = page.locator(f"#item-{target}.sprints-item--drop-{where}")
+    box = row.bounding_box()
+    x, y = box["x"] + 8, box["y"] + 8
+    page.mouse.move(x, y)
+    page.mouse.down()
+    deadline = time_module.monotonic() + 10
+    n = 0
+    while "sprints-item--dragging" not in (row.get_attribute("class") or ""):
+        assert time_module.monotonic() < deadline, "the drag did not start"
+        n += 1
+        page.mouse.move(x + 10 + n % 3, y + 6)
+    box = spot.bounding_box()
+    ty = box["y"] + (4 if where == "before" else box["height"] - 4)
+    deadline = time_module.monotonic() + 10
+    while not mark.count():
+        assert time_module.monotonic() < deadline, "the drop spot was not marked"
+        n += 1
+        page.mouse.move(box["x"] + 40 + n % 3, ty)
+    page.mouse.up()
 
 
 def press_and_expect_order(page, key, ids):
@@ -265,24 +298,17 @@ def test_drag_and_drop_reordering(page, live_url, product, product_owner):
     # Tall enough that no item needs scrolling to: a scroll in mid-drag loses the drag.
     page.set_viewport_size({"width": 1280, "height": 1400})
     page.goto(f"{live_url}/products/{product.pk}/")
-    # Grabbed by its corner (a drag cannot start on the item's buttons) and dropped on the
-    # upper half of the first item: before it.
-    grab = {"x": 8, "y": 8}
-    page.drag_and_drop(
-        f"#item-{c.pk}", f"#item-{a.pk}", source_position=grab, target_position={"x": 40, "y": 4}
-    )
+    # The socket is listening (the server joins the group before it accepts): the first
+    # move's own event, awaited below, cannot be sent before the page hears it.
+    expect(page.locator("#backlog")).to_have_attribute("data-live-state", "open")
+    # Dropped on the upper half of the first item: before it.
+    drag_row(page, c.pk, a.pk, "before")
     expect_order(page, [c.pk, a.pk, b.pk])
     # The move's own event refreshes the list once more; drag the next one after that, onto
     # the lower half of the last item: after it.
     expect(page.locator("#backlog")).to_have_attribute("data-live-refreshed", re.compile(r"\d"))
     expect_order(page, [c.pk, a.pk, b.pk])
-    box = page.locator(f"#item-{b.pk}").bounding_box()
-    page.drag_and_drop(
-        f"#item-{c.pk}",
-        f"#item-{b.pk}",
-        source_position=grab,
-        target_position={"x": 40, "y": box["height"] - 4},
-    )
+    drag_row(page, c.pk, b.pk, "after")
     expect_order(page, [a.pk, b.pk, c.pk])
     assert [i.pk for i in selectors.backlog_for(product)] == [a.pk, b.pk, c.pk]
 
