@@ -318,8 +318,8 @@ def test_csv_headings_in_dutch(rejected, coordinator, zob):
 
 
 def test_people_in_changes_read_as_full_names(coordinator, zob):
-    """"Uitvoerder: van Joris Bakker naar Sanne van Dijk", not their login names; one query for
-    the whole page."""
+    """People in changes read as full names ("Uitvoerder: van Joris Bakker naar Sanne van
+    Dijk"), not their login names, looked up for the whole page at once."""
     from django.contrib.auth import get_user_model
 
     users = get_user_model()

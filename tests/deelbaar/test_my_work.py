@@ -212,8 +212,8 @@ def test_a_municipality_represented_by_a_member_sees_the_library(
 
 @pytest.mark.django_db
 def test_a_sections_heading_has_no_number_but_says_what_needs_attention(tester, submitted):
-    """"Uw producten (1)" over two products read wrong: the heading has no number; a line says
-    how many of its things need the person ("1 vraagt uw aandacht")."""
+    """A heading "Uw producten (1)" over two products read wrong: the heading has no number; a
+    line says how many of its things need the person ("1 vraagt uw aandacht")."""
     html = client_for(tester, "nl").get(URL).content.decode()
     verdicts = section(html, "verdicts")
     assert "deelbaar-work__count" not in html
