@@ -62,10 +62,11 @@ def drag_row(page, source, target, where):
     row of item `target`, as a person does: press on the row's corner (not its buttons), move
     until the row shows it is dragged, move onto the spot until the line shows, let go.
 
-    Playwright's drag_and_drop moves once and lets go: on a loaded machine Chromium sometimes
-    starts no drag on that one move (no dragstart; Playwright then just clicks), and the drop
-    never came. Each wait here moves the pointer again, like a hand, until the page's own
-    state says the drag is on; it never lets go of a drag that did not begin."""
+    Playwright's drag_and_drop lets go whatever happened, and the failure showed only as an
+    order never reached. Here each step waits for the page's own state (the row dragged, the
+    spot marked), moving the pointer meanwhile like a hand, and says which step failed. Known
+    open: under load Chromium now and then starts no drag at all from the press (no dragstart
+    however far the pointer moves afterwards); that fails here as "the drag did not start"."""
     row = page.locator(f"#item-{source}")
     spot = page.locator(f"#item-{target}")
     mark = page.locator(f"#item-{target}.sprints-item--drop-{where}")
