@@ -131,11 +131,15 @@ def item_create(request, product_id):
     product = _product(request, product_id)
     pages.require(request.user, "sprints.edit_backlog", product)
     form = QuickItemForm(request.POST, auto_id="new-item-%s")
+    # "Add at the top" is the second button; Enter and the first add at the bottom.
+    at_top = request.POST.get("at_top") == "1"
+    if at_top:
+        pages.require(request.user, "sprints.order_backlog", product)
     item = None
     if form.is_valid():
         try:
             item = services.create_item(
-                actor=request.user, product=product, **form.service_arguments()
+                actor=request.user, product=product, at_top=at_top, **form.service_arguments()
             )
         except (DomainError, ValidationError) as error:
             form.add_service_error(error)
@@ -148,7 +152,12 @@ def item_create(request, product_id):
             context["added"] = selectors.with_labels_and_epic(
                 BacklogItem.objects.filter(pk=item.pk)
             ).first()
-            context["place"], _total = _place(product, item)
+            context["place"], total = _place(product, item)
+            context["added_at_top"] = at_top
+            # The link goes to the page of the list the item is on, at its row.
+            page = math.ceil(context["place"] / BACKLOG_PAGE_SIZE)
+            url = reverse("sprints:backlog", kwargs={"product_id": product.pk})
+            context["added_url"] = f"{url}?page={page}#item-{item.pk}"
         # Errors stay at the field and in the summary, which takes the focus; after adding,
         # the title box does, ready for the next item.
         response = render(request, "sprints/_quick_add.html", context)
@@ -156,13 +165,15 @@ def item_create(request, product_id):
     if item is None:
         context = _backlog_context(request, product, item_form=form)
         return render(request, "sprints/backlog.html", context, status=400)
-    messages.success(
-        request,
-        _("%(reference)s is added at the bottom of the backlog.") % {"reference": item.reference},
-    )
-    last_page = max(1, math.ceil(selectors.backlog_for(product).count() / BACKLOG_PAGE_SIZE))
+    place, _total = _place(product, item)
+    if at_top:
+        message = _("%(reference)s is now at the top, in place %(place)s.")
+    else:
+        message = _("%(reference)s is now at the bottom, in place %(place)s.")
+    messages.success(request, message % {"reference": item.reference, "place": place})
+    page = max(1, math.ceil(place / BACKLOG_PAGE_SIZE))
     url = reverse("sprints:backlog", kwargs={"product_id": product.pk})
-    return redirect(f"{url}?page={last_page}#item-{item.pk}")
+    return redirect(f"{url}?page={page}#item-{item.pk}")
 
 
 def _place(product, item) -> tuple[int, int]:

@@ -167,6 +167,9 @@ def create_item(
     not met, that criterion's verdict (`follows_up`, in the criteria's order)."""
     if follow_up_of is None:
         require(actor, "sprints.edit_backlog", product)
+        if at_top:
+            # Putting an item above all others orders the backlog: the same right as a move.
+            require(actor, "sprints.order_backlog", product)
     fields = _clean_item_fields(
         {
             "title": title,
@@ -293,7 +296,7 @@ def _make_room(product, item, *, before=None, after=None) -> int:
 
 def _lock_product(product_pk) -> None:
     """Take the product's row lock, which serialises every reordering of its backlog."""
-    list(Product.objects.select_for_update().filter(pk=product_pk).values_list("pk", flat=True))
+    Product.objects.select_for_update().filter(pk=product_pk).order_by().values_list("pk").first()
 
 
 def _read_for_move(product, item_pk, target_pk, where):
@@ -306,7 +309,8 @@ def _read_for_move(product, item_pk, target_pk, where):
     last item for the top or the bottom. Answers (item, target, neighbour); a missing item or
     target (not in this product) is None.
     """
-    items = BacklogItem.objects.filter(product=product)
+    # No default ordering: it would join the product into every part of the statement.
+    items = BacklogItem.objects.filter(product=product).order_by()
     others = items.exclude(pk=item_pk)
     if where in ("before", "after"):
         spot = Subquery(items.filter(pk=target_pk).values("position")[:1])

@@ -69,7 +69,32 @@ def test_rows_per_screen_and_axe(page, live_url, assert_accessible, product, tag
     assert twenty_first["y"] - first["y"] <= 800, (first, twenty_first)
     assert max(rows.nth(n).bounding_box()["height"] for n in range(20)) <= 36
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # The first screen, not scrolled: adding and searching on one band, the other filters
+    # folded, so the list starts high and a dozen and more rows show whole (was 646 px, 4 rows).
+    assert page.evaluate("window.scrollY") == 0
+    expect(page.locator("#filter-more")).not_to_have_attribute("open", "")
+    expect(page.locator("#filter-kind")).to_be_hidden()
+    assert first["y"] <= 330, first
+    whole = page.evaluate(
+        "[...document.querySelectorAll('#backlog-list li[data-item]')]"
+        ".filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length"
+    )
+    assert whole >= 13, whole
     assert_accessible(page)
+    # The folded filters open with the keyboard.
+    page.locator("#filter-more summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#filter-kind")).to_be_visible()
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    # On a phone the first item is within the first screen too (was at 1039 px).
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert rows.nth(0).bounding_box()["y"] < 700
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.reload()
     # The row menu, open, passes too; it floats over the rows without making its row taller.
     page.locator(f"#menu-{items[0].pk}-button").click()
     expect(page.locator(f"#move-{items[0].pk}-top")).to_be_visible()
@@ -165,6 +190,19 @@ def test_adding_with_an_empty_title_focuses_the_error_summary(
     expect(page.locator("#new-item-title")).to_have_value("")
     expect(page.locator("#new-item-title")).to_be_focused()
     assert BacklogItem.objects.get(title="Bijlage toevoegen").kind == "bug"
+    # It says where the item really is: at the bottom, place 4, with a link to its row.
+    added = BacklogItem.objects.get(title="Bijlage toevoegen")
+    expect(page.locator("#added-item")).to_contain_text("4")
+    expect(page.locator("#added-item-link")).to_have_attribute(
+        "href", f"/products/{product.pk}/?page=1#item-{added.pk}"
+    )
+    # The second button puts the next one on top, and says so.
+    page.locator("#new-item-title").fill("Spoedklus")
+    page.locator("#add-item-top").click()
+    expect(page.locator("#added-item")).to_contain_text("Spoedklus")
+    expect(page.locator("#added-item")).to_contain_text("1")
+    assert selectors.backlog_for(product).first().title == "Spoedklus"
+    assert_accessible(page)
     assert page.evaluate("window.stillTheSamePage")
 
 
@@ -173,6 +211,8 @@ def test_filter_by_label_in_a_shareable_address(page, live_url, product, tagged)
     login(page, live_url, "eva", PASSWORD)
     page.goto(f"{live_url}/products/{product.pk}/")
     expect(page.locator("#backlog-list li[data-item]")).to_have_count(40)
+    # The label filter is folded under "Filters"; open, then chosen, it filters at once.
+    page.locator("#filter-more summary").click()
     page.locator("#filter-label").select_option(str(burger.pk))
     expect(page.locator("#backlog-list li[data-item]")).to_have_count(5)
     expect(page).to_have_url(f"{live_url}/products/{product.pk}/?label={burger.pk}")
@@ -180,6 +220,8 @@ def test_filter_by_label_in_a_shareable_address(page, live_url, product, tagged)
     page.goto(page.url)
     expect(page.locator("#backlog-list li[data-item]")).to_have_count(5)
     expect(page.locator("#filter-label")).to_have_value(str(burger.pk))
+    # A filter in use keeps the fold open, so it is seen.
+    expect(page.locator("#filter-label")).to_be_visible()
     page.locator("#filter-q").fill("nummer 3")
     expect(page.locator("#backlog-list li[data-item]")).to_have_count(1)
     page.locator("#filter-clear").click()

@@ -317,7 +317,9 @@ def test_adding_inline_shows_the_item_or_the_error_at_the_field(
     added = page_as(developer).post(address, {"title": "Bijlage", "kind": "bug"}, headers=htmx)
     item = BacklogItem.objects.get(title="Bijlage")
     assert item.kind == "bug"
-    assert f'id="item-{item.pk}"' in added.content.decode()
+    # Said where it really is (the bottom), with a link to its row, not shown as if it were first.
+    assert "is now at the bottom, in place 1." in added.content.decode()
+    assert f'?page=1#item-{item.pk}"' in added.content.decode()
     assert page_as(tester).post(address, {"title": "X"}, headers=htmx).status_code == 403
     assert page_as(outsider_person).post(address, {"title": "X"}).status_code == 404
     plain = page_as(developer).post(address, {"title": ""})
@@ -412,3 +414,46 @@ def test_backlog_page_says_a_bad_filter_is_not_applied(product, tester, make_ite
     assert backlog_ids(response) == [first.pk, second.pk]
     good = page_as(tester).get(url("backlog", product_id=product.pk), {"kind": "bug"})
     assert good.status_code == 200 and 'id="filter-errors"' not in good.content.decode()
+
+
+def test_adding_at_the_top_or_the_bottom_says_the_place(
+    product, product_owner, developer, make_item
+):
+    """Quick add puts the item at the bottom; the second button at the top, only for the one who
+    orders the backlog. The answer says the place, as the service left it."""
+    first, second = make_item("Eerste"), make_item("Tweede")
+    address = url("item_create", product_id=product.pk)
+    htmx = {"HX-Request": "true"}
+    owner = page_as(product_owner)
+    on_top = owner.post(address, {"title": "Spoed", "kind": "bug", "at_top": "1"}, headers=htmx)
+    top = BacklogItem.objects.get(title="Spoed")
+    assert "is now at the top, in place 1." in on_top.content.decode()
+    below = owner.post(address, {"title": "Later", "kind": "story"}, headers=htmx)
+    later = BacklogItem.objects.get(title="Later")
+    assert "is now at the bottom, in place 4." in below.content.decode()
+    assert [i.pk for i in selectors.backlog_for(product)] == [top.pk, first.pk, second.pk, later.pk]
+    assert 'id="add-item-top"' in page_as(product_owner).get(
+        url("backlog", product_id=product.pk)
+    ).content.decode()
+    # A developer adds items, but only the product owner puts one above all others.
+    dev_page = page_as(developer).get(url("backlog", product_id=product.pk)).content.decode()
+    assert 'id="add-item"' in dev_page and 'id="add-item-top"' not in dev_page
+    refused = page_as(developer).post(address, {"title": "Voor", "at_top": "1"}, headers=htmx)
+    assert refused.status_code == 403 and not BacklogItem.objects.filter(title="Voor").exists()
+    # Without htmx: back to the page the item is on, with the place in the message.
+    plain = owner.post(address, {"title": "Nog een", "kind": "story", "at_top": "1"})
+    added = BacklogItem.objects.get(title="Nog een")
+    assert plain.status_code == 302 and plain["Location"].endswith(f"?page=1#item-{added.pk}")
+
+
+def test_the_service_adds_at_the_top_only_for_who_orders_the_backlog(
+    product, product_owner, developer, make_item
+):
+    make_item("Eerste")
+    with pytest.raises(NotAllowed):
+        sprints_services.create_item(actor=developer, product=product, title="Voor", at_top=True)
+    assert not BacklogItem.objects.filter(title="Voor").exists()
+    item = sprints_services.create_item(
+        actor=product_owner, product=product, title="Voor", at_top=True
+    )
+    assert selectors.backlog_for(product).first().pk == item.pk
