@@ -152,7 +152,7 @@ def item_create(request, product_id):
             context["added"] = selectors.with_labels_and_epic(
                 BacklogItem.objects.filter(pk=item.pk)
             ).first()
-            context["place"], total = _place(product, item)
+            context["place"], _total = _place(product, item)
             context["added_at_top"] = at_top
             # The link goes to the page of the list the item is on, at its row.
             page = math.ceil(context["place"] / BACKLOG_PAGE_SIZE)
