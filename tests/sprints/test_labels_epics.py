@@ -432,9 +432,10 @@ def test_adding_at_the_top_or_the_bottom_says_the_place(
     later = BacklogItem.objects.get(title="Later")
     assert "is now at the bottom, in place 4." in below.content.decode()
     assert [i.pk for i in selectors.backlog_for(product)] == [top.pk, first.pk, second.pk, later.pk]
-    assert 'id="add-item-top"' in page_as(product_owner).get(
-        url("backlog", product_id=product.pk)
-    ).content.decode()
+    assert (
+        'id="add-item-top"'
+        in page_as(product_owner).get(url("backlog", product_id=product.pk)).content.decode()
+    )
     # A developer adds items, but only the product owner puts one above all others.
     dev_page = page_as(developer).get(url("backlog", product_id=product.pk)).content.decode()
     assert 'id="add-item"' in dev_page and 'id="add-item-top"' not in dev_page
