@@ -43,6 +43,28 @@ def in_column(page, status, item):
     return page.locator(f'section[data-status="{status}"] #card-{item.pk}')
 
 
+# The drag events a person's drag makes, sent to the board's own handlers in order: Chromium's
+# native drag now and then starts nothing from a pressed mouse on a loaded machine (the browser's
+# gesture, not the page), which makes a test flaky; what the board does with a drag is tested.
+DRAG = """([card, column]) => {
+  const from = document.querySelector(card), to = document.querySelector(column);
+  const box = to.getBoundingClientRect();
+  const at = {clientX: box.left + box.width / 2, clientY: box.top + 20};
+  const data = new DataTransfer();
+  const send = (el, type, extra) => el.dispatchEvent(new DragEvent(type, {
+    bubbles: true, cancelable: true, dataTransfer: data, ...extra}));
+  send(from, "dragstart", {});
+  send(to, "dragenter", at);
+  send(to, "dragover", at);
+  send(to, "drop", at);
+  send(from, "dragend", {});
+}"""
+
+
+def drag_card(page, card, column):
+    page.evaluate(DRAG, [card, column])
+
+
 def test_dragging_a_card_to_another_column_moves_it(page, live_url, assert_accessible, running):
     _sprint, items, board = running
     login(page, live_url, "dani", PASSWORD)
@@ -54,14 +76,15 @@ def test_dragging_a_card_to_another_column_moves_it(page, live_url, assert_acces
     expect(page.locator(f"#card-{items[0].pk} .sprints-avatar")).to_have_text("DA")
     expect(page.locator(f"#card-{items[0].pk}-assignee")).to_have_count(1)
     assert_accessible(page)
-    card.drag_to(page.locator('section[data-status="in_progress"]'))
+    drag_card(page, f"#card-{items[1].pk}", 'section[data-status="in_progress"]')
     expect(in_column(page, "in_progress", items[1])).to_be_visible()
     expect(page.locator("#board-announcement")).to_contain_text(items[1].reference)
     assert BacklogItem.objects.get(pk=items[1].pk).status == ItemStatus.IN_PROGRESS
     # Persisted: a fresh page shows it there too.
     page.reload()
     expect(in_column(page, "in_progress", items[1])).to_be_visible()
-    in_column(page, "in_progress", items[1]).drag_to(page.locator('section[data-status="done"]'))
+    expect(page.locator("#board-live")).to_have_attribute("data-live-state", "open")
+    drag_card(page, f"#card-{items[1].pk}", 'section[data-status="done"]')
     expect(in_column(page, "done", items[1])).to_be_visible()
     assert BacklogItem.objects.get(pk=items[1].pk).status == ItemStatus.DONE
     assert_accessible(page)
