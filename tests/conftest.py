@@ -191,6 +191,32 @@ def logged_in_client(user):
     return client
 
 
+# Set once the session knows its tests: does it serve pages to a real browser?
+_SERVES_A_BROWSER = False
+
+
+def pytest_collection_finish(session):
+    global _SERVES_A_BROWSER
+    _SERVES_A_BROWSER = any("tests/browser/" in item.nodeid for item in session.items)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """A session that serves pages to a browser keeps its SQLite test database in a file.
+
+    The default in-memory test database is one shared cache, whose table locks are never
+    waited for: while one request of the page writes (an answer kept as a tester clicks), a
+    second one (the next answer, a count polled by the header) fails at once with "database
+    table is locked", a 500 no user of a file database (the embedded run mode) ever sees. A
+    file database waits for the lock as configured (`timeout`), as in that run mode."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if _SERVES_A_BROWSER and database["ENGINE"].endswith("sqlite3"):
+        folder = tmp_path_factory.mktemp("sqlite")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason="needs REDIS_URL; runs in CI's PostgreSQL/Redis pass")
     skip_production = pytest.mark.skip(
