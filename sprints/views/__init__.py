@@ -13,13 +13,6 @@ from sprints.views.acceptance import (
     criterion_screenshot,
     verdict_screenshot,
 )
-from sprints.views.backlog import (
-    BACKLOG_PAGE_SIZE,
-    backlog,
-    backlog_list,
-    item_create,
-    item_move,
-)
 from sprints.views.board import (
     board_columns,
     item_assign,
@@ -56,13 +49,10 @@ from sprints.views.testers import (
 )
 
 __all__ = [
-    "BACKLOG_PAGE_SIZE",
     "PLANNING_LIMIT",
     "TRANSITIONS",
     "acceptance",
     "acceptance_entries",
-    "backlog",
-    "backlog_list",
     "board_columns",
     "criterion_screenshot",
     "inbox",
@@ -70,9 +60,7 @@ __all__ = [
     "increment_list",
     "increment_submit",
     "item_assign",
-    "item_create",
     "item_detail",
-    "item_move",
     "item_status",
     "judge",
     "judge_answer",
