@@ -5,7 +5,11 @@ transaction, goes into the cooperative's audit trail, and is announced to the pr
 viewers after the commit, as the other backlog changes are.
 """
 
-from django.db import transaction
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,18 +17,30 @@ from cooperative import audit
 from deelbaar.errors import DomainError
 from deelbaar.events import publish_on_commit
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from sprints import events
 from sprints.models import BacklogItem, Epic, Label, LabelColour, Product
 
-LABEL_NAME_MAX = Label._meta.get_field("name").max_length
-EPIC_TITLE_MAX = Epic._meta.get_field("title").max_length
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    """The max_length of a CharField: always set, though a field in general may lack one."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.CharField) or field.max_length is None:
+        raise ImproperlyConfigured(f"{model.__name__}.{name} is not a CharField with a max_length")
+    return field.max_length
+
+
+LABEL_NAME_MAX = _max_length(Label, "name")
+EPIC_TITLE_MAX = _max_length(Epic, "title")
 
 
 def _label_event(product_id: int, event: str, label_id: int) -> None:
     publish_on_commit(events.product_group(product_id), event, {"id": label_id})
 
 
-def _clean_label(product: Product, *, name: str, colour: str, label: Label | None = None):
+def _clean_label(
+    product: Product, *, name: str, colour: str, label: Label | None = None
+) -> tuple[str, str]:
     name = " ".join((name or "").split())
     if not name:
         raise DomainError(_("Give the label a name."), field="name", code="required")
@@ -49,7 +65,7 @@ def _clean_label(product: Product, *, name: str, colour: str, label: Label | Non
     return name, colour
 
 
-def _clean_epic(*, title: str, description: str):
+def _clean_epic(*, title: str, description: str) -> tuple[str, str]:
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Give the epic a title."), field="title", code="required")
@@ -62,7 +78,9 @@ def _clean_epic(*, title: str, description: str):
     return title, (description or "").strip()
 
 
-def _audit(actor, action, obj, product, changes):
+def _audit(
+    actor: User, action: str, obj: models.Model, product: Product, changes: dict[str, Any]
+) -> None:
     audit.record(
         actor=actor,
         action=action,
@@ -75,7 +93,9 @@ def _audit(actor, action, obj, product, changes):
 
 # --- Labels ----------------------------------------------------------------------------------
 @transaction.atomic
-def create_label(*, actor, product: Product, name: str, colour: str = LabelColour.GREY) -> Label:
+def create_label(
+    *, actor: User, product: Product, name: str, colour: str = LabelColour.GREY
+) -> Label:
     require(actor, "sprints.manage_labels", product)
     name, colour = _clean_label(product, name=name, colour=colour)
     label = Label.objects.create(product=product, name=name, colour=colour)
@@ -85,7 +105,9 @@ def create_label(*, actor, product: Product, name: str, colour: str = LabelColou
 
 
 @transaction.atomic
-def change_label(*, actor, label: Label, name: str | None = None, colour: str | None = None):
+def change_label(
+    *, actor: User, label: Label, name: str | None = None, colour: str | None = None
+) -> Label:
     """Rename a label or give it another colour; its items keep it."""
     product = label.product
     require(actor, "sprints.manage_labels", product)
@@ -106,7 +128,7 @@ def change_label(*, actor, label: Label, name: str | None = None, colour: str | 
 
 
 @transaction.atomic
-def delete_label(*, actor, label: Label) -> None:
+def delete_label(*, actor: User, label: Label) -> None:
     """Remove a label from the product and from every item that carried it."""
     product = label.product
     require(actor, "sprints.manage_labels", product)
@@ -118,7 +140,7 @@ def delete_label(*, actor, label: Label) -> None:
 
 # --- Epics -----------------------------------------------------------------------------------
 @transaction.atomic
-def create_epic(*, actor, product: Product, title: str, description: str = "") -> Epic:
+def create_epic(*, actor: User, product: Product, title: str, description: str = "") -> Epic:
     require(actor, "sprints.manage_labels", product)
     title, description = _clean_epic(title=title, description=description)
     epic = Epic.objects.create(product=product, title=title, description=description)
@@ -129,7 +151,7 @@ def create_epic(*, actor, product: Product, title: str, description: str = "") -
 
 @transaction.atomic
 def change_epic(
-    *, actor, epic: Epic, title: str | None = None, description: str | None = None
+    *, actor: User, epic: Epic, title: str | None = None, description: str | None = None
 ) -> Epic:
     product = epic.product
     require(actor, "sprints.manage_labels", product)
@@ -148,7 +170,7 @@ def change_epic(
 
 
 @transaction.atomic
-def delete_epic(*, actor, epic: Epic) -> None:
+def delete_epic(*, actor: User, epic: Epic) -> None:
     """Remove an epic; its items stay in the backlog, without an epic."""
     product = epic.product
     require(actor, "sprints.manage_labels", product)
@@ -175,7 +197,7 @@ def _touch(item: BacklogItem) -> None:
 
 
 @transaction.atomic
-def set_item_labels(*, actor, item: BacklogItem, labels) -> BacklogItem:
+def set_item_labels(*, actor: User, item: BacklogItem, labels: Iterable[Label]) -> BacklogItem:
     """Give an item exactly these labels (an empty list removes them all)."""
     require(actor, "sprints.manage_labels", item.product)
     current = _locked_item(item)
@@ -203,7 +225,7 @@ def set_item_labels(*, actor, item: BacklogItem, labels) -> BacklogItem:
 
 
 @transaction.atomic
-def set_item_epic(*, actor, item: BacklogItem, epic: Epic | None) -> BacklogItem:
+def set_item_epic(*, actor: User, item: BacklogItem, epic: Epic | None) -> BacklogItem:
     """Put an item in an epic, or (None) take it out of its epic."""
     require(actor, "sprints.manage_labels", item.product)
     current = _locked_item(item)
