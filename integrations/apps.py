@@ -8,7 +8,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from deelbaar.events import event_published
-        from integrations import dispatch
+        from integrations import dispatch, panels
         from integrations.selectors import repositories
         from integrations.services import releases
         from sprints import hooks
@@ -24,4 +24,9 @@ class IntegrationsConfig(AppConfig):
         hooks.register(
             git_ref_problem=lambda product, ref: repositories.git_ref_problem(product, ref),
             repository_url=lambda product: repositories.repository_url(product),
+            git_refs=lambda product: repositories.git_refs_for_product(product),
         )
+        # The commits on an item's page, the increment list and the acceptance page.
+        hooks.register_panel("item", panels.item_commits)
+        hooks.register_panel("increment", panels.increment_commits)
+        hooks.register_panel("acceptance", panels.acceptance_commits)

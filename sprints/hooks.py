@@ -4,8 +4,11 @@
 The layers (docs/architecture.md) let solutions and integrations import sprints, never the other
 way round, not even inside a function. So where a sprints page or service needs something only
 a higher app knows, it calls one of these; until that app registers, each answers as if the app
-were not installed (no similar solutions, no git check, no repository).
+were not installed (no similar solutions, no git check, no repository, no extra panels).
 """
+
+from collections.abc import Callable
+from typing import Any
 
 
 def _no_similar_solutions(title: str, description: str) -> list:
@@ -20,6 +23,10 @@ def _no_repository_url(product) -> str:
     return ""
 
 
+def _no_git_refs(product) -> list:
+    return []
+
+
 _hooks = {
     # Existing solutions like a product being proposed (solutions).
     "similar_solutions": _no_similar_solutions,
@@ -27,6 +34,8 @@ _hooks = {
     "git_ref_problem": _no_git_ref_problem,
     # The product's first repository on a web address (integrations).
     "repository_url": _no_repository_url,
+    # The branches and tags an increment's git reference may name, as suggestions (integrations).
+    "git_refs": _no_git_refs,
 }
 
 
@@ -47,3 +56,40 @@ def git_ref_problem(product, git_ref: str) -> str | None:
 
 def repository_url(product) -> str:
     return _hooks["repository_url"](product)
+
+
+def git_refs(product) -> list:
+    return list(_hooks["git_refs"](product))
+
+
+# Extra panels: the spots on sprints' pages where a higher app shows its own part (the commits
+# from integrations, the way to request publication from solutions). A sprints template renders
+# a spot with `{% load sprints_panels %}{% extra_panels "spot" object option=value %}`, as it
+# would an `{% include %}`; a sprints template never loads a higher app's tags (tests/test_layers).
+# A panel is `panel(context, object, **options)` and returns nothing (None or ""), HTML (a str,
+# escaped unless marked safe) or `(template name, values)`, rendered with the page's context
+# plus the values. Panels of one spot show in the order they were registered.
+PANEL_SPOTS = {
+    # An item's page, after its verdicts: the item.
+    "item": (),
+    # An increment on the increment list, after its items: the increment; `newest` for the first.
+    "increment": ("newest",),
+    # An increment on the increment list, after the link to its acceptance: the increment.
+    "increment_actions": (),
+    # The acceptance page of an increment, after the verdicts: the increment.
+    "acceptance": (),
+}
+
+Panel = Callable[..., Any]
+_panels: dict[str, list[Panel]] = {spot: [] for spot in PANEL_SPOTS}
+
+
+def register_panel(spot: str, panel: Panel) -> None:
+    if spot not in _panels:
+        raise TypeError(f"sprints has no panel spot {spot}")
+    if panel not in _panels[spot]:
+        _panels[spot].append(panel)
+
+
+def panels(spot: str) -> list[Panel]:
+    return list(_panels[spot])
