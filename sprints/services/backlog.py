@@ -1,5 +1,8 @@
 """The backlog: items, their acceptance criteria, their order and their status on the board."""
 
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Case, F, Max, Min, Q, Subquery, Value, When
@@ -8,15 +11,18 @@ from django.utils.translation import gettext as _
 
 from deelbaar.errors import Conflict, DomainError, StaleObject
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from sprints import events
 from sprints.models import (
     ESTIMATES,
     AcceptanceCriterion,
     BacklogItem,
+    CriterionVerdict,
     ItemKind,
     ItemStatus,
     Product,
     SprintState,
+    Verdict,
 )
 from sprints.services._common import _change, _lock
 
@@ -29,12 +35,16 @@ MIN_ROOM = GAP // 8
 # reaches, so the unique (product, position) constraint holds at every row of both updates.
 SHIFT = 2**50
 EDITABLE_FIELDS = ("title", "description", "kind", "acceptance_criteria", "estimate")
+# Where a move puts an item: before or after another, or at the top or the bottom.
+Where = Literal["before", "after", "top", "bottom"]
+# A criterion as (id, text): the id names a criterion to keep, None a new one.
+Criterion = tuple[int | None, str]
 
 
-def _clean_item_fields(fields: dict) -> dict:
+def _clean_item_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """The given fields of an item, cleaned; ValidationError naming every field that is wrong."""
-    errors = {}
-    cleaned = {}
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
     for name, clean in _ITEM_CLEANERS:
         if name not in fields:
             continue
@@ -47,7 +57,7 @@ def _clean_item_fields(fields: dict) -> dict:
     return cleaned
 
 
-def _clean_title(value) -> str:
+def _clean_title(value: str | None) -> str:
     title = (value or "").strip()
     if not title:
         raise ValueError(_("Give the item a title."))
@@ -56,13 +66,13 @@ def _clean_title(value) -> str:
     return title
 
 
-def _clean_kind(value) -> str:
+def _clean_kind(value: str) -> str:
     if value not in ItemKind.values:
         raise ValueError(_("Unknown kind of item: %(kind)s.") % {"kind": value})
     return value
 
 
-def _clean_estimate(value) -> int | None:
+def _clean_estimate(value: str | int | None) -> int | None:
     if value in ("", None):
         return None
     try:
@@ -77,15 +87,15 @@ def _clean_estimate(value) -> int | None:
     return estimate
 
 
-def _clean_criteria(criteria) -> list[tuple[int | None, str]]:
+def _clean_criteria(criteria: object) -> list[Criterion]:
     """Criteria as (id, text) pairs in order. Each one is a sentence (old clients send a list
     of strings) or {"id": ..., "text": ...}, the id naming a criterion to keep and edit."""
     criteria = criteria or []
     if isinstance(criteria, str) or not isinstance(criteria, list | tuple):
         raise ValueError(_("Acceptance criteria are a list of sentences."))
-    cleaned = []
+    cleaned: list[Criterion] = []
     for criterion in criteria:
-        pk = None
+        pk: int | None = None
         if isinstance(criterion, dict):
             pk = criterion.get("id")
             if pk is not None and (isinstance(pk, bool) or not isinstance(pk, int)):
@@ -100,7 +110,7 @@ def _clean_criteria(criteria) -> list[tuple[int | None, str]]:
 
 
 # Each editable field and how it is cleaned (a ValueError's text is the field's problem).
-_ITEM_CLEANERS = (
+_ITEM_CLEANERS: tuple[tuple[str, Callable[[Any], object]], ...] = (
     ("title", _clean_title),
     ("description", lambda value: (value or "").strip()),
     ("kind", _clean_kind),
@@ -109,16 +119,24 @@ _ITEM_CLEANERS = (
 )
 
 
-def _set_criteria(item: BacklogItem, criteria, *, follows_up=()) -> None:
+def _set_criteria(
+    item: BacklogItem,
+    criteria: Sequence[Criterion],
+    *,
+    follows_up: Sequence[CriterionVerdict] = (),
+) -> None:
     """Edit the item's criteria in place: a criterion named by its id, or else one with the
     same text, keeps its row (and id); new ones are added; the rest are removed."""
     existing = {c.pk: c for c in item.criteria.all()}
-    by_text = {}
+    by_text: dict[str, list[AcceptanceCriterion]] = {}
     for criterion in existing.values():
         by_text.setdefault(criterion.text, []).append(criterion)
-    kept, changed, added = set(), [], []
-    follows_up = list(follows_up) + [None] * (len(criteria) - len(follows_up))
-    for position, ((pk, text), origin) in enumerate(zip(criteria, follows_up, strict=True)):
+    kept: set[int] = set()
+    changed: list[AcceptanceCriterion] = []
+    added: list[AcceptanceCriterion] = []
+    origins: list[CriterionVerdict | None] = [*follows_up]
+    origins += [None] * (len(criteria) - len(follows_up))
+    for position, ((pk, text), origin) in enumerate(zip(criteria, origins, strict=True)):
         row = existing.get(pk) if pk is not None else None
         if pk is not None and row is None:
             raise DomainError(
@@ -150,16 +168,16 @@ def _set_criteria(item: BacklogItem, criteria, *, follows_up=()) -> None:
 @transaction.atomic
 def create_item(
     *,
-    actor,
+    actor: User,
     product: Product,
     title: str,
     kind: str = ItemKind.STORY,
     description: str = "",
-    acceptance_criteria=(),
-    estimate=None,
+    acceptance_criteria: Iterable[str | dict[str, Any]] = (),
+    estimate: str | int | None = None,
     at_top: bool = False,
-    follow_up_of=None,
-    follows_up=(),
+    follow_up_of: Verdict | None = None,
+    follows_up: Sequence[CriterionVerdict] = (),
 ) -> BacklogItem:
     """Add an item at the bottom (or top) of the backlog, numbered without gaps.
 
@@ -205,7 +223,7 @@ def create_item(
 
 
 @transaction.atomic
-def update_item(*, actor, item: BacklogItem, version: int, **changes) -> BacklogItem:
+def update_item(*, actor: User, item: BacklogItem, version: int, **changes: Any) -> BacklogItem:
     """Edit an item if nobody changed it since `version` was read; else 412 with what changed."""
     require(actor, "sprints.edit_backlog", item.product)
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -244,7 +262,13 @@ def update_item(*, actor, item: BacklogItem, version: int, **changes) -> Backlog
     return current
 
 
-def _make_room(product, item, *, before=None, after=None) -> int:
+def _make_room(
+    product: Product,
+    item: BacklogItem,
+    *,
+    before: BacklogItem | None = None,
+    after: BacklogItem | None = None,
+) -> int:
     """Spread out the items around the spot where the item goes, and put it there.
 
     Called when the two neighbours of the spot have adjacent positions. Only a window around
@@ -258,6 +282,7 @@ def _make_room(product, item, *, before=None, after=None) -> int:
         below = others.filter(position__lt=before.position)
         above = others.filter(position__gte=before.position)
     else:
+        assert after is not None  # _move passes the target as before or as after
         below = others.filter(position__lte=after.position)
         above = others.filter(position__gt=after.position)
     size = WINDOW
@@ -270,12 +295,12 @@ def _make_room(product, item, *, before=None, after=None) -> int:
         slots = len(window) + 1
         low = lower[size][1] if len(lower) > size else None
         high = upper[size][1] if len(upper) > size else None
-        if low is None and high is None:
-            low, high = 0, slots * GAP
+        if high is None:
+            # Neither bound (the window is the whole list): from 0; else above the lower one.
+            low = 0 if low is None else low
+            high = low + slots * GAP
         elif low is None:
             low = high - slots * GAP
-        elif high is None:
-            high = low + slots * GAP
         if (high - low) // slots >= MIN_ROOM:
             break
         size *= 2
@@ -294,12 +319,14 @@ def _make_room(product, item, *, before=None, after=None) -> int:
     return places[item.pk]
 
 
-def _lock_product(product_pk) -> None:
+def _lock_product(product_pk: int) -> None:
     """Take the product's row lock, which serialises every reordering of its backlog."""
     Product.objects.select_for_update().filter(pk=product_pk).order_by().values_list("pk").first()
 
 
-def _read_for_move(product, item_pk, target_pk, where):
+def _read_for_move(
+    product: Product, item_pk: int, target_pk: int | None, where: Where
+) -> tuple[BacklogItem | None, BacklogItem | None, BacklogItem | None]:
     """The item, its target and the neighbour on the far side of the spot, in one statement.
 
     Read after the product's lock is taken, so as they are now that no one else can move them:
@@ -313,6 +340,7 @@ def _read_for_move(product, item_pk, target_pk, where):
     items = BacklogItem.objects.filter(product=product).order_by()
     others = items.exclude(pk=item_pk)
     if where in ("before", "after"):
+        assert target_pk is not None  # a move before or after names its target
         spot = Subquery(items.filter(pk=target_pk).values("position")[:1])
         if where == "before":
             neighbour = others.filter(position__lt=spot).order_by("-position")
@@ -334,12 +362,15 @@ def _read_for_move(product, item_pk, target_pk, where):
     return item, target, next(iter(rows.values()), None)
 
 
-def _position(where, target, neighbour):
+def _position(
+    where: Where, target: BacklogItem | None, neighbour: BacklogItem | None
+) -> int | None:
     """The item's new position, or None where its neighbours leave no room between them."""
     if where == "top":
         return (neighbour.position if neighbour else GAP) - GAP
     if where == "bottom":
         return (neighbour.position if neighbour else 0) + GAP
+    assert target is not None  # a move before or after names its target (_move checks it)
     if where == "before":
         upper = target.position
         lower = neighbour.position if neighbour else upper - 2 * GAP
@@ -351,7 +382,7 @@ def _position(where, target, neighbour):
     return (lower + upper) // 2
 
 
-def _destination(before, after, to) -> str:
+def _destination(before: object, after: object, to: str | None) -> Where:
     if sum(x is not None for x in (before, after, to)) != 1:
         raise DomainError(
             _("Say where to move the item: before or after another item, or to the top or bottom."),
@@ -359,13 +390,17 @@ def _destination(before, after, to) -> str:
         )
     if to is not None and to not in ("top", "bottom"):
         raise DomainError(_("Move to 'top' or 'bottom'."), field="to")
-    return "before" if before is not None else "after" if after is not None else to
+    if before is not None:
+        return "before"
+    if after is not None:
+        return "after"
+    return "top" if to == "top" else "bottom"
 
 
 @transaction.atomic
 def move_item(
     *,
-    actor,
+    actor: User,
     item: BacklogItem,
     before: BacklogItem | None = None,
     after: BacklogItem | None = None,
@@ -391,7 +426,7 @@ def move_item(
 @transaction.atomic
 def move_item_by_id(
     *,
-    actor,
+    actor: User,
     product: Product,
     item: int,
     before: int | None = None,
@@ -409,7 +444,7 @@ def move_item_by_id(
     return _move(product, item, target, where)
 
 
-def _move(product, item_pk, target_pk, where):
+def _move(product: Product, item_pk: int, target_pk: int | None, where: Where) -> BacklogItem:
     if target_pk is not None and target_pk == item_pk:
         raise DomainError(_("An item cannot be moved next to itself."), field=where)
     _lock_product(product.pk)
@@ -420,6 +455,7 @@ def _move(product, item_pk, target_pk, where):
             raise DomainError(
                 _("There is no item {pk_value} in this product.").format(pk_value=pk), field=name
             )
+    assert item is not None  # refused above when missing
     position = _position(where, target, neighbour)
     if position is None:
         # Saved along with the window around it.
@@ -435,7 +471,7 @@ BOARD_STATUSES = (ItemStatus.TODO, ItemStatus.IN_PROGRESS, ItemStatus.DONE)
 
 
 @transaction.atomic
-def set_item_status(*, actor, item: BacklogItem, status: str) -> BacklogItem:
+def set_item_status(*, actor: User, item: BacklogItem, status: str) -> BacklogItem:
     """Move an item across the sprint board: to do, in progress, done."""
     require(actor, "sprints.work_on_items", item.product)
     if status not in BOARD_STATUSES:
