@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cooperative import selectors, trail
-from cooperative.forms import (
+from cooperative.forms.audit import (
     AuditFilterForm,
 )
 from cooperative.templatetags.cooperative_pages import action_label

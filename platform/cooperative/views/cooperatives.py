@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cooperative import selectors, services
 from cooperative.contributions import inhabitants_of
-from cooperative.forms import (
+from cooperative.forms.memberships import (
     JoinForm,
 )
 from cooperative.views._common import _cooperative

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cooperative import selectors, services
-from cooperative.forms import (
+from cooperative.forms.memberships import (
     DecisionForm,
     PaymentForm,
     RejectForm,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cooperative import services
-from cooperative.forms import (
+from cooperative.forms.organisations import (
     OrganisationForm,
 )
 from cooperative.views._common import _cooperative
