@@ -348,6 +348,14 @@ class Adoption(models.Model):
     """An organisation reuses a solution. Made by a person of that organisation, never on
     another's behalf; only under an active membership of the solution's cooperative."""
 
+    # Set by solutions.selectors.reuse on the adoptions it answers, never stored: inhabitants by
+    # where_in_use; the newest release and the upgrade facts by own_adoptions and upgrades_for.
+    inhabitants: int
+    newest_release: "Release | None"
+    newer_release_exists: bool
+    maintenance_ends_soon: bool
+    maintenance_ended: bool
+
     solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="adoptions")
     organisation = models.ForeignKey(
         "cooperative.Organisation",

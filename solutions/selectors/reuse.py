@@ -7,32 +7,52 @@ municipality reached twice (itself and through its joint arrangement) counts onc
 as the cooperative's reach does.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from cooperative.models import Membership, MembershipState, Organisation, OrganisationKind
+from cooperative.models import (
+    Cooperative,
+    Membership,
+    MembershipState,
+    Organisation,
+    OrganisationKind,
+)
 from cooperative.selectors import organisation_is_entitled, organisations_of
+from deelbaar.typing import Person
 from solutions.models import Adoption, AdoptionState, Release, Review, Solution
 from solutions.selectors import publication as publication_selectors
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 MAINTENANCE_NOTICE_DAYS = 90
 CURRENT_STATES = (AdoptionState.REQUESTED, AdoptionState.IN_USE)
 
 
+class _NewestRelease(TypedDict):
+    newest_release_id: int | None
+
+
+# An adoption annotated with the id of its solution's newest release (None: no release yet).
+_AdoptionWithNewest: TypeAlias = "WithAnnotations[Adoption, _NewestRelease]"
+
+
 # --- Releases ----------------------------------------------------------------------------------
-def _final_first():
+def _final_first() -> Case:
     # A final release sorts after its pre-releases of the same number (1.0.0 after 1.0.0-rc.1).
     return Case(When(prerelease="", then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def releases_newest_first(solution_ref):
+def releases_newest_first(solution_ref: Solution | OuterRef) -> QuerySet[Release]:
     """Releases of a solution (or of OuterRef), newest first in semantic-version order."""
     return (
         Release.objects.filter(solution=solution_ref)
@@ -47,7 +67,7 @@ def releases_newest_first(solution_ref):
 newest_release = publication_selectors.newest_release
 
 
-def newer_releases(solution, than: Release | None) -> list[Release]:
+def newer_releases(solution: Solution, than: Release | None) -> list[Release]:
     """The releases newer than `than` (all of them when there is none), newest first."""
     releases = list(releases_newest_first(solution))
     if than is None:
@@ -56,12 +76,12 @@ def newer_releases(solution, than: Release | None) -> list[Release]:
     return releases[:position]
 
 
-def _newest_release_id():
+def _newest_release_id() -> Subquery:
     return Subquery(releases_newest_first(OuterRef("solution_id")).values("pk")[:1])
 
 
 # --- Inhabitants -------------------------------------------------------------------------------
-def _municipalities(organisation) -> dict[int, int]:
+def _municipalities(organisation: Organisation) -> dict[int, int]:
     """{municipality id: inhabitants} that an organisation (with `represents` prefetched) serves."""
     if organisation.kind == OrganisationKind.MUNICIPALITY:
         return {organisation.pk: organisation.inhabitants or 0}
@@ -72,7 +92,7 @@ def _municipalities(organisation) -> dict[int, int]:
     }
 
 
-def _represents_prefetch(prefix="organisation__"):
+def _represents_prefetch(prefix: str = "organisation__") -> Prefetch:
     return Prefetch(
         f"{prefix}represents",
         queryset=Organisation.objects.only("id", "kind", "inhabitants", "name", "slug"),
@@ -82,7 +102,7 @@ def _represents_prefetch(prefix="organisation__"):
 # --- Where in use ------------------------------------------------------------------------------
 @dataclass
 class WhereInUse:
-    adoptions: list = field(default_factory=list)  # each with .inhabitants set
+    adoptions: list[Adoption] = field(default_factory=list)  # each with .inhabitants set
     inhabitants: int = 0  # each municipality once
 
     @property
@@ -90,7 +110,7 @@ class WhereInUse:
         return len(self.adoptions)
 
 
-def where_in_use(solution) -> WhereInUse:
+def where_in_use(solution: Solution) -> WhereInUse:
     """The organisations with the solution in use, on which release, since when, and for how
     many inhabitants; and the total, each municipality counted once. Two queries."""
     adoptions = list(
@@ -107,7 +127,7 @@ def where_in_use(solution) -> WhereInUse:
     return WhereInUse(adoptions=adoptions, inhabitants=sum(served.values()))
 
 
-def adoptions_of(solution, *, state: str | None = None):
+def adoptions_of(solution: Solution, *, state: str | None = None) -> QuerySet[Adoption]:
     """Every adoption of a solution, current ones first, then the history."""
     adoptions = Adoption.objects.filter(solution=solution).select_related(
         "solution", "organisation", "release"
@@ -123,13 +143,13 @@ def adoptions_of(solution, *, state: str | None = None):
     ).order_by("-current", "organisation__name", "-requested_at", "-pk")
 
 
-def adoption_detail(pk):
+def adoption_detail(pk: int) -> Adoption:
     return Adoption.objects.select_related("solution__cooperative", "organisation", "release").get(
         pk=pk
     )
 
 
-def reviews_of(solution):
+def reviews_of(solution: Solution) -> QuerySet[Review]:
     return (
         Review.objects.filter(solution=solution)
         .select_related("solution", "organisation", "author")
@@ -137,7 +157,7 @@ def reviews_of(solution):
     )
 
 
-def average_score(solution) -> Decimal | None:
+def average_score(solution: Solution) -> Decimal | None:
     scores = list(Review.objects.filter(solution=solution).values_list("score", flat=True))
     if not scores:
         return None
@@ -145,7 +165,9 @@ def average_score(solution) -> Decimal | None:
 
 
 # --- A person's own adoptions and upgrades ----------------------------------------------------
-def _with_upgrade_facts(adoptions, today: date):
+def _with_upgrade_facts(
+    adoptions: Iterable[_AdoptionWithNewest], today: date
+) -> list[_AdoptionWithNewest]:
     horizon = today + timedelta(days=MAINTENANCE_NOTICE_DAYS)
     adoptions = list(adoptions)
     newest_ids = {a.newest_release_id for a in adoptions if a.newest_release_id}
@@ -161,11 +183,15 @@ def _with_upgrade_facts(adoptions, today: date):
         adoption.maintenance_ends_soon = (
             adoption.state == AdoptionState.IN_USE and until is not None and until <= horizon
         )
-        adoption.maintenance_ended = adoption.maintenance_ends_soon and until < today
+        adoption.maintenance_ended = (
+            adoption.maintenance_ends_soon and until is not None and until < today
+        )
     return adoptions
 
 
-def own_adoptions(user, solution=None):
+def own_adoptions(
+    user: Person | None, solution: Solution | None = None
+) -> list[_AdoptionWithNewest]:
     """The current adoptions of the person's organisations (of one solution, if given), with
     newest_release, newer_release_exists and maintenance_ends_soon set. Three queries."""
     if user is None or not user.is_authenticated:
@@ -183,7 +209,7 @@ def own_adoptions(user, solution=None):
     return _with_upgrade_facts(adoptions, timezone.localdate())
 
 
-def upgrades_for(user) -> list:
+def upgrades_for(user: Person | None) -> list[_AdoptionWithNewest]:
     """Adoptions in use by the person's organisations that run an older release than the
     newest, or whose solution's maintenance ends within 90 days (or has ended)."""
     today = timezone.localdate()
@@ -217,11 +243,11 @@ class Entitlement:
     membership: Membership | None = None
 
 
-def _euros(amount) -> str:
+def _euros(amount: Decimal | int) -> str:
     return "€ " + number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
-def entitlement(organisation, cooperative) -> Entitlement:
+def entitlement(organisation: Organisation, cooperative: Cooperative) -> Entitlement:
     """May this organisation reuse the cooperative's solutions, and if not, why not and how to
     join. The rule itself is cooperative.selectors.organisation_is_entitled."""
     join_url = reverse("cooperative:join", args=[cooperative.slug])
@@ -251,6 +277,7 @@ def entitlement(organisation, cooperative) -> Entitlement:
         )
     elif state == MembershipState.APPROVED:
         code = "contribution_unpaid"
+        assert membership is not None  # its state is approved
         names["amount"] = _euros(membership.contribution_due or 0)
         reason = _(
             "The membership of %(organisation)s in %(cooperative)s is approved, but the "
@@ -297,18 +324,18 @@ class SolutionFigures:
 
 @dataclass
 class ReuseFigures:
-    cooperative: object
-    solutions: list = field(default_factory=list)  # SolutionFigures, most adopted first
+    cooperative: Cooperative
+    solutions: list[SolutionFigures] = field(default_factory=list)  # most adopted first
     adoptions: int = 0
     inhabitants: int = 0  # municipalities served by any solution, each once
     cost_avoided: Decimal = Decimal("0")
 
     @property
-    def in_use(self) -> list:
+    def in_use(self) -> list[SolutionFigures]:
         return [row for row in self.solutions if row.adoptions]
 
 
-def reuse_figures(cooperative) -> ReuseFigures:
+def reuse_figures(cooperative: Cooperative) -> ReuseFigures:
     """Per solution of the cooperative: adoptions in use, inhabitants served and development
     cost avoided (the estimated cost for every organisation after the first with it in use);
     and the totals. Three queries, however many solutions and adoptions there are."""
@@ -329,7 +356,7 @@ def reuse_figures(cooperative) -> ReuseFigures:
             "organisation__inhabitants",
         )
     )
-    per_solution: dict[int, list] = {}
+    per_solution: dict[int, list[Organisation]] = {}
     for adoption in adoptions:
         per_solution.setdefault(adoption.solution_id, []).append(adoption.organisation)
     figures = ReuseFigures(cooperative=cooperative)
