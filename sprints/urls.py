@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sprints import backlog_pages, team_pages, views
+from sprints import views
 
 app_name = "sprints"
 
@@ -14,23 +14,23 @@ urlpatterns = [
     path("similar/", views.similar_solutions, name="similar_solutions"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/list/", views.inbox_list, name="inbox_list"),
-    path(product, backlog_pages.backlog, name="backlog"),
-    path(product + "backlog/list/", backlog_pages.backlog_list, name="backlog_list"),
-    path(product + "labels/", backlog_pages.labels, name="labels"),
-    path(product + "labels/<int:label_id>/", backlog_pages.label_change, name="label_change"),
-    path(product + "labels/<int:label_id>/delete", backlog_pages.label_delete, name="label_delete"),
-    path(product + "epics/", backlog_pages.epics, name="epics"),
-    path(product + "epics/<int:epic_id>/", backlog_pages.epic_detail, name="epic_detail"),
-    path(product + "epics/<int:epic_id>/delete", backlog_pages.epic_delete, name="epic_delete"),
-    path(product + "items/<int:item_id>/tags", backlog_pages.item_tags, name="item_tags"),
-    path(product + "team/", team_pages.team, name="team"),
-    path(product + "team/<int:member_id>/role", team_pages.team_role, name="team_role"),
-    path(product + "team/<int:member_id>/remove", team_pages.team_remove, name="team_remove"),
-    path(product + "team/hand-over", team_pages.team_hand_over, name="team_hand_over"),
-    path(product + "edit/", team_pages.product_edit, name="product_edit"),
-    path(product + "items/", backlog_pages.item_create, name="item_create"),
+    path(product, views.backlog, name="backlog"),
+    path(product + "backlog/list/", views.backlog_list, name="backlog_list"),
+    path(product + "labels/", views.labels, name="labels"),
+    path(product + "labels/<int:label_id>/", views.label_change, name="label_change"),
+    path(product + "labels/<int:label_id>/delete", views.label_delete, name="label_delete"),
+    path(product + "epics/", views.epics, name="epics"),
+    path(product + "epics/<int:epic_id>/", views.epic_detail, name="epic_detail"),
+    path(product + "epics/<int:epic_id>/delete", views.epic_delete, name="epic_delete"),
+    path(product + "items/<int:item_id>/tags", views.item_tags, name="item_tags"),
+    path(product + "team/", views.team, name="team"),
+    path(product + "team/<int:member_id>/role", views.team_role, name="team_role"),
+    path(product + "team/<int:member_id>/remove", views.team_remove, name="team_remove"),
+    path(product + "team/hand-over", views.team_hand_over, name="team_hand_over"),
+    path(product + "edit/", views.product_edit, name="product_edit"),
+    path(product + "items/", views.item_create, name="item_create"),
     path(product + "items/<int:item_id>/", views.item_detail, name="item_detail"),
-    path(product + "items/<int:item_id>/move", backlog_pages.item_move, name="item_move"),
+    path(product + "items/<int:item_id>/move", views.item_move, name="item_move"),
     path(product + "items/<int:item_id>/status", views.item_status, name="item_status"),
     path(product + "items/<int:item_id>/assign", views.item_assign, name="item_assign"),
     path(product + "sprints/", views.sprint_list, name="sprint_list"),

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from sprints.api.serializers import ItemSerializer
-from sprints.backlog_forms import BacklogFilterForm
+from sprints.forms import BacklogFilterForm
 from sprints.models import Epic, Label, LabelColour
 
 _ = gettext_lazy

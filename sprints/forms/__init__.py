@@ -18,13 +18,21 @@ from sprints.forms.acceptance import (
 )
 from sprints.forms.backlog import (
     EDITABLE,
+    BacklogFilterForm,
     ItemEditForm,
     ItemForm,
     MoveForm,
+    QuickItemForm,
     changes_since,
     item_snapshot,
 )
+from sprints.forms.labels import (
+    EpicForm,
+    ItemTagsForm,
+    LabelForm,
+)
 from sprints.forms.products import (
+    ProductEditForm,
     ProductForm,
     participant_memberships_for,
     pilot_memberships_for,
@@ -34,21 +42,33 @@ from sprints.forms.sprints import (
     PlanSprintForm,
     StatusForm,
 )
+from sprints.forms.teams import (
+    AddMemberForm,
+    HandOverForm,
+)
 
 __all__ = [
     "EDITABLE",
     "IMAGE_SIGNATURES",
     "IMAGE_TYPES",
     "SCREENSHOT_MAX_BYTES",
+    "AddMemberForm",
     "AnswerForm",
+    "BacklogFilterForm",
     "CommitForm",
     "DateInput",
+    "EpicForm",
+    "HandOverForm",
     "IncrementForm",
     "ItemEditForm",
     "ItemForm",
+    "ItemTagsForm",
+    "LabelForm",
     "MoveForm",
     "PlanSprintForm",
+    "ProductEditForm",
     "ProductForm",
+    "QuickItemForm",
     "StatusForm",
     "SubmitIncrementForm",
     "VerdictForm",

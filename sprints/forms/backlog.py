@@ -1,4 +1,5 @@
-"""Backlog items: adding, editing (and what changed meanwhile) and moving one."""
+"""Backlog items: adding one (from the top of the backlog), editing (and what changed
+meanwhile), moving one, and the backlog's search and filters."""
 
 import json
 
@@ -13,7 +14,7 @@ from sprints.forms._common import (
     _estimate_choices,
     criteria_text,
 )
-from sprints.models import ItemKind
+from sprints.models import BacklogItem, ItemKind
 
 
 class ItemForm(ServiceErrorsMixin, forms.Form):
@@ -70,6 +71,14 @@ class ItemForm(ServiceErrorsMixin, forms.Form):
 
 
 EDITABLE = ("title", "kind", "estimate", "description", "acceptance_criteria")
+
+
+class QuickItemForm(ItemForm):
+    """An item added from the top of the backlog: a title and a kind, the rest later."""
+
+    estimate = None
+    description = None
+    acceptance_criteria = None
 
 
 def item_snapshot(item) -> dict:
@@ -147,7 +156,8 @@ def _shown(name, value):
 
 
 class MoveForm(forms.Form):
-    """Where to move an item: up, down, to the top or bottom, or before or after another item."""
+    """Where to move an item: up, down, to the top or bottom, before or after another item, or
+    to place N of the backlog's one list (the row menu, drag and drop, a place)."""
 
     to = forms.ChoiceField(
         required=False,
@@ -164,6 +174,14 @@ class MoveForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("That item is not in this product's backlog.")},
     )
+    place = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": _("Give the place as a whole number, 1 or more."),
+            "min_value": _("Give the place as a whole number, 1 or more."),
+        },
+    )
     page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args, product, **kwargs):
@@ -174,7 +192,7 @@ class MoveForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        given = [name for name in ("to", "before", "after") if cleaned.get(name)]
+        given = [name for name in ("to", "before", "after", "place") if cleaned.get(name)]
         if not self.errors and len(given) != 1:
             raise ValidationError(
                 _("Say where to move the item: up, down, to the top or bottom, or next to another.")
@@ -188,6 +206,8 @@ class MoveForm(forms.Form):
             return {"before": data["before"]}
         if data.get("after"):
             return {"after": data["after"]}
+        if data.get("place"):
+            return self._to_place(item, data["place"])
         backlog = selectors.backlog_for(self.product)
         if data["to"] == "up":
             neighbour = backlog.filter(position__lt=item.position).order_by("-position").first()
@@ -201,3 +221,76 @@ class MoveForm(forms.Form):
             return {"to": "top"} if first and first.position < item.position else None
         last = edge.order_by("-position").first()
         return {"to": "bottom"} if last and last.position > item.position else None
+
+    def _to_place(self, item, place: int) -> dict | None:
+        # The item goes where it is number `place` of the list without it put back in.
+        others = list(
+            selectors.backlog_for(self.product)
+            .exclude(pk=item.pk)
+            .values_list("pk", "position")
+            .order_by("position")
+        )
+        if not others:
+            return None
+        index = min(place, len(others) + 1) - 1
+        now = sum(1 for _pk, position in others if position < item.position)
+        if index == now:
+            return None
+        if index < len(others):
+            return {
+                "before": BacklogItem.objects.select_related("product").get(pk=others[index][0])
+            }
+        return {"after": BacklogItem.objects.select_related("product").get(pk=others[-1][0])}
+
+
+class _ChoiceOrNone(forms.CharField):
+    """An id, or "none" for the items without one."""
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if value in ("", "none"):
+            return value or None
+        if not value.isdigit() or not 0 < int(value) < 2**31:
+            raise ValidationError(_("Give an id (a whole number) or none."), code="invalid")
+        return int(value)
+
+
+class BacklogFilterForm(forms.Form):
+    """The backlog's search and filters, from the page's or the API's query string. The same
+    names in both, so a filtered page's address can be shared and an API call copies it."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("every kind"))]
+        + [(value, capfirst(label)) for value, label in ItemKind.choices],
+    )
+    ready = forms.ChoiceField(
+        label=_("Ready"),
+        required=False,
+        choices=[("", _("ready or not")), ("true", _("ready")), ("false", _("not ready"))],
+    )
+    label = _ChoiceOrNone(label=_("Label"), required=False)
+    epic = _ChoiceOrNone(label=_("Epic"), required=False)
+    assignee = _ChoiceOrNone(label=_("Assignee"), required=False)
+
+    def clean_label(self):
+        # Every item may have no label: "none" would not narrow anything a person asks for.
+        value = self.cleaned_data["label"]
+        return None if value == "none" else value
+
+    def filters(self) -> dict:
+        """The selector's arguments; an empty dict when nothing narrows the list."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        given = {
+            "q": data["q"].strip(),
+            "kind": data["kind"],
+            "ready": {"true": True, "false": False}.get(data["ready"]),
+            "label": data["label"],
+            "epic": data["epic"],
+            "assignee": data["assignee"],
+        }
+        return {name: value for name, value in given.items() if value not in (None, "")}

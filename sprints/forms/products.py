@@ -1,10 +1,10 @@
-"""The product form and the organisations it offers."""
+"""The product forms (starting one, editing one) and the organisations they offer."""
 
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cooperative.models import Membership, MembershipRole, MembershipState
+from cooperative.models import OPEN_STATES, Membership, MembershipRole, MembershipState
 from deelbaar.pages import ServiceErrorsMixin
 from sprints.models import Product
 
@@ -136,6 +136,53 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
             "participants": [m.organisation for m in data["participants"]],
             "follow_up_per_criterion": data["follow_up_per_criterion"],
         }
+
+
+class ProductEditForm(ServiceErrorsMixin, forms.Form):
+    """Name, vision, sprint length and participants of a product that exists; the version read
+    travels with it, so a change made meanwhile is refused, not overwritten."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Give the product a name.")},
+    )
+    vision = forms.CharField(
+        label=_("Vision"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the product is for and for whom."),
+    )
+    sprint_length_days = forms.TypedChoiceField(
+        label=_("Sprint length"),
+        coerce=int,
+        choices=[
+            (7, _("1 week")),
+            (14, _("2 weeks")),
+            (21, _("3 weeks")),
+            (28, _("4 weeks")),
+        ],
+        help_text=_("For sprints planned from now on."),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Participating organisations"),
+        help_text=_("Other members of the cooperative that take part."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, product, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = (
+            Membership.objects.filter(cooperative=product.cooperative, state__in=OPEN_STATES)
+            .exclude(organisation=product.owner)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        )
+        self.fields["participants"].label_from_instance = lambda m: m.organisation.name
+        self.fields["participants"].to_field_name = "organisation_id"
 
 
 def pilot_memberships_for(user):

@@ -6,7 +6,6 @@ not take 403). Each action is a plain form POST answered by a redirect back to t
 works without JavaScript.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,127 +13,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperative.models import OPEN_STATES, Membership
 from deelbaar.errors import DomainError, NotAllowed, StaleObject
 from deelbaar.permissions import allowed
 from sprints import selectors, services
-from sprints.models import Product, TeamMember, TeamRole
-
-
-# --- Forms ---------------------------------------------------------------------------------------
-def _person_label(user) -> str:
-    organisations = ", ".join(a.organisation.name for a in user.affiliations.all())
-    name = user.get_full_name() or user.get_username()
-    return f"{name} ({organisations})" if organisations else name
-
-
-class _ServiceErrors:
-    def add_service_error(self, error: DomainError) -> None:
-        for name, _code, message in error.errors:
-            self.add_error(name if name in self.fields else None, str(message))
-
-
-class AddMemberForm(_ServiceErrors, forms.Form):
-    user = forms.ModelChoiceField(
-        queryset=TeamMember.objects.none(),
-        label=gettext_lazy("Person"),
-        empty_label=gettext_lazy("Choose a person"),
-        help_text=gettext_lazy(
-            "People of the owning and the participating organisations, and of suppliers."
-        ),
-        error_messages={"required": gettext_lazy("Choose the person to add.")},
-    )
-    role = forms.ChoiceField(
-        label=gettext_lazy("Role"),
-        choices=[
-            (TeamRole.TESTER.value, TeamRole.TESTER.label),
-            (TeamRole.DEVELOPER.value, TeamRole.DEVELOPER.label),
-        ],
-        widget=forms.RadioSelect,
-        initial=TeamRole.TESTER.value,
-    )
-
-    def __init__(self, *args, product, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = selectors.search_people(
-            selectors.team_candidates(product), ""
-        )
-        self.fields["user"].label_from_instance = _person_label
-
-
-class HandOverForm(_ServiceErrors, forms.Form):
-    user = forms.ModelChoiceField(
-        queryset=TeamMember.objects.none(),
-        label=gettext_lazy("New product owner"),
-        empty_label=gettext_lazy("Choose a person"),
-        help_text=gettext_lazy("People of the owning and the participating organisations."),
-        error_messages={"required": gettext_lazy("Choose the new product owner.")},
-    )
-
-    def __init__(self, *args, product, **kwargs):
-        super().__init__(*args, **kwargs)
-        people = selectors.team_candidates(product).filter(
-            affiliations__organisation__in=selectors.product_organisations(product)
-        )
-        self.fields["user"].queryset = selectors.search_people(people.distinct(), "")
-        self.fields["user"].label_from_instance = _person_label
-
-
-class ProductEditForm(_ServiceErrors, forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=200,
-        error_messages={"required": gettext_lazy("Give the product a name.")},
-    )
-    vision = forms.CharField(
-        label=gettext_lazy("Vision"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("What the product is for and for whom."),
-    )
-    sprint_length_days = forms.TypedChoiceField(
-        label=gettext_lazy("Sprint length"),
-        coerce=int,
-        choices=[
-            (7, gettext_lazy("1 week")),
-            (14, gettext_lazy("2 weeks")),
-            (21, gettext_lazy("3 weeks")),
-            (28, gettext_lazy("4 weeks")),
-        ],
-        help_text=gettext_lazy("For sprints planned from now on."),
-    )
-    participants = forms.ModelMultipleChoiceField(
-        queryset=Membership.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label=gettext_lazy("Participating organisations"),
-        help_text=gettext_lazy("Other members of the cooperative that take part."),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, product, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = (
-            Membership.objects.filter(cooperative=product.cooperative, state__in=OPEN_STATES)
-            .exclude(organisation=product.owner)
-            .select_related("organisation")
-            .order_by("organisation__name")
-        )
-        self.fields["participants"].label_from_instance = lambda m: m.organisation.name
-        self.fields["participants"].to_field_name = "organisation_id"
+from sprints.forms import AddMemberForm, HandOverForm, ProductEditForm
+from sprints.models import TeamMember, TeamRole
+from sprints.views._common import _product
 
 
 # --- Helpers -------------------------------------------------------------------------------------
-def _product(request, product_id) -> Product:
-    product = Product.objects.select_related("cooperative", "owner").filter(pk=product_id).first()
-    if product is None or not allowed(request.user, "sprints.view_product", product):
-        raise Http404(_("There is no product at this address, or you may not see it."))
-    return product
-
-
 def _require(user, permission, product) -> None:
     if not allowed(user, permission, product):
         raise PermissionDenied

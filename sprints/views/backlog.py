@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,16 +22,17 @@ from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed
 from sprints import selectors, services
 from sprints.assignment import assignable_people
-from sprints.backlog_forms import (
+from sprints.forms import (
     BacklogFilterForm,
     EpicForm,
     ItemTagsForm,
     LabelForm,
-    PlaceMoveForm,
+    MoveForm,
     QuickItemForm,
 )
-from sprints.models import LABEL_BACKGROUNDS, BacklogItem, Epic, Label, Product
+from sprints.models import LABEL_BACKGROUNDS, BacklogItem, Epic, Label
 from sprints.services import labels as label_services
+from sprints.views._common import _item, _product
 
 # Fifty rows to a page: two and a half screens at desktop width, and a page that renders in
 # half the time of a hundred (each row carries its own move menu; the load test's p95 went
@@ -42,19 +42,6 @@ FILTER_NAMES = ("q", "kind", "ready", "label", "epic", "assignee")
 
 
 # --- Finding things --------------------------------------------------------------------------
-def _product(request, product_id) -> Product:
-    product = Product.objects.select_related("cooperative", "owner").filter(pk=product_id).first()
-    if product is None or not allowed(request.user, "sprints.view_product", product):
-        raise Http404(_("There is no product at this address, or you may not see it."))
-    return product
-
-
-def _item(product, item_id) -> BacklogItem:
-    return get_object_or_404(
-        BacklogItem.objects.select_related("product", "sprint"), product=product, pk=item_id
-    )
-
-
 def _may(user, product) -> dict:
     return {
         name: allowed(user, f"sprints.{name}", product)
@@ -192,7 +179,7 @@ def item_move(request, product_id, item_id):
     product = _product(request, product_id)
     pages.require(request.user, "sprints.order_backlog", product)
     item = _item(product, item_id)
-    form = PlaceMoveForm(request.POST, product=product)
+    form = MoveForm(request.POST, product=product)
     status = 200
     if not form.is_valid():
         announcement = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -292,9 +279,9 @@ def label_change(request, product_id, label_id):
         else:
             messages.success(request, _("The label %(name)s is saved.") % {"name": label})
             return redirect("sprints:labels", product_id=product.pk)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    for problems in form.errors.values():
+        for problem in problems:
+            messages.error(request, problem)
     return redirect("sprints:labels", product_id=product.pk)
 
 
