@@ -150,10 +150,11 @@ def sprint_plan(request, product_id, number):
     )
 
 
+# Closing is not a transition of this view: it asks first how many items go back to the
+# backlog (`sprint_close`, its own route and page).
 TRANSITIONS = {
     "start": services.start_sprint,
     "finish": services.finish_sprint,
-    "close": services.close_sprint,
 }
 
 
@@ -163,7 +164,6 @@ def sprint_transition(request, product_id, number, action):
     product = _product(request, product_id)
     pages.require(request.user, "sprints.plan_sprint", product)
     sprint = _sprint(product, number)
-    unfinished = sprint.items.filter(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS]).count()
     try:
         sprint = TRANSITIONS[action](actor=request.user, sprint=sprint)
     except DomainError as error:
@@ -171,19 +171,10 @@ def sprint_transition(request, product_id, number, action):
         return redirect("sprints:sprint_board", product_id=product.pk, number=sprint.number)
     if action == "start":
         text = _("Sprint %(number)s has started.")
-    elif action == "finish":
-        text = _("Sprint %(number)s is in review.")
     else:
-        text = ngettext(
-            "Sprint %(number)s is closed; %(count)s unfinished item went back to the top of "
-            "the backlog.",
-            "Sprint %(number)s is closed; %(count)s unfinished items went back to the top of "
-            "the backlog.",
-            unfinished,
-        )
-    messages.success(request, text % {"number": sprint.number, "count": unfinished})
-    target = "sprints:sprint_review" if action == "close" else "sprints:sprint_board"
-    return redirect(target, product_id=product.pk, number=sprint.number)
+        text = _("Sprint %(number)s is in review.")
+    messages.success(request, text % {"number": sprint.number})
+    return redirect("sprints:sprint_board", product_id=product.pk, number=sprint.number)
 
 
 def _review_context(request, product, sprint):
