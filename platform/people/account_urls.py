@@ -3,7 +3,7 @@ their own URL names (which they reverse without a namespace), with the platform'
 
 from django.urls import path
 
-from people import views
+from people.views import passwords as views
 
 urlpatterns = [
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

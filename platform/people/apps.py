@@ -13,7 +13,7 @@ class PeopleConfig(AppConfig):
         deactivation.connect()
         # Accepting an invitation by signing in with the organisation's identity provider.
         if apps.is_installed("signin"):
-            from people.identity_provider import accept_pending
+            from people.services.identity_provider import accept_pending
             from signin import oidc
 
             oidc.register_invitation_handler(accept_pending)

@@ -1,4 +1,4 @@
-"""API authentication by personal token: `Authorization: Token dlb_…` (people/tokens.py).
+"""API authentication by personal token: `Authorization: Token dlb_…` (people/services/tokens.py).
 
 DRF's TokenAuthentication reads the header; the token is looked up by its digest. A revoked or
 expired token, or one whose owner was deactivated, is refused with 401 like an unknown one.
@@ -7,7 +7,7 @@ expired token, or one whose owner was deactivated, is refused with 401 like an u
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from people.tokens import token_for_secret
+from people.selectors.tokens import token_for_secret
 
 
 class PersonalTokenAuthentication(authentication.TokenAuthentication):

@@ -14,13 +14,13 @@ def revoke_tokens_of_deactivated(sender, instance, created, update_fields=None, 
         return
     if update_fields is not None and "is_active" not in update_fields:
         return
-    from people.tokens import revoke_all_tokens
+    from people.services.tokens import revoke_all_tokens
 
     revoke_all_tokens(user=instance, reason="account deactivated")
 
 
 def revoke_tokens_of_removed(sender, *, organisation, user, actor=None, **kwargs):
-    from people.tokens import revoke_all_tokens
+    from people.services.tokens import revoke_all_tokens
 
     revoke_all_tokens(
         user=user,

@@ -160,7 +160,7 @@ class Invitation(models.Model):
 
 # --- Personal API tokens ------------------------------------------------------------------------
 class PersonalTokenQuerySet(models.QuerySet):
-    def usable(self):
+    def usable(self) -> Self:
         """Neither revoked nor expired: a token that still signs its owner in."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 

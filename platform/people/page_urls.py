@@ -3,7 +3,8 @@ tokens; included at the site's root by deelbaar.urls."""
 
 from django.urls import path
 
-from people import newcomer_views as views
+from people.views import newcomers as views
+from people.views import tokens
 
 app_name = "access"
 
@@ -20,6 +21,6 @@ urlpatterns = [
         views.decline_access,
         name="decline_access",
     ),
-    path("accounts/tokens/", views.my_tokens, name="tokens"),
-    path("accounts/tokens/<int:pk>/revoke/", views.revoke_my_token, name="revoke_token"),
+    path("accounts/tokens/", tokens.my_tokens, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", tokens.revoke_my_token, name="revoke_token"),
 ]

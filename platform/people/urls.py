@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from people import views
+from people.views import people as views
 
 app_name = "people"
 

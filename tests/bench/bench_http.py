@@ -78,7 +78,7 @@ def build(rng):
 
     from cooperative import services as cooperative
     from cooperative.models import MembershipRole, OrganisationKind
-    from people.tokens import issue_token
+    from people.services.tokens import issue_token
     from sprints import services
 
     cooperatives, _ = bench_solutions.build_library(rng)

@@ -77,9 +77,9 @@ def test_a_newcomer_calculates_and_asks_for_access(page, live_url, world, assert
 
 
 def test_a_coordinator_declines_a_request(page, live_url, world, assert_accessible):
-    from people import newcomers
+    from people.services import newcomers as newcomer_services
 
-    waiting = newcomers.request_access(
+    waiting = newcomer_services.request_access(
         cooperative=world["zob"],
         organisation_name="Spam BV",
         name="Sam",

@@ -22,7 +22,7 @@ def demo_url(live_server_asgi, transactional_db, settings, tmp_path):
 def token_for(username: str) -> str:
     from django.contrib.auth import get_user_model
 
-    from people.tokens import issue_token
+    from people.services.tokens import issue_token
 
     user = get_user_model().objects.get(username=username)
     return issue_token(actor=user, user=user, name="contract tests")[1]

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from people.models import PersonalToken
-from people.tokens import digest_of
+from people.selectors.tokens import digest_of
 
 pytestmark = pytest.mark.django_db
 TEST_URLS = "tests.deelbaar.api_urls"

@@ -180,7 +180,7 @@ def test_the_home_page_explains_the_model_in_three_steps():
 
 @pytest.mark.django_db
 def test_a_coordinator_sees_the_requests_for_access(coordinator, cooperative_world):
-    from people.newcomers import request_access
+    from people.services.newcomers import request_access
 
     zob = cooperative_world["zob"]
     request_access(

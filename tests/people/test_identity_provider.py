@@ -9,8 +9,8 @@ from django.test import Client
 
 from cooperative.models import Affiliation
 from people import services
-from people.identity_provider import accept_pending
 from people.models import InvitationState
+from people.services.identity_provider import accept_pending
 from signin import oidc
 
 pytestmark = pytest.mark.django_db

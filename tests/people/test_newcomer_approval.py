@@ -6,9 +6,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from cooperative.models import Affiliation, AuditRecord, Organisation
-from people import newcomers
 from people.models import AccessRequestState, Invitation
-from people.tokens import issue_token
+from people.services import newcomers as newcomer_services
+from people.services.tokens import issue_token
 from tests.people.test_newcomers import ROLES
 from tests.permissions import Case, assert_permission_matrix, people_for, statuses_for
 
@@ -18,7 +18,7 @@ statuses = statuses_for(ROLES)
 
 @pytest.fixture
 def waiting(zob):
-    return newcomers.request_access(
+    return newcomer_services.request_access(
         cooperative=zob,
         organisation_name="Gemeente Woerden",
         name="Wendy Wouters",

@@ -9,9 +9,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from cooperative.models import AuditRecord
-from people import newcomers
 from people.models import AccessRequest, AccessRequestState
-from people.tokens import issue_token
+from people.services import newcomers as newcomer_services
+from people.services.tokens import issue_token
 from tests.conftest import clear_cache
 from tests.permissions import Case, assert_permission_matrix, people_for, statuses_for
 
@@ -147,7 +147,7 @@ def test_missing_input_is_named(zob):
 # --- Deciding ---------------------------------------------------------------------------------
 @pytest.fixture
 def waiting(zob):
-    return newcomers.request_access(
+    return newcomer_services.request_access(
         cooperative=zob,
         organisation_name="Gemeente Woerden",
         name="Wendy Wouters",
@@ -178,7 +178,7 @@ def test_the_queue_list_takes_the_same_queries_at_any_size(
     for size in (2, 12):
         while AccessRequest.objects.count() < size:
             n = AccessRequest.objects.count()
-            newcomers.request_access(
+            newcomer_services.request_access(
                 cooperative=zob, organisation_name="X", name=f"P{n}", email=f"p{n}@x.nl"
             )
         with django_assert_max_num_queries(8):

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cooperative.models import Affiliation
-from people import services
+from people import selectors, services
 from tests.mailserver import MailServer
 from tests.people.conftest import link_in
 
@@ -134,7 +134,7 @@ def test_the_people_page_for_admins_staff_and_other_organisations(
     assert not Affiliation.objects.filter(user=kees, organisation=eindhoven).exists()
     assert client_for(mgd_person).post(f"{url}{member_person.pk}/remove").status_code == 404
 
-    invitation = services.selectors.invitations_of(eindhoven).get()
+    invitation = selectors.invitations_of(eindhoven).get()
     with capture(execute=True):
         eva.post(f"/invitations/{invitation.pk}/resend", {"next": "organisation"})
     assert len(outbox) == 2
@@ -203,7 +203,7 @@ def test_the_product_owner_invites_to_the_team_from_a_page(
             url, {"email": "tessa@boxtel.test", "organisation": mgd.pk, "team_role": "tester"}
         )
     assert sent.status_code == 302 and sent["Location"] == f"/products/{product.pk}/team/"
-    invitation = services.selectors.invitations_of(mgd).get()
+    invitation = selectors.invitations_of(mgd).get()
     assert (invitation.product_id, invitation.team_role) == (product.pk, "tester")
     assert len(outbox) == 1
     refused = owner.post(url, {"email": "x@y.test", "organisation": 999999, "team_role": "tester"})

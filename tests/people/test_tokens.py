@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from people.models import PersonalToken
-from people.tokens import issue_token, revoke_all_tokens
+from people.services.tokens import issue_token, revoke_all_tokens
 
 pytestmark = pytest.mark.django_db
 

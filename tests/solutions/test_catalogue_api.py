@@ -4,7 +4,7 @@ similar solutions. All public, read-only; bad input answers 400 naming the param
 import pytest
 from rest_framework.test import APIClient
 
-from people.tokens import issue_token
+from people.services.tokens import issue_token
 from tests.solutions.factories import make_solution
 
 pytestmark = pytest.mark.django_db

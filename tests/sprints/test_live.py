@@ -29,7 +29,7 @@ from django.test import Client
 from django.utils.timezone import localdate
 
 from deelbaar.asgi import application
-from people.tokens import issue_token
+from people.services.tokens import issue_token
 from sprints import services
 from sprints.models import ItemStatus
 from tests.conftest import REDIS_URL

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.timezone import localdate
 from rest_framework.test import APIClient
 
-from people.tokens import issue_token
+from people.services.tokens import issue_token
 from sprints import services as sprint_services
 from tests.permissions import (
     PRODUCT_ROLES,

@@ -20,9 +20,10 @@ from cooperative.api.serializers import MONEY, OrganisationSummarySerializer
 from cooperative.models import Cooperative, Organisation, OrganisationRole
 from deelbaar.api.openapi import answers
 from deelbaar.permissions import require
-from people import newcomers
+from people.forms.newcomers import MAX_INHABITANTS
 from people.models import AccessRequest, AccessRequestState
-from people.newcomer_forms import MAX_INHABITANTS
+from people.selectors import newcomers as newcomer_selectors
+from people.services import newcomers as newcomer_services
 
 
 def _cooperative(slug) -> Cooperative:
@@ -65,7 +66,9 @@ class ContributionQuoteView(APIView):
         cooperative = _cooperative(cooperative_slug)
         query = QuoteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        quote = newcomers.quote(cooperative, inhabitants=query.validated_data["inhabitants"])
+        quote = newcomer_selectors.quote(
+            cooperative, inhabitants=query.validated_data["inhabitants"]
+        )
         return Response(QuoteSerializer(quote).data)
 
 
@@ -86,8 +89,10 @@ class OrganisationQuoteView(APIView):
     )
     def get(self, request, cooperative_slug, organisation_id):
         cooperative = _cooperative(cooperative_slug)
-        organisation = get_object_or_404(newcomers.quotable_organisations(), pk=organisation_id)
-        quote = newcomers.quote(cooperative, organisation=organisation)
+        organisation = get_object_or_404(
+            newcomer_selectors.quotable_organisations(), pk=organisation_id
+        )
+        quote = newcomer_selectors.quote(cooperative, organisation=organisation)
         return Response(QuoteSerializer(quote).data)
 
 
@@ -184,7 +189,9 @@ class AccessRequestViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AccessRequest.objects.none()
-        return newcomers.access_queue(self.cooperative, state=None).order_by("created_at", "pk")
+        return newcomer_selectors.access_queue(self.cooperative, state=None).order_by(
+            "created_at", "pk"
+        )
 
     @extend_schema(
         summary=_("Approve a request for access: invite the person"),
@@ -198,7 +205,7 @@ class AccessRequestViewSet(viewsets.ReadOnlyModelViewSet):
         access_request = self.get_object()
         data = ApproveAccessSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        access_request = newcomers.approve_access_request(
+        access_request = newcomer_services.approve_access_request(
             actor=request.user, access_request=access_request, **data.validated_data
         )
         return Response(self.get_serializer(access_request).data)
@@ -215,7 +222,7 @@ class AccessRequestViewSet(viewsets.ReadOnlyModelViewSet):
         access_request = self.get_object()
         data = DeclineAccessSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        access_request = newcomers.decline_access_request(
+        access_request = newcomer_services.decline_access_request(
             actor=request.user, access_request=access_request, **data.validated_data
         )
         return Response(self.get_serializer(access_request).data, status=status.HTTP_200_OK)

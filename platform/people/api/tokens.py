@@ -18,10 +18,11 @@ from rest_framework.views import APIView
 
 from deelbaar.api.openapi import answers
 from deelbaar.api.parsers import JSONParser
-from people import tokens
 from people.authentication import PersonalTokenAuthentication
 from people.lockout import LOCKED_OUT_CODE, locked_out_message
 from people.models import PersonalToken
+from people.selectors import tokens as token_selectors
+from people.services import tokens
 
 TOKEN_STATUSES = ["active", "expired", "revoked"]
 
@@ -110,7 +111,7 @@ class MyTokenViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PersonalToken.objects.none()
-        return tokens.tokens_of(self.request.user)
+        return token_selectors.tokens_of(self.request.user)
 
     def create(self, request):
         data = TokenInputSerializer(data=request.data)

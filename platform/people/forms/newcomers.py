@@ -1,4 +1,4 @@
-"""The forms of the newcomers' pages and the personal tokens page. They read and check input;
+"""The forms of the newcomers' pages. They read and check input;
 the services change state."""
 
 from django import forms
@@ -106,19 +106,4 @@ class DeclineAccessForm(ServiceErrors, forms.Form):
         label=_("Reason for declining"),
         max_length=2000,
         error_messages={"required": _("Give the reason for declining.")},
-    )
-
-
-class TokenForm(ServiceErrors, forms.Form):
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=100,
-        help_text=_("What the token is for, such as the script or computer that uses it."),
-        error_messages={"required": _("Give the token a name.")},
-    )
-    expires_on = forms.DateField(
-        label=_("Valid until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Empty: 90 days from today. At most a year ahead."),
     )

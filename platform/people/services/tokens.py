@@ -1,11 +1,12 @@
-"""Personal API tokens: made, listed, used and revoked.
+"""Personal API tokens: issued and revoked (the reads, a person's list and the token a secret
+belongs to, are in `people.selectors.tokens`).
 
 A token is `dlb_` and 43 random URL-safe characters (256 bits). Only its SHA-256 digest is
 stored: a random secret of that length needs no slow hash, and a digest can be looked up by an
 index in one query. The secret is returned once, by `issue_token()`; nothing can show it again.
 """
 
-import hashlib
+import datetime
 import secrets
 from datetime import timedelta
 
@@ -15,29 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperative import audit
+from cooperative.models import Organisation
 from deelbaar.errors import DomainError, NotAllowed
+from deelbaar.typing import User
 from people.models import PersonalToken
-
-TOKEN_PREFIX = "dlb_"  # noqa: S105 (not a secret: what every token begins with)
-# last_used_at is written at most this often per token, not on every request.
-LAST_USED_RESOLUTION = timedelta(minutes=5)
+from people.selectors.tokens import TOKEN_PREFIX, digest_of
 
 
-def digest_of(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def default_expiry():
+def default_expiry() -> datetime.datetime:
     return timezone.now() + timedelta(days=settings.DEELBAAR_TOKEN_DAYS)
 
 
-def tokens_of(user):
-    """A person's tokens, newest first: live ones, expired and revoked ones."""
-    return PersonalToken.objects.filter(user=user).order_by("-created_at", "-id")
-
-
 @transaction.atomic
-def issue_token(*, actor, user, name: str, expires_at=None) -> tuple[PersonalToken, str]:
+def issue_token(
+    *, actor: User | None, user: User, name: str, expires_at: datetime.datetime | None = None
+) -> tuple[PersonalToken, str]:
     """Make a token for `user` (only they make their own) and return it with its secret,
     which is shown this once. `expires_at` defaults to DEELBAAR_TOKEN_DAYS from now."""
     if actor is None or actor.pk != user.pk or not user.is_active:
@@ -73,7 +66,7 @@ def issue_token(*, actor, user, name: str, expires_at=None) -> tuple[PersonalTok
 
 
 @transaction.atomic
-def revoke_token(*, actor, token: PersonalToken, reason: str = "") -> PersonalToken:
+def revoke_token(*, actor: User | None, token: PersonalToken, reason: str = "") -> PersonalToken:
     """Revoke one token of the actor's own; revoking a revoked token changes nothing."""
     if actor is None or actor.pk != token.user_id:
         raise NotAllowed(_("A person revokes their own API tokens."))
@@ -87,7 +80,13 @@ def revoke_token(*, actor, token: PersonalToken, reason: str = "") -> PersonalTo
 
 
 @transaction.atomic
-def revoke_all_tokens(*, user, actor=None, reason: str, organisation=None) -> int:
+def revoke_all_tokens(
+    *,
+    user: User,
+    actor: User | None = None,
+    reason: str,
+    organisation: Organisation | None = None,
+) -> int:
     """Revoke every live token of `user` (removed from an organisation, deactivated): the
     tokens carried what the person could reach, which has changed. Returns how many."""
     live = list(
@@ -106,21 +105,3 @@ def revoke_all_tokens(*, user, actor=None, reason: str, organisation=None) -> in
         )
     PersonalToken.objects.bulk_update(live, ["revoked_at", "revoked_reason"])
     return len(live)
-
-
-def token_for_secret(secret: str) -> PersonalToken | None:
-    """The usable token with this secret and its active owner, or None."""
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
-    token = (
-        PersonalToken.objects.usable()
-        .select_related("user")
-        .filter(digest=digest_of(secret), user__is_active=True)
-        .first()
-    )
-    if token is not None:
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            PersonalToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
-    return token

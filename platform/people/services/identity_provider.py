@@ -8,17 +8,27 @@ link was sent there, and the provider says it is theirs.
 """
 
 import logging
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.http import HttpRequest
 
 from deelbaar.errors import DomainError
-from people import services
+from deelbaar.typing import User
+from people.services import invitations as services
 
 logger = logging.getLogger(__name__)
 
 
-def accept_pending(*, request, invitation, email, user, claims):
+def accept_pending(
+    *,
+    request: HttpRequest,
+    invitation: str,
+    email: str | None,
+    user: User | None,
+    claims: dict[str, Any],
+) -> User | None:
     """Accept the invitation whose token is `invitation` for the person the provider vouched for;
     returns the account to sign in, or `user` unchanged (None refuses) when it cannot be."""
     try:

@@ -1,4 +1,4 @@
-"""The people pages: an organisation's people, invitations, accepting one, password reset.
+"""The people pages: an organisation's people, invitations, accepting one.
 
 Thin: each page reads through selectors and changes through one service.
 """
@@ -6,12 +6,11 @@ Thin: each page reads through selectors and changes through one service.
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,7 +21,7 @@ from deelbaar import pages
 from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed
 from people import selectors, services
-from people.forms import AcceptForm, InviteForm, PasswordResetForm, RoleForm, TeamInviteForm
+from people.forms.people import AcceptForm, InviteForm, RoleForm, TeamInviteForm
 from people.models import Invitation
 from sprints.models import Product
 
@@ -336,7 +335,7 @@ def _identity_provider_url(token) -> str | None:
 @require_POST
 def accept_with_identity_provider(request, token):
     """Remember the invitation in the session and sign in with the identity provider; the
-    signin app hands it back to `people.identity_provider.accept_pending`."""
+    signin app hands it back to `people.services.identity_provider.accept_pending`."""
     if not apps.is_installed("signin"):
         raise Http404
     from signin import oidc
@@ -354,25 +353,3 @@ def accept_with_identity_provider(request, token):
         )
     request.session[oidc.PENDING_INVITATION_SESSION_KEY] = token
     return redirect(reverse("oidc_authentication_init") + "?next=" + reverse("home"))
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    form_class = PasswordResetForm
-    template_name = "people/password_reset_form.html"
-    email_template_name = "people/mail/password_reset.txt"
-    html_email_template_name = "people/mail/password_reset.html"
-    subject_template_name = "people/mail/password_reset_subject.txt"
-    success_url = reverse_lazy("password_reset_done")
-
-
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
-    template_name = "people/password_reset_done.html"
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "people/password_reset_confirm.html"
-    success_url = reverse_lazy("password_reset_complete")
-
-
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
-    template_name = "people/password_reset_complete.html"

@@ -1,18 +1,15 @@
-"""The pages of newcomers (joining costs and asking for access) and of a person's API tokens.
+"""The pages of newcomers: joining costs, asking for access, and the coordinators' queue.
 
-Thin: forms check input, `people.newcomers` and `people.tokens` decide and write.
+Thin: forms check input, `people.selectors.newcomers` reads, `people.services.newcomers` decides
+and writes.
 """
 
-from datetime import datetime, time
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,16 +17,16 @@ from cooperative import selectors as cooperative_selectors
 from cooperative.models import Cooperative
 from deelbaar.errors import DomainError, NotAllowed
 from deelbaar.permissions import allowed
-from people import newcomers, tokens
-from people.lockout import client_address
-from people.models import AccessRequestState
-from people.newcomer_forms import (
+from people.forms.newcomers import (
     AccessRequestForm,
     ApproveAccessForm,
     DeclineAccessForm,
     QuoteForm,
-    TokenForm,
 )
+from people.lockout import client_address
+from people.models import AccessRequestState
+from people.selectors import newcomers as newcomer_selectors
+from people.services import newcomers as newcomer_services
 
 # Requests for access one address may send per hour (a person sends one; a robot many).
 ACCESS_REQUESTS_PER_HOUR = 5
@@ -44,11 +41,11 @@ def _cooperative(slug):
 
 # --- Joining: the calculator and the request for access -------------------------------------
 def _quote_form(request, cooperative):
-    organisations = newcomers.quotable_organisations()
+    organisations = newcomer_selectors.quotable_organisations()
     form = QuoteForm(request.GET or None, organisations=organisations, auto_id="quote-%s")
     result = None
     if form.is_bound and form.is_valid():
-        result = newcomers.quote(
+        result = newcomer_selectors.quote(
             cooperative,
             organisation=form.cleaned_data["organisation"],
             inhabitants=form.cleaned_data["inhabitants"],
@@ -87,7 +84,7 @@ def joining(request, slug):
             status = 429
         else:
             try:
-                newcomers.request_access(
+                newcomer_services.request_access(
                     cooperative=cooperative,
                     organisation_name=data["organisation_name"],
                     name=data["name"],
@@ -121,9 +118,9 @@ def _require_coordinator(user, cooperative):
 
 
 def _queue(request, cooperative, failed=None):
-    organisations = newcomers.approvable_organisations(cooperative, request.user)
+    organisations = newcomer_selectors.approvable_organisations(cooperative, request.user)
     rows = []
-    for access_request in newcomers.access_queue(cooperative):
+    for access_request in newcomer_selectors.access_queue(cooperative):
         prefix = f"a{access_request.pk}-%s"
         row = {
             "request": access_request,
@@ -134,7 +131,7 @@ def _queue(request, cooperative, failed=None):
             row[failed[1]] = failed[2]
         rows.append(row)
     decided = (
-        newcomers.access_queue(cooperative, state=None)
+        newcomer_selectors.access_queue(cooperative, state=None)
         .exclude(state=AccessRequestState.PENDING)
         .order_by("-decided_at")[:20]
     )
@@ -157,7 +154,9 @@ def access_queue(request, slug):
 def _decide(request, slug, pk, *, form_key, make_form, perform, done):
     cooperative = _cooperative(slug)
     _require_coordinator(request.user, cooperative)
-    access_request = get_object_or_404(newcomers.access_queue(cooperative, state=None), pk=pk)
+    access_request = get_object_or_404(
+        newcomer_selectors.access_queue(cooperative, state=None), pk=pk
+    )
     form = make_form(request.POST, auto_id=f"a{access_request.pk}-%s")
     if form.is_valid():
         try:
@@ -179,14 +178,14 @@ def _decide(request, slug, pk, *, form_key, make_form, perform, done):
 @login_required
 @require_POST
 def approve_access(request, slug, pk):
-    organisations = newcomers.approvable_organisations(_cooperative(slug), request.user)
+    organisations = newcomer_selectors.approvable_organisations(_cooperative(slug), request.user)
     return _decide(
         request,
         slug,
         pk,
         form_key="approve_form",
         make_form=lambda data, **kw: ApproveAccessForm(data, organisations=organisations, **kw),
-        perform=lambda access_request, data: newcomers.approve_access_request(
+        perform=lambda access_request, data: newcomer_services.approve_access_request(
             actor=request.user, access_request=access_request, **data
         ),
         done=lambda access_request: (
@@ -209,61 +208,10 @@ def decline_access(request, slug, pk):
         pk,
         form_key="decline_form",
         make_form=DeclineAccessForm,
-        perform=lambda access_request, data: newcomers.decline_access_request(
+        perform=lambda access_request, data: newcomer_services.decline_access_request(
             actor=request.user, access_request=access_request, **data
         ),
         done=lambda access_request: (
             _("The request of %(name)s is declined.") % {"name": access_request.name}
         ),
     )
-
-
-# --- My API tokens ----------------------------------------------------------------------------
-@login_required
-@require_http_methods(["GET", "POST"])
-def my_tokens(request):
-    form = TokenForm(request.POST if request.method == "POST" else None)
-    new_secret = None
-    if request.method == "POST" and form.is_valid():
-        expires_on = form.cleaned_data["expires_on"]
-        expires_at = (
-            timezone.make_aware(datetime.combine(expires_on, time.max))
-            if expires_on is not None
-            else None
-        )
-        try:
-            _token, new_secret = tokens.issue_token(
-                actor=request.user,
-                user=request.user,
-                name=form.cleaned_data["name"],
-                expires_at=expires_at,
-            )
-        except DomainError as error:
-            if error.field == "expires_at":
-                error.field = "expires_on"
-            form.add_service_error(error)
-        else:
-            # Shown on this answer only; the page is not cached, and a reload shows the list.
-            form = TokenForm()
-    response = render(
-        request,
-        "people/tokens.html",
-        {
-            "tokens": tokens.tokens_of(request.user),
-            "form": form,
-            "new_secret": new_secret,
-            "default_days": settings.DEELBAAR_TOKEN_DAYS,
-        },
-        status=400 if form.errors else 200,
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@login_required
-@require_POST
-def revoke_my_token(request, pk):
-    token = get_object_or_404(tokens.tokens_of(request.user), pk=pk)
-    tokens.revoke_token(actor=request.user, token=token)
-    messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
-    return redirect("access:tokens")

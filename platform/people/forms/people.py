@@ -1,12 +1,9 @@
 """The forms of the people pages: shape only; the services decide."""
 
 from django import forms
-from django.contrib.auth import forms as auth_forms
-from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from cooperative.models import OrganisationRole
-from deelbaar.mail import queue_mail
 from deelbaar.pages import ServiceErrorsMixin
 from people.models import InvitationTeamRole
 
@@ -76,26 +73,3 @@ class AcceptForm(ServiceErrorsMixin, forms.Form):
         ):
             self.add_error("password_again", _("The two passwords differ."))
         return data
-
-
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's reset form, sending its mail through the platform's mail queue (a background
-    job), so the request never waits for the mail server."""
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        text = loader.render_to_string(email_template_name, context)
-        html = (
-            loader.render_to_string(html_email_template_name, context)
-            if html_email_template_name
-            else None
-        )
-        queue_mail(to=[to_email], subject=subject, text=text, html=html)

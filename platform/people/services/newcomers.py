@@ -1,4 +1,5 @@
-"""Newcomers: what joining a cooperative costs, and asking it for access without an account.
+"""Newcomers asking a cooperative for access without an account (the reads, what joining costs
+and the queue, are in `people.selectors.newcomers`).
 
 `request_access()` is open to anyone (the page guards it against spam); the request waits in
 the cooperative's queue until a coordinator approves it, which invites the applicant by e-mail
@@ -8,90 +9,32 @@ Events: `access.requested` on commit (the notifications app tells the coordinato
 Audit: `access.requested`, `access.approved`, `access.declined`, in the cooperative's trail.
 """
 
-from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperative import audit
-from cooperative.contributions import contribution_due, contribution_for, inhabitants_of
-from cooperative.models import (
-    Affiliation,
-    Cooperative,
-    Membership,
-    Organisation,
-    OrganisationKind,
-    OrganisationRole,
-)
-from cooperative.selectors import organisations_managed_by
+from cooperative.models import Cooperative, Organisation, OrganisationRole
 from deelbaar import events
 from deelbaar.errors import Conflict, DomainError
 from deelbaar.permissions import require
+from deelbaar.typing import User
 from people.models import AccessRequest, AccessRequestState
-
-# The organisations a quote can be asked for: those that can be members.
-QUOTABLE_KINDS = (
-    OrganisationKind.MUNICIPALITY,
-    OrganisationKind.JOINT_ARRANGEMENT,
-    OrganisationKind.SHARED_SERVICE_CENTRE,
-)
+from people.services.invitations import invite
 
 
-# --- Reads ------------------------------------------------------------------------------------
-def quotable_organisations():
-    return (
-        Organisation.objects.filter(kind__in=QUOTABLE_KINDS)
-        .prefetch_related("represents")
-        .order_by("name")
-    )
-
-
-def approvable_organisations(cooperative: Cooperative, user):
-    """The organisations `user`, coordinating `cooperative`, may seat an approved applicant in:
-    those whose people they manage, and newcomers nobody works for on Deelbaar that belong to no
-    other cooperative (the invitation rules of `people.services.invite`, read ahead so the
-    approval form offers nothing that would be refused after sending)."""
-    elsewhere = Membership.objects.filter(organisation=OuterRef("pk")).exclude(
-        cooperative=cooperative
-    )
-    unclaimed = ~Q(Exists(Affiliation.objects.filter(organisation=OuterRef("pk")))) & ~Q(
-        Exists(elsewhere)
-    )
-    managed = Q(pk__in=organisations_managed_by(user).values("pk"))
-    return quotable_organisations().filter(unclaimed | managed)
-
-
-def quote(cooperative: Cooperative, *, organisation=None, inhabitants=None) -> dict:
-    """What joining `cooperative` costs an organisation on Deelbaar, or one of `inhabitants`."""
-    if organisation is not None:
-        return {
-            "organisation": organisation,
-            "inhabitants": inhabitants_of(organisation),
-            "amount": contribution_for(cooperative, organisation),
-        }
-    amount = contribution_due(
-        kind=cooperative.contribution_kind,
-        amount=cooperative.contribution_amount,
-        minimum=cooperative.contribution_minimum,
-        maximum=cooperative.contribution_maximum,
-        inhabitants=int(inhabitants or 0),
-    )
-    return {"organisation": None, "inhabitants": int(inhabitants or 0), "amount": Decimal(amount)}
-
-
-def access_queue(cooperative: Cooperative, *, state: str | None = AccessRequestState.PENDING):
-    """The cooperative's requests for access, oldest first (pending only by default)."""
-    requests = AccessRequest.objects.filter(cooperative=cooperative).select_related(
-        "cooperative", "organisation", "decided_by", "invitation"
-    )
-    return requests.filter(state=state) if state else requests
-
-
-# --- Changes ----------------------------------------------------------------------------------
-def _audit(access_request, *, actor, action, changes=None, reason="", organisation=None):
+def _audit(
+    access_request: AccessRequest,
+    *,
+    actor: User | None,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    organisation: Organisation | None = None,
+) -> None:
     audit.record(
         actor=actor,
         action=action,
@@ -170,7 +113,7 @@ def _pending(access_request: AccessRequest) -> AccessRequest:
 @transaction.atomic
 def approve_access_request(
     *,
-    actor,
+    actor: User,
     access_request: AccessRequest,
     organisation: Organisation,
     role: str = OrganisationRole.ADMIN,
@@ -179,11 +122,9 @@ def approve_access_request(
     default: the first person of a newcomer organisation manages its people). The invitation
     follows the invitation rules (the coordinator must be allowed to invite to that
     organisation); if it is refused, nothing is approved."""
-    from people import services as people_services
-
     require(actor, "cooperative.manage_memberships", access_request.cooperative)
     access_request = _pending(access_request)
-    invitation = people_services.invite(
+    invitation = invite(
         actor=actor,
         email=access_request.email,
         organisation=organisation,
@@ -211,7 +152,9 @@ def approve_access_request(
 
 
 @transaction.atomic
-def decline_access_request(*, actor, access_request: AccessRequest, reason: str) -> AccessRequest:
+def decline_access_request(
+    *, actor: User, access_request: AccessRequest, reason: str
+) -> AccessRequest:
     """Decline, with the reason (kept in the audit trail; the applicant is not mailed)."""
     require(actor, "cooperative.manage_memberships", access_request.cooperative)
     reason = (reason or "").strip()
