@@ -132,8 +132,7 @@ class Outcome:
 
 def post(url: str, body: str, headers: dict) -> Outcome:
     """POST once; never raises for network trouble (it is the outcome)."""
-    from integrations.remote import checked_addresses
-    from integrations.services.webhooks import check_webhook_url
+    from integrations.remote import check_webhook_url, checked_addresses
 
     started = time.monotonic()
 

@@ -12,7 +12,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import tasks
+from deelbaar.celery import enqueue
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 
 def send_on_commit(delivery: WebhookDelivery) -> None:
     pk, attempts = delivery.pk, delivery.attempts
-    transaction.on_commit(lambda: tasks.deliver_webhook.delay(pk, attempts))
+    # integrations/tasks.py, by name: its job imports the delivery, and the services this.
+    transaction.on_commit(lambda: enqueue("integrations.deliver_webhook", pk, attempts))
 
 
 @transaction.atomic

@@ -264,3 +264,28 @@ def is_ip_literal(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def check_webhook_url(url: str) -> str:
+    """Refuse a target the platform may not post to: https only (http too when DEBUG), a host
+    on settings.DEELBAAR_ALLOWED_REMOTE_HOSTS (the repositories' check), no credentials."""
+    url = (url or "").strip()
+    if not url:
+        raise DomainError(_("Give the URL to send to."), field="url", code="required")
+    check_remote_url(url, schemes=("https", "http") if settings.DEBUG else ("https",))
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise DomainError(_("The address is malformed."), field="url", code="invalid") from None
+    # Any "@" in the host part, even an empty user (https://:secret@host/): the receiver's
+    # credentials belong in its own check of the signature, not in the address. A query string
+    # stays allowed (receivers route on it), as only the coordinators see the URL.
+    if "@" in parts.netloc:
+        raise DomainError(
+            _("The URL may not contain a user name or password."),
+            field="url",
+            code="credentials",
+        )
+    if len(url) > 500:
+        raise DomainError(_("The URL is too long."), field="url", code="max_length")
+    return url

@@ -4,8 +4,9 @@ elsewhere is unknown to a real `celery -A deelbaar worker`, which then drops it 
 unregistered task. tests/production/test_registered_tasks.py compares a real worker's
 registered jobs with every job the code defines.
 
-The jobs' bodies live in the services; they are imported inside each job, so the services may
-import this module (to queue a job) without an import cycle.
+The jobs' bodies live in the services and the delivery, which this module imports; they queue a
+job by its name (`deelbaar.celery.enqueue`) and never import this module, so the modules of the
+app import each other without a cycle (.importlinter).
 
 Outgoing webhooks: `integrations.deliver_webhook` makes one attempt. With a real worker a failed
 attempt whose wait (`integrations.delivery.BACKOFF`) fits well inside the broker's visibility
@@ -22,21 +23,23 @@ from celery import shared_task
 from django.conf import settings
 
 from integrations import delivery as sending
+from integrations.services import releases, repositories
 
 # No job's result is read: the database records what each did. Not storing results also keeps
 # queueing a job from waiting on the result store when Redis is down.
-
-SYNC_REPOSITORY = "integrations.sync_repository"
 
 
 # acks_late with reject_on_worker_lost: a sync whose worker process died is handed to another
 # worker instead of being lost; the sync's lease (see services/repositories.py) keeps a
 # redelivered job from running beside one that is still alive.
-@shared_task(name=SYNC_REPOSITORY, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(
+    name="integrations.sync_repository",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
 def sync_repository(repository_id: int, requested_by: int | None = None) -> str:
     """Sync the repository's mirror and import its new commits (see the service)."""
-    from integrations.services import repositories
-
     return repositories.sync_repository(repository_id, requested_by=requested_by)
 
 
@@ -44,8 +47,6 @@ def sync_repository(repository_id: int, requested_by: int | None = None) -> str:
 def recover_stalled_syncs() -> int:
     """Queue a sync again for every repository whose sync lost its worker (no heartbeat within
     the lease); beat runs it every half minute."""
-    from integrations.services import repositories
-
     return repositories.recover_stalled_syncs()
 
 
@@ -81,7 +82,5 @@ def deliver_due_webhooks() -> int:
 @shared_task(name="integrations.tag_release", ignore_result=True)
 def tag_release(release_id: int) -> str | None:
     """Tag the release in its product's repository (see integrations/services/releases.py)."""
-    from integrations.services import releases
-
     tag = releases.tag_release(release_id)
     return tag.name if tag is not None else None

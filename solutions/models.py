@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from solutions.publiccode.vocabularies import CATEGORIES, CATEGORY_LABELS
+from solutions.vocabularies import CATEGORIES, CATEGORY_LABELS
 
 SHORT_DESCRIPTION_MAX = 150
 # The column holds 150 user-perceived characters however they are written: an accented letter
@@ -449,3 +449,29 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.organisation}: {self.score}/5 — {self.solution}"
+
+
+class CatalogueRow(models.Model):
+    """A solution's narrow copy that the catalogue's search reads on PostgreSQL: the facet and
+    sort columns, what the rank looks at, and the distinct words (`search_text`, with its
+    trigram index; not listed, as on Solution). Kept by database triggers (migration 0012);
+    nothing writes it. A search reads about a third of the blocks it read from the solutions'
+    own rows, nearly 2 KB wide. Unmanaged: SQLite has no such table (solutions.search)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    name = models.CharField(max_length=200)
+    short_description_nl = models.CharField(max_length=600)
+    short_description_en = models.CharField(max_length=600)
+    development_status = models.CharField(max_length=20)
+    licence = models.CharField(max_length=200)
+    cooperative_id = models.BigIntegerField()
+    developed_by_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField()
+    adoption_count = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "solutions_catalogue_row"
+
+    def __str__(self):
+        return self.name

@@ -21,9 +21,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from deelbaar.celery import enqueue
 from deelbaar.errors import DomainError
 from integrations import git as mirrors
-from integrations import tasks
 from integrations.models import Commit, ReleaseTag, Repository, SyncState
 from integrations.remote import checked_addresses
 from solutions.models import Release
@@ -218,7 +218,8 @@ def on_event_published(sender: Any, *, group: Any, event: str, data: Any, **kwar
     if event != "release.published" or group is None:
         return
     try:
-        tasks.tag_release.delay(int(data["id"]))
+        # integrations/tasks.py, by name: the job imports this module.
+        enqueue("integrations.tag_release", int(data["id"]))
     except Exception:
         # The release is published already; a missing tag must not hide that.
         logger.exception("could not queue the tag of release %s", data.get("id"))

@@ -43,11 +43,12 @@ from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as BrokerError
 
 from cooperative import audit
+from deelbaar.celery import enqueue
 from deelbaar.errors import Conflict, DomainError, Unavailable
 from deelbaar.events import notify_users
 from deelbaar.permissions import require
 from deelbaar.typing import User
-from integrations import commit_rows, tasks
+from integrations import commit_rows
 from integrations import git as mirrors
 from integrations.models import Repository, SyncState
 from integrations.remote import check_remote_url, is_local_path, refuse_credentials
@@ -55,6 +56,9 @@ from integrations.services.publiccode import cleared, read_publiccode
 from sprints.models import BacklogItem, Product, TeamMember, TeamRole
 
 logger = logging.getLogger(__name__)
+
+# integrations/tasks.py, queued by name: the job imports this module.
+SYNC_JOB = "integrations.sync_repository"
 
 BATCH_SIZE = 1000
 SYNC_EVENT = "repository.sync"
@@ -218,7 +222,7 @@ class QueuedSync:
 
     def send(self) -> None:
         try:
-            tasks.sync_repository.delay(self.repository_id, requested_by=self.requested_by)
+            enqueue(SYNC_JOB, self.repository_id, requested_by=self.requested_by)
         except BrokerError:
             logger.exception("could not queue the sync of repository %s", self.repository_id)
             self.failed = True
@@ -256,7 +260,7 @@ def recover_stalled_syncs(*, now: datetime | None = None) -> int:
     )
     for repository_id in stalled:
         logger.warning("sync of repository %s lost its worker; queued again", repository_id)
-        tasks.sync_repository.delay(repository_id)
+        enqueue(SYNC_JOB, repository_id)
     return len(stalled)
 
 

@@ -5,9 +5,7 @@ import base64
 import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +21,7 @@ from integrations.models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from integrations.remote import check_remote_url
+from integrations.remote import check_webhook_url
 
 SECRET_PREFIX = "whsec_"  # noqa: S105  (the Standard Webhooks prefix, not a secret)
 
@@ -31,31 +29,6 @@ SECRET_PREFIX = "whsec_"  # noqa: S105  (the Standard Webhooks prefix, not a sec
 def new_webhook_secret() -> str:
     """A Standard Webhooks secret: "whsec_" and the base64 of 32 random bytes."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
-
-
-def check_webhook_url(url: str) -> str:
-    """Refuse a target the platform may not post to: https only (http too when DEBUG), a host
-    on settings.DEELBAAR_ALLOWED_REMOTE_HOSTS (the repositories' check), no credentials."""
-    url = (url or "").strip()
-    if not url:
-        raise DomainError(_("Give the URL to send to."), field="url", code="required")
-    check_remote_url(url, schemes=("https", "http") if settings.DEBUG else ("https",))
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        raise DomainError(_("The address is malformed."), field="url", code="invalid") from None
-    # Any "@" in the host part, even an empty user (https://:secret@host/): the receiver's
-    # credentials belong in its own check of the signature, not in the address. A query string
-    # stays allowed (receivers route on it), as only the coordinators see the URL.
-    if "@" in parts.netloc:
-        raise DomainError(
-            _("The URL may not contain a user name or password."),
-            field="url",
-            code="credentials",
-        )
-    if len(url) > 500:
-        raise DomainError(_("The URL is too long."), field="url", code="max_length")
-    return url
 
 
 def _events(given: Any) -> list[str]:

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from deelbaar.celery import enqueue
 from deelbaar.models import MailState, OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -107,11 +108,9 @@ def _one_line(value: str) -> str:
 
 
 def _enqueue(ids: list[int]) -> None:
-    from deelbaar.tasks import send_mail
-
     for pk in ids:
         try:
-            send_mail.delay(pk)
+            enqueue("deelbaar.send_mail", pk)
         except Exception:
             # The broker is away: the mail stays queued and the sweep sends it.
             logger.warning("mail %s: could not queue its job; the sweep will send it", pk)

@@ -3,8 +3,12 @@
 import socket
 
 from celery import shared_task
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
+
+from deelbaar import mail as mailing
+from deelbaar.models import MailState
 
 
 @shared_task(name="deelbaar.ping")
@@ -22,8 +26,6 @@ def clear_expired_sessions() -> None:
 def _retried_by_celery(countdown: float) -> bool:
     # As the webhook deliveries (integrations/tasks.py): a wait longer than half the broker's
     # visibility timeout is left to the sweep, or Redis would hand the message out again.
-    from django.conf import settings
-
     return countdown <= settings.CELERY_VISIBILITY_TIMEOUT / 2
 
 
@@ -32,9 +34,6 @@ def send_mail(self, mail_id: int) -> str:
     """One attempt at an outgoing mail (deelbaar/mail.py); a failed one is retried after its
     backoff, by Celery when the wait is short, else by the sweep. In the embedded mode every
     retry is the sweep's (the `deelbaar send_notifications` command)."""
-    from deelbaar import mail as mailing
-    from deelbaar.models import MailState
-
     sent = mailing.attempt(mail_id)
     if sent is None:
         return "skipped"
@@ -48,6 +47,4 @@ def send_mail(self, mail_id: int) -> str:
 @shared_task(name="deelbaar.send_due_mails", ignore_result=True)
 def send_due_mails() -> int:
     """Send every mail whose (next) attempt is due; beat runs it every minute."""
-    from deelbaar import mail as mailing
-
     return mailing.send_due()

@@ -1,8 +1,9 @@
 """publiccode.yml: the standard's vocabularies, reading a file, checking it as the reference
 parser does, writing a solution's file, and reading a file into a solution's fields.
 
-- `vocabularies`: categories, scopes, countries, languages, `supports` aliases and versions,
-  from the data files in `data/` (each naming its version and source).
+- `solutions.vocabularies` (beside the models, which read it): categories, scopes, countries,
+  languages, `supports` aliases and versions, from the data files in `data/` (each naming its
+  version and source).
 - `parse`: `parse_publiccode(text)` → (data, problems), YAML 1.2, safely.
 - `validate`: `check_publiccode(data)` → errors and warnings at their key paths;
   `validate_publiccode(data)` → the errors only.
@@ -14,14 +15,14 @@ parser does, writing a solution's file, and reading a file into a solution's fie
 - `fields`: the one mapping between the file's keys and the metadata's fields
   (`url` ↔ `repository_url`), for problems told in the metadata's terms.
 
-The names below are importable from `solutions.publiccode` itself. They are loaded on first
-use, because `solutions.models` reads the vocabularies while the modules here read the models.
+The names below are importable from `solutions.publiccode` itself (the vocabularies' too). They
+are loaded on first use, so importing the package does not import the models.
 """
 
 from importlib import import_module
 
 _EXPORTS = {
-    "vocabularies": (
+    "solutions.vocabularies": (
         "CATEGORIES",
         "CATEGORY_LABELS",
         "COUNTRIES",
@@ -86,7 +87,8 @@ __all__ = sorted(_WHERE)
 def __getattr__(name):
     if name not in _WHERE:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    module = _WHERE[name]
+    value = getattr(import_module(module if "." in module else f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
 

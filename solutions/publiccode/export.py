@@ -18,8 +18,8 @@ from ruamel.yaml.representer import SafeRepresenter
 
 from solutions.models import AdoptionState, MaintenanceType
 from solutions.publiccode.rules import DEPENDENCY_KINDS
-from solutions.publiccode.vocabularies import CATEGORIES, CURRENT_VERSION
 from solutions.selectors.publication import newest_release
+from solutions.vocabularies import CATEGORIES, CURRENT_VERSION
 
 PUBLICCODE_YML_VERSION = CURRENT_VERSION
 LANGUAGES = ("nl", "en")

@@ -21,7 +21,7 @@ from solutions.publiccode.export import LANGUAGES, present
 from solutions.publiccode.parse import parse_publiccode
 from solutions.publiccode.rules import DEPENDENCY_KINDS, URL_MAX, Problem
 from solutions.publiccode.validate import check_publiccode
-from solutions.publiccode.vocabularies import CURRENT_VERSION, LATEST_VERSIONS
+from solutions.vocabularies import CURRENT_VERSION, LATEST_VERSIONS
 
 NAME_MAX = 200
 # Keys the current version deprecates and this library does not keep: dropped on import.

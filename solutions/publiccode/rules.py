@@ -24,7 +24,7 @@ from solutions.models import (
     SHORT_DESCRIPTION_MAX,
     MaintenanceType,
 )
-from solutions.publiccode.vocabularies import CATEGORIES
+from solutions.vocabularies import CATEGORIES
 
 # A rule's answer: (code, message) when the value breaks it.
 RuleProblem = tuple[str, str]

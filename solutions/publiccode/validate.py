@@ -40,7 +40,7 @@ from solutions.publiccode.rules import (
     uri_problem,
     url_problem,
 )
-from solutions.publiccode.vocabularies import (
+from solutions.vocabularies import (
     COUNTRIES,
     CURRENT_VERSION,
     LANGUAGES_2,

@@ -1,6 +1,8 @@
-"""The standard's controlled vocabularies, read from the data files beside this module.
+"""publiccode.yml's controlled vocabularies, read from the standard's data files in
+`solutions/publiccode/data/`. Beside the models, not in `solutions.publiccode`: the models read
+the categories, and the publiccode modules read the models (no import cycle, .importlinter).
 
-Each file in `data/` names the vocabulary, its version and its source; the validator, the
+Each data file names the vocabulary, its version and its source; the validator, the
 metadata form, the catalogue's category facet and the API's filters all read them from here,
 so a new version of the standard is one file to replace (and, for categories, one label to add
 below, which `tests/solutions/test_publiccode_vocabularies.py` asks for).
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent / "publiccode" / "data"
 
 
 @cache
