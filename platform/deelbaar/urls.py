@@ -32,8 +32,8 @@ urlpatterns = [
     path("", include("people.page_urls")),
     path("cooperatives/", include("cooperative.urls")),
     path("notifications/", include("notifications.urls")),
-    # E-mail preferences and the unsubscribe link of every mail (notifications/mail_views.py).
-    path("notifications/", include("notifications.mail_views")),
+    # E-mail preferences and the unsubscribe link of every mail (notifications/mail_urls.py).
+    path("notifications/", include("notifications.mail_urls")),
     # The browsable API's sign-in, outside the "api" namespace: its templates reverse
     # "rest_framework:login", which fails (a 500) under another namespace.
     path("api/v1/auth/", include("rest_framework.urls")),

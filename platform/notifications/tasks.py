@@ -8,9 +8,9 @@ from celery import shared_task
 @shared_task(name="notifications.send_reminders", ignore_result=True)
 def send_reminders() -> int:
     """Deadline tomorrow / passed and maintenance ending: each once per person and object."""
-    from notifications import mail
+    from notifications import reminders
 
-    return mail.send_reminders()
+    return reminders.send_reminders()
 
 
 @shared_task(name="notifications.send_digests", ignore_result=True)

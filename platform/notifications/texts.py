@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from notifications.models import Kind
+from notifications.kinds import Kind
 
 
 def _date(value) -> str:

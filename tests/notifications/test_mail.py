@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from deelbaar.celery import app as celery_app
 from deelbaar.models import OutgoingMail
-from notifications import mail
+from notifications import mail, reminders
 from notifications.models import Channel, Kind, Mailing, Notification, Preference, Recipient
 from notifications.services import notify
 from notifications.texts import render
@@ -193,9 +193,9 @@ def test_deadline_reminders_are_made_and_mailed_once(
     addressed()
     outbox.outbox.clear()
     with after_commit():
-        first = mail.send_reminders()
+        first = reminders.send_reminders()
     with after_commit():
-        second = mail.send_reminders()
+        second = reminders.send_reminders()
     assert first == 3 and second == 0  # both testers and the product owner, once
     assert sorted(m.to[0] for m in outbox.outbox) == sorted(
         f"{u.username}@example.test" for u in (product_owner, tester, second_tester)
@@ -204,9 +204,9 @@ def test_deadline_reminders_are_made_and_mailed_once(
     outbox.outbox.clear()
     later = timezone.localdate() + timedelta(days=2)
     with after_commit():
-        assert mail.send_reminders(today=later) == 3
+        assert reminders.send_reminders(today=later) == 3
     with after_commit():
-        assert mail.send_reminders(today=later) == 0
+        assert reminders.send_reminders(today=later) == 0
     assert len(outbox.outbox) == 3
 
 

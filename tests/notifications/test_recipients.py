@@ -358,7 +358,7 @@ def _delivery(subscription, state, hours_ago, delivered_hours_ago=None):
 def test_the_hourly_run_finds_a_subscription_failing_for_a_day_and_tells_once(
     zob, coordinator, other_coordinator, admin
 ):
-    from notifications import mail
+    from notifications import reminders
 
     subscription = WebhookSubscription.objects.create(
         cooperative=zob,
@@ -369,15 +369,15 @@ def test_the_hourly_run_finds_a_subscription_failing_for_a_day_and_tells_once(
     # Delivered 30 hours ago, failing since 23 hours ago: not a day yet.
     _delivery(subscription, "delivered", 30, delivered_hours_ago=30)
     _delivery(subscription, "retrying", 23)
-    mail.send_reminders()
+    reminders.send_reminders()
     assert told(Kind.WEBHOOK_FAILING) == set()
     # An older failure from before that success does not count either.
     _delivery(subscription, "failed", 40)
-    mail.send_reminders()
+    reminders.send_reminders()
     assert told(Kind.WEBHOOK_FAILING) == set()
     # Failing since 25 hours ago with no success since: the coordinators, once.
     _delivery(subscription, "failed", 25)
-    mail.send_reminders()
-    mail.send_reminders()
+    reminders.send_reminders()
+    reminders.send_reminders()
     assert told(Kind.WEBHOOK_FAILING) == {"carla"}
     assert Notification.objects.filter(kind=Kind.WEBHOOK_FAILING).count() == 1

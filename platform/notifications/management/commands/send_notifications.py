@@ -8,7 +8,7 @@ e.g. hourly: the digest goes out on the first run of each day.
 from django.core.management.base import BaseCommand
 
 from deelbaar import mail as outgoing
-from notifications import mail
+from notifications import mail, reminders
 
 
 class Command(BaseCommand):
@@ -20,10 +20,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_digest=False, **options):
-        reminders = mail.send_reminders()
+        made = reminders.send_reminders()
         digests = 0 if no_digest else mail.send_digests()
         sent = outgoing.send_due()
         self.stdout.write(
-            f"{reminders} reminder notification(s), {digests} digest(s) queued, "
-            f"{sent} due mail(s) sent."
+            f"{made} reminder notification(s), {digests} digest(s) queued, {sent} due mail(s) sent."
         )

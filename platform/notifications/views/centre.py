@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -80,12 +79,3 @@ def mark_all_read(request):
 def unread(request):
     """The unread count for the header (fetched by notifications.js, so pages stay as cheap)."""
     return JsonResponse({"unread": selectors.unread_count(request.user)})
-
-
-app_name = "notifications"
-urlpatterns = [
-    path("", centre, name="centre"),
-    path("unread/", unread, name="unread"),
-    path("read-all/", mark_all_read, name="mark_all_read"),
-    path("<int:pk>/read/", mark_read, name="mark_read"),
-]

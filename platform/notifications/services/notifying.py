@@ -1,4 +1,4 @@
-"""Creating notifications and marking them read.
+"""Creating notifications, and telling a person's open pages their unread count.
 
 `notify()` is the one way a notification is made: from the platform's events after their
 commit (`notifications.receivers`) and from the scheduled jobs (deadlines, maintenance). It
@@ -7,7 +7,6 @@ leaves out the person who acted and anyone outside the cooperative, stores kind 
 hands them to the mail queue, and tells each recipient's open pages the new unread count.
 """
 
-import importlib.util
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,8 +14,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from deelbaar.events import publish_on_commit, user_group
-from deelbaar.typing import User
 from notifications import selectors
+from notifications.mail import queue_mails_for
 from notifications.models import Kind, Notification
 
 # The event a person's sockets receive when their unread count changes.
@@ -25,15 +24,10 @@ UNREAD_EVENT = "notifications.unread"
 
 def _queue_mails(notifications: list[Notification]) -> None:
     """The e-mail half (`notifications.mail`) decides per person and kind what to send when."""
-    if importlib.util.find_spec("notifications.mail") is None:
-        # The mail half is a module of its own; without it, notifications are in-app only.
-        return
-    from notifications.mail import queue_mails_for
-
     queue_mails_for([n.pk for n in notifications])
 
 
-def _announce_counts(person_ids: Iterable[int]) -> None:
+def announce_counts(person_ids: Iterable[int]) -> None:
     counts = selectors.unread_counts(person_ids)
     for person_id, count in counts.items():
         publish_on_commit(user_group(person_id), UNREAD_EVENT, {"unread": count}, announce=False)
@@ -84,52 +78,5 @@ def notify(
         ]
     )
     _queue_mails(notifications)
-    _announce_counts(people)
+    announce_counts(people)
     return notifications
-
-
-@transaction.atomic
-def mark_read(*, person: User, notification: Notification) -> Notification:
-    """Mark one of the person's own notifications read (reading it twice changes nothing)."""
-    if notification.recipient_id != person.pk:
-        # Views look notifications up among the person's own; this guards every other caller.
-        raise Notification.DoesNotExist
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=notification.read_at
-        )
-        _announce_counts([person.pk])
-    return notification
-
-
-@transaction.atomic
-def mark_all_read(*, person: User) -> int:
-    """Mark every unread notification of the person read; returns how many were unread."""
-    marked = Notification.objects.unread().filter(recipient=person).update(read_at=timezone.now())
-    if marked:
-        _announce_counts([person.pk])
-    return marked
-
-
-# What asked a tester for a verdict on one increment (the request and its deadline reminders).
-VERDICT_WAITS = (Kind.VERDICT_REQUESTED, Kind.DEADLINE_TOMORROW, Kind.DEADLINE_PASSED)
-
-
-@transaction.atomic
-def mark_verdict_requests_read(*, person_id: int, increment: models.Model) -> int:
-    """The tester answered: the increment's request no longer waits for them, so it stops
-    counting as unread (they need not open the centre to clear what they already did)."""
-    marked = (
-        Notification.objects.unread()
-        .filter(
-            recipient_id=person_id,
-            kind__in=VERDICT_WAITS,
-            subject_type=ContentType.objects.get_for_model(increment),
-            subject_id=increment.pk,
-        )
-        .update(read_at=timezone.now())
-    )
-    if marked:
-        _announce_counts([person_id])
-    return marked

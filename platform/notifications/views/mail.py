@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -89,10 +88,3 @@ def unsubscribe(request, token):
         {"label": label, "done": done, "token": token},
         status=200,
     )
-
-
-app_name = "notification_mail"
-urlpatterns = [
-    path("preferences/", preferences, name="preferences"),
-    path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
-]
