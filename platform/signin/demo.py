@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from signin.selectors import second_factor_required
-from signin.services import APP_DEVICE_NAME, new_recovery_codes
+from signin.selectors.second_factor import second_factor_required
+from signin.services.second_factor import APP_DEVICE_NAME, new_recovery_codes
 
 # Base32 as authenticator apps take it; 20 bytes, as django-otp makes its own keys.
 DEMO_KEY = "DEELBAARDEMOKEY2FA234567DEMOKEY2"

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from deelbaar.api.exceptions import json_error_response
-from signin.selectors import has_second_factor, second_factor_required
+from signin.selectors.second_factor import has_second_factor, second_factor_required
 
 # Paths a person between password and code may reach: entering a code, enrolling (only while
 # they have no app: the view sees to that) and the new recovery codes, signing out, the

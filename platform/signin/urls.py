@@ -1,6 +1,6 @@
 from django.urls import path
 
-from signin import views
+from signin.views import second_factor as views
 
 app_name = "signin"
 

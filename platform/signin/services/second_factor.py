@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from deelbaar.errors import Conflict, DomainError
 from deelbaar.typing import User
-from signin.selectors import RECOVERY_DEVICE_NAME, second_factor_required
+from signin.selectors.second_factor import RECOVERY_DEVICE_NAME, second_factor_required
 
 logger = logging.getLogger(__name__)
 
