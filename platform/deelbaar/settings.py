@@ -305,8 +305,8 @@ AXES_USERNAME_CALLABLE = "people.lockout.attempted_username"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
-# API tokens (people.services.tokens): a new personal token lasts this many days unless its owner picks
-# another expiry date, at most DEELBAAR_TOKEN_MAX_DAYS ahead.
+# API tokens (people.services.tokens): a new personal token lasts this many days unless its
+# owner picks another expiry date, at most DEELBAAR_TOKEN_MAX_DAYS ahead.
 DEELBAAR_TOKEN_DAYS = env.int("DEELBAAR_TOKEN_DAYS", default=90)
 DEELBAAR_TOKEN_MAX_DAYS = env.int("DEELBAAR_TOKEN_MAX_DAYS", default=366)
 
