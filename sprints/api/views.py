@@ -33,7 +33,7 @@ from deelbaar.api.parsers import JSONParser
 from deelbaar.errors import StaleObject
 from deelbaar.files import upload_response
 from deelbaar.permissions import allowed, require
-from sprints import assignment, selectors, services
+from sprints import selectors, services
 from sprints.api import filters, label_serializers, serializers
 from sprints.api.validators import parse_etag
 from sprints.models import (
@@ -594,7 +594,7 @@ class ItemViewSet(SprintsViewSet):
                     {"assignee": [_("This person is not a developer or product owner here.")]}
                 )
         try:
-            item = assignment.assign_item(
+            item = services.assign_item(
                 actor=request.user, item=item, assignee=person, version=version
             )
         except StaleObject as stale:

@@ -1,7 +1,8 @@
 """Every non-trivial read of the sprints app, one module per part of the work:
 
 - `products`: the products a person may see, solutions like a proposed one.
-- `teams`: a product's team and roles, who may join it, whom a person may look up.
+- `teams`: a product's team and roles, who may join it or be given an item, whom a person
+  may look up.
 - `backlog`: the backlog in order and counted cheaply, its filters, labels and epics.
 - `sprints`: the board, what a closing sprint sends back, the burndown and velocity.
 - `acceptance`: a tester's inbox, who may judge, increments and the verdicts on an item.
@@ -42,6 +43,7 @@ from sprints.selectors.sprints import (
     velocity,
 )
 from sprints.selectors.teams import (
+    assignable_people,
     people_visible_to,
     product_organisations,
     product_roles_of,
@@ -57,6 +59,7 @@ __all__ = [
     "DONE_STATUSES",
     "UNASSIGNED",
     "UNFINISHED_STATUSES",
+    "assignable_people",
     "backlog_for",
     "board_for",
     "burndown",

@@ -19,6 +19,23 @@ from cooperative.models import (
 from deelbaar.typing import Person, User
 from sprints.models import Product, TeamMember, TeamRole
 
+# Who may carry out an item: the people who build the product. A tester judges the work, so
+# is not given it (segregation of duties, as for verdicts).
+ASSIGNABLE_ROLES = (TeamRole.DEVELOPER, TeamRole.PRODUCT_OWNER)
+
+
+def assignable_people(product: Product) -> QuerySet[User]:
+    """The people an item of the product may be given: its developers and product owners,
+    active, by name. One query."""
+    members = TeamMember.objects.filter(product=product, role__in=ASSIGNABLE_ROLES).values(
+        "user_id"
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk__in=members, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+
 
 def team_roles_of(
     user_ids: Iterable[int], product_ids: Iterable[int]

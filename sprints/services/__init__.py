@@ -4,13 +4,12 @@ Changes to an item's status, estimate or sprint are recorded as ItemChange rows,
 source the burndown and velocity charts read. Sprint transitions and verdicts also go into
 the cooperative's audit trail.
 
-One module per part of the work (products, teams, backlog, sprints, acceptance); every public
-name is importable from `sprints.services`, as callers have always written it.
+One module per part of the work (products, teams, backlog, assignment, sprints, acceptance);
+every public name is importable from `sprints.services`, as callers have always written it.
 """
 
 # DomainError: callers catch `services.DomainError`, as they could when this was one module.
 from deelbaar.errors import DomainError
-from sprints.assignment import assign_item
 from sprints.services.acceptance import (
     create_increment,
     draft_progress,
@@ -19,6 +18,7 @@ from sprints.services.acceptance import (
     send_verdicts,
     submit_increment,
 )
+from sprints.services.assignment import assign_item
 from sprints.services.backlog import (
     BOARD_STATUSES,
     EDITABLE_FIELDS,

@@ -10,7 +10,6 @@ from deelbaar.errors import Conflict, DomainError, NotFound
 from deelbaar.permissions import allowed, require
 from deelbaar.typing import User
 from sprints import events
-from sprints.assignment import release_assignments
 from sprints.models import (
     Increment,
     IncrementState,
@@ -22,6 +21,7 @@ from sprints.models import (
 from sprints.selectors import product_organisations, team_candidates
 from sprints.services._common import _lock
 from sprints.services.acceptance import _accept_if_all_approved, _decide_increment
+from sprints.services.assignment import release_assignments
 
 
 def _person_name(user: User) -> str:

@@ -21,7 +21,6 @@ from deelbaar import pages
 from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed
 from sprints import selectors, services
-from sprints.assignment import assignable_people
 from sprints.forms import (
     BacklogFilterForm,
     EpicForm,
@@ -80,7 +79,7 @@ def _backlog_context(request, product, *, params=None, page=None, **extra):
         + (f"&{query}" if query else ""),
         "labels": selectors.labels_of(product),
         "epics": selectors.epics_with_progress(product),
-        "people": assignable_people(product),
+        "people": selectors.assignable_people(product),
         "colours": LABEL_BACKGROUNDS,
         "item_form": extra.pop("item_form", None) or QuickItemForm(auto_id="new-item-%s"),
         **_may(request.user, product),

@@ -21,7 +21,7 @@ from deelbaar import pages
 from deelbaar.errors import DomainError
 from deelbaar.permissions import allowed
 from sprints import selectors, services
-from sprints.assignment import assign_item, assignable_people, initials, person_name
+from sprints.assignment import initials, person_name
 from sprints.models import BacklogItem, ItemStatus, Product, Sprint, SprintState
 
 BOARD_STATUSES = (ItemStatus.TODO, ItemStatus.IN_PROGRESS, ItemStatus.DONE)
@@ -77,7 +77,7 @@ def _board_url(product, sprint, value="") -> str:
 
 
 def _board_context(request, product, sprint):
-    people = [_person(user) for user in assignable_people(product)]
+    people = [_person(user) for user in selectors.assignable_people(product)]
     value, chosen = _filter(request, people)
     columns = selectors.board_for(sprint, assignee=chosen)
     may = {
@@ -176,7 +176,11 @@ def item_assign(request, product_id, item_id):
     wanted = request.POST.get("assignee", "")
     person = None
     if wanted:
-        person = assignable_people(product).filter(pk=wanted).first() if wanted.isdigit() else None
+        person = (
+            selectors.assignable_people(product).filter(pk=wanted).first()
+            if wanted.isdigit()
+            else None
+        )
         if person is None:
             return _answer(
                 request,
@@ -187,7 +191,7 @@ def item_assign(request, product_id, item_id):
             )
     version = request.POST.get("version", "")
     try:
-        item = assign_item(
+        item = services.assign_item(
             actor=request.user,
             item=item,
             assignee=person,

@@ -12,7 +12,7 @@ from deelbaar import pages
 from deelbaar.errors import DomainError, StaleObject
 from deelbaar.permissions import allowed
 from sprints import selectors, services
-from sprints.assignment import assignable_people, person_name
+from sprints.assignment import person_name
 from sprints.forms import (
     ItemEditForm,
     changes_since,
@@ -32,7 +32,10 @@ def _item_context(request, product, item, *, form=None, stale=None):
         request.user, "sprints.assign_item", product
     )
     people = (
-        [{"id": user.pk, "name": person_name(user)} for user in assignable_people(product)]
+        [
+            {"id": user.pk, "name": person_name(user)}
+            for user in selectors.assignable_people(product)
+        ]
         if may_assign
         else []
     )

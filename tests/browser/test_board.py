@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from sprints import services as sprints_services
-from sprints.assignment import assign_item
 from sprints.models import BacklogItem, ItemStatus, Sprint, SprintState
+from sprints.services import assign_item
 from tests.browser.conftest import login
 
 PASSWORD = "a-Good-passw0rd"

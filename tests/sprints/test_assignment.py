@@ -9,8 +9,10 @@ from cooperative.models import AuditRecord
 from deelbaar.errors import DomainError, NotAllowed, StaleObject
 from sprints import selectors
 from sprints import services as sprints_services
-from sprints.assignment import assign_item, assignable_people, initials, release_assignments
+from sprints.assignment import initials
 from sprints.models import BacklogItem, ItemStatus, TeamMember, TeamRole
+from sprints.selectors import assignable_people
+from sprints.services.assignment import assign_item, release_assignments
 from tests.permissions import (
     PRODUCT_ROLES,
     Case,

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from sprints.assignment import assign_item
 from sprints.models import BacklogItem, ItemStatus, SprintState
+from sprints.services import assign_item
 from tests.sprints.test_api_queries import bulk_items
 from tests.sprints.test_pages import (  # noqa: F401  (fixtures)
     ROLES,

@@ -10,8 +10,8 @@ from cooperative.models import AuditRecord
 from deelbaar.errors import DomainError, NotAllowed
 from sprints import selectors
 from sprints import services as sprints_services
-from sprints.assignment import assign_item
 from sprints.models import BacklogItem, Epic, ItemKind, ItemStatus, Label
+from sprints.services import assign_item
 from sprints.services import labels as label_services
 from tests.sprints.test_api_queries import bulk_items
 
