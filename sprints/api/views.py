@@ -47,6 +47,7 @@ from sprints.models import (
     Verdict,
 )
 from sprints.rules import remember_team_roles, with_team_roles
+from sprints.selectors import backlog_rows
 
 PRODUCT_ID = OpenApiParameter(
     "product_pk",
@@ -415,14 +416,10 @@ class BacklogViewSet(SprintsViewSet):
         # The backlog's length as stored on the product just read: no second look at it.
         backlog = selectors.backlog_for(product, size=product.backlog_size)
         items = selectors.filter_items(backlog, **filters) if filters else backlog
-        # Labels, epic and assignee: one query more for a page of any size.
-        items = selectors.with_labels_and_epic(items)
-        if not filters:
-            items.of_product, items.size = backlog.of_product, backlog.size
-        page = self.paginate_queryset(items)
-        data = label_serializers.BacklogItemSerializer(
-            page, many=True, context=self.get_serializer_context()
-        ).data
+        # Values, not objects: the page's items, then their criteria and labels (a statement
+        # each, whatever the size); BacklogItemSerializer describes the same answer.
+        page = self.paginate_queryset(backlog_rows.as_rows(items))
+        data = label_serializers.backlog_page(backlog_rows.backlog_rows(page))
         return self.get_paginated_response(data)
 
     def create(self, request, product_pk=None):

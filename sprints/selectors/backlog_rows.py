@@ -56,7 +56,9 @@ class BacklogRows:
 def as_rows(items: QuerySet[BacklogItem]) -> QuerySet[BacklogItem, dict[str, Any]]:
     """The items' values only, for a paginator to slice. A whole backlog keeps counting by
     the product's stored size (`backlog_for`)."""
-    rows = items.select_related(None).prefetch_related(None).values(*ITEM_COLUMNS)
+    rows: QuerySet[BacklogItem, dict[str, Any]] = (
+        items.select_related(None).prefetch_related(None).values(*ITEM_COLUMNS)
+    )
     if isinstance(items, _Backlog) and isinstance(rows, _Backlog):
         rows.of_product, rows.size = items.of_product, items.size
     return rows
@@ -78,12 +80,13 @@ def _criteria(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         .order_by("item_id", "position", "id")
         .values("id", "item_id", "position", "text", "follows_up_id")
     ):
-        criteria[row["item_id"]].append(row)
-        if row["follows_up_id"] is not None:
-            follows.append(row)
+        criterion: dict[str, Any] = dict(row)
+        criteria[criterion["item_id"]].append(criterion)
+        if criterion["follows_up_id"] is not None:
+            follows.append(criterion)
     if follows:
-        said = {
-            row["id"]: row
+        said: dict[int, dict[str, Any]] = {
+            row["id"]: dict(row)
             for row in CriterionVerdict.objects.filter(
                 pk__in={row["follows_up_id"] for row in follows}
             ).values(
@@ -94,8 +97,8 @@ def _criteria(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
                 increment_version=F(_VERDICT_INCREMENT + "version"),
             )
         }
-        for row in follows:
-            row["follows_up"] = said.get(row["follows_up_id"])
+        for criterion in follows:
+            criterion["follows_up"] = said.get(criterion["follows_up_id"])
     return criteria
 
 
@@ -111,5 +114,5 @@ def _labels(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         .order_by("label__name", "label_id")
         .values("backlogitem_id", "label_id", "label__name", "label__colour")
     ):
-        labels[row["backlogitem_id"]].append(row)
+        labels[row["backlogitem_id"]].append(dict(row))
     return labels

@@ -68,3 +68,53 @@ def test_the_api_page_answers_with_the_direct_representation(product, product_ow
     expected = generic(item) | {"labels": [], "epic": None}
     assert row == expected | {"created_at": row["created_at"], "updated_at": row["updated_at"]}
     assert row["created_at"] == generic(item)["created_at"]
+
+
+def test_the_api_page_built_from_values_is_the_serializers_answer(
+    product,
+    product_owner,
+    developer,
+    tester,
+    make_item,
+    three_criteria,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    """The backlog list is built from plain rows (sprints.selectors.backlog_rows): item by
+    item and key by key it must be what BacklogItemSerializer gives, with labels (in name
+    order), an epic, an assignee, a follow-up criterion and an item that is not ready."""
+    from sprints.api.label_serializers import BacklogItemSerializer
+    from sprints.services import assign_item
+    from sprints.services import labels as label_services
+
+    plain = make_item("Zonder alles", ready=False)
+    tagged = make_item("Met labels", description="<i>tekst</i>", estimate=5)
+    developer.first_name, developer.last_name = "Dani", "van der Berg"
+    developer.save()
+    zeta = label_services.create_label(actor=product_owner, product=product, name="zeta")
+    alfa = label_services.create_label(
+        actor=product_owner, product=product, name="alfa", colour="blue"
+    )
+    tagged = label_services.set_item_labels(actor=product_owner, item=tagged, labels=[zeta, alfa])
+    epic = label_services.create_epic(actor=product_owner, product=product, title="Loket")
+    tagged = label_services.set_item_epic(actor=product_owner, item=tagged, epic=epic)
+    assign_item(actor=product_owner, item=plain, assignee=developer)
+    _sprint, increment, item, _other = three_criteria
+    services.give_verdict(
+        actor=tester, increment=increment, item=item, criteria=answers(item, not_met=[1])
+    )
+    client = APIClient()
+    client.force_authenticate(product_owner)
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/api/v1/products/{product.pk}/backlog/?page_size=50")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    items = list(selectors.with_labels_and_epic(selectors.backlog_for(product)))
+    expected = BacklogItemSerializer(items, many=True).data
+    assert [list(row) for row in rows] == [list(each) for each in expected]
+    assert rows == [dict(each) for each in expected]
+    # What the comparison covered: each kind of value is there at least once.
+    assert [label["name"] for row in rows for label in row["labels"]] == ["alfa", "zeta"]
+    assert any(row["epic"] == {"id": epic.pk, "title": "Loket"} for row in rows)
+    assert any(row["assignee"] and row["assignee"]["initials"] == "DB" for row in rows)
+    assert any(c["follows_up"] for row in rows for c in row["acceptance_criteria"])
+    assert any(not row["ready"] for row in rows) and any(row["ready"] for row in rows)
