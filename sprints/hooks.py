@@ -7,8 +7,7 @@ a higher app knows, it calls one of these; until that app registers, each answer
 were not installed (no similar solutions, no git check, no repository, no extra panels).
 """
 
-from collections.abc import Callable
-from typing import Any
+from deelbaar.panels import Panel, Spots
 
 
 def _no_similar_solutions(title: str, description: str) -> list:
@@ -63,33 +62,28 @@ def git_refs(product) -> list:
 
 
 # Extra panels: the spots on sprints' pages where a higher app shows its own part (the commits
-# from integrations, the way to request publication from solutions). A sprints template renders
-# a spot with `{% load sprints_panels %}{% extra_panels "spot" object option=value %}`, as it
-# would an `{% include %}`; a sprints template never loads a higher app's tags (tests/test_layers).
-# A panel is `panel(context, object, **options)` and returns nothing (None or ""), HTML (a str,
-# escaped unless marked safe) or `(template name, values)`, rendered with the page's context
-# plus the values. Panels of one spot show in the order they were registered.
-PANEL_SPOTS = {
-    # An item's page, after its verdicts: the item.
-    "item": (),
-    # An increment on the increment list, after its items: the increment; `newest` for the first.
-    "increment": ("newest",),
-    # An increment on the increment list, after the link to its acceptance: the increment.
-    "increment_actions": (),
-    # The acceptance page of an increment, after the verdicts: the increment.
-    "acceptance": (),
-}
-
-Panel = Callable[..., Any]
-_panels: dict[str, list[Panel]] = {spot: [] for spot in PANEL_SPOTS}
+# from integrations, the way to request publication from solutions), rendered with
+# `{% load sprints_panels %}{% extra_panels "spot" object option=value %}`. What a panel is and
+# returns: deelbaar/panels.py. Each spot with the options its tag passes:
+PANELS = Spots(
+    "sprints",
+    {
+        # An item's page, after its verdicts: the item.
+        "item": (),
+        # An increment on the increment list, after its items: the increment; `newest` for the
+        # first (the newest) increment.
+        "increment": ("newest",),
+        # An increment on the increment list, after the link to its acceptance: the increment.
+        "increment_actions": (),
+        # The acceptance page of an increment, after the verdicts: the increment.
+        "acceptance": (),
+    },
+)
 
 
 def register_panel(spot: str, panel: Panel) -> None:
-    if spot not in _panels:
-        raise TypeError(f"sprints has no panel spot {spot}")
-    if panel not in _panels[spot]:
-        _panels[spot].append(panel)
+    PANELS.register(spot, panel)
 
 
 def panels(spot: str) -> list[Panel]:
-    return list(_panels[spot])
+    return PANELS.panels(spot)

@@ -10,7 +10,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from deelbaar.events import event_published
-        from notifications import receivers
+        from deelbaar.panels import SHELL
+        from notifications import panels, receivers
 
         # Notifications follow the platform's events after their commit (receivers.py).
         event_published.connect(receivers.on_event_published, dispatch_uid="notifications")
+        # The unread count in the page shell's header and beside the inbox (deelbaar/panels.py).
+        SHELL.register("header_tools", panels.header_badge)
+        SHELL.register("unread", panels.navigation_badge)

@@ -9,6 +9,10 @@ class SigninConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from deelbaar.panels import SHELL
+        from signin import panels
         from signin.middleware import remember_state
 
         user_logged_in.connect(remember_state, dispatch_uid="signin.remember_state")
+        # The identity provider's button on the login page (deelbaar/panels.py).
+        SHELL.register("login", panels.identity_provider_button)

@@ -13,7 +13,7 @@ def _render(text, **values):
 
 def test_a_spot_shows_its_panels_in_order(monkeypatch):
     monkeypatch.setitem(
-        hooks._panels,
+        hooks.PANELS._panels,
         "item",
         [
             lambda context, item: "<b>plain</b>",
@@ -31,7 +31,7 @@ def test_a_spot_shows_its_panels_in_order(monkeypatch):
 def test_the_panels_see_the_page_and_their_options(monkeypatch):
     seen = []
     monkeypatch.setitem(
-        hooks._panels,
+        hooks.PANELS._panels,
         "increment",
         [lambda context, obj, newest: seen.append((context["who"], obj, newest))],
     )
