@@ -22,8 +22,9 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, Paginator
@@ -46,6 +47,9 @@ from deelbaar.errors import DomainError, NotFound
 from deelbaar.input import page_number
 from solutions import search
 from solutions.models import Category, DevelopmentStatus, Solution, SolutionCategory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -85,8 +89,15 @@ FACETS = {
 
 _STATUS_ORDER = {value: index for index, value in enumerate(DevelopmentStatus.values)}
 # Lazy labels, translated only for the values a facet shows.
-_STATUS_LABELS = dict(DevelopmentStatus.choices)
-_CATEGORY_LABELS = dict(Category.choices)
+_STATUS_LABELS: dict[str, "StrOrPromise"] = dict(DevelopmentStatus.choices)
+_CATEGORY_LABELS: dict[str, "StrOrPromise"] = dict(Category.choices)
+
+# A row of the catalogue's statement: (facet, value, label, count). What each column holds
+# depends on the facet (the page's rows carry an id and its place), so the database driver's
+# rows are taken as they come.
+_Row: TypeAlias = tuple[Any, ...]
+# Per facet, per value: (its label where the statement names it, how many solutions).
+_Counted: TypeAlias = dict[str, dict[str, tuple[str | None, int]]]
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,7 @@ class Catalogue:
     query: str
     sort: str
     filters: dict[str, tuple[str, ...]]
-    page: Page
+    page: Page[Solution]
     facets: dict[str, list[FacetValue]]
 
     @property
@@ -124,11 +135,11 @@ class _Selection:
 
 
 # --- Validation ----------------------------------------------------------------------------
-def _values(name: str, raw) -> tuple[str, ...]:
+def _values(name: str, raw: str | Iterable[object] | None) -> tuple[str, ...]:
     """The distinct non-empty values given for a filter (a list, or one comma-separated)."""
     if isinstance(raw, str):
         raw = [raw]
-    values = []
+    values: list[str] = []
     for item in raw or ():
         for value in str(item).split(","):
             value = value.strip()
@@ -143,7 +154,7 @@ def _values(name: str, raw) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _refuse(name: str, value: str, message) -> DomainError:
+def _refuse(name: str, value: str, message: "StrOrPromise") -> DomainError:
     return DomainError(message % {"value": value}, field=name, code="invalid_choice")
 
 
@@ -168,7 +179,7 @@ def _select(filters: Mapping[str, Iterable[str]] | None) -> _Selection:
 def _check_choices(selection: _Selection) -> None:
     """Each value of the facets with a fixed set of choices is one of them; the first that
     is not is refused."""
-    checks = (
+    checks: tuple[tuple[str, Callable[[str], object], StrOrPromise], ...] = (
         (
             "status",
             lambda value: value in DevelopmentStatus.values,
@@ -246,7 +257,7 @@ def _query(query: str | None) -> str:
     return query
 
 
-def _whole_number(name: str, value, minimum: int = 1) -> int:
+def _whole_number(name: str, value: str | int, minimum: int = 1) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -265,7 +276,7 @@ def _whole_number(name: str, value, minimum: int = 1) -> int:
 def _conditions(selection: _Selection) -> dict[str, Q]:
     """Each ticked facet's condition, by facet name."""
     values = selection.values
-    conditions = {}
+    conditions: dict[str, Q] = {}
     if "status" in values:
         conditions["status"] = Q(development_status__in=values["status"])
     if "category" in values:
@@ -297,14 +308,14 @@ _GROUPS = {
     "cooperative": ("cooperative_id", "cooperative_cooperative"),
     "developed_by": ("developed_by_id", "cooperative_organisation"),
 }
-_SQL_ORDER = {
+_SQL_ORDER: dict[str, str] = {
     Sort.RELEVANCE: "rank DESC, name, id",
     Sort.NEWEST: "created_at DESC, id DESC",
     Sort.MOST_ADOPTED: "adoption_count DESC, name, id",
     Sort.NAME: "name, id",
 }
 # The columns each sort needs besides the id (the narrower `m`, the cheaper its every pass).
-_SORT_COLUMNS = {
+_SORT_COLUMNS: dict[str, tuple[str, ...]] = {
     Sort.RELEVANCE: ("rank", "name"),
     Sort.NEWEST: ("created_at",),
     Sort.MOST_ADOPTED: ("adoption_count", "name"),
@@ -321,23 +332,30 @@ def _counts_key(token: str, query: str, selection: _Selection) -> str:
     return f"catalogue-counts:{token}:{hashlib.sha256(wanted.encode()).hexdigest()}"
 
 
-def _cached(key: str):
+def _cached(key: str) -> tuple[int, _Counted] | None:
     try:
-        return cache.get(key)
+        counts: tuple[int, _Counted] | None = cache.get(key)
+        return counts
     except Exception:
         # The cache is a shortcut: without it the counts are made as before.
         logger.warning("catalogue: the cache could not be read", exc_info=True)
         return None
 
 
-def _cache(key: str, value) -> None:
+def _cache(key: str, value: tuple[int, _Counted]) -> None:
     try:
         cache.set(key, value, COUNTS_TIMEOUT)
     except Exception:
         logger.warning("catalogue: the cache could not be written", exc_info=True)
 
 
-def _count_parts(conditions, where, searching: bool) -> list[str]:
+class _Where(Protocol):
+    """The WHERE clause over `m` of every ticked facet's condition, but `leave_out`'s."""
+
+    def __call__(self, leave_out: str | None = None) -> str: ...
+
+
+def _count_parts(conditions: Mapping[str, Q], where: _Where, searching: bool) -> list[str]:
     """The parts of the statement that count: the list's length and each facet's values."""
     # Every piece put into the SQL text is a constant of this module (facet names, columns,
     # tables); the values given travel as parameters.
@@ -369,8 +387,9 @@ def _count_parts(conditions, where, searching: bool) -> list[str]:
     return parts
 
 
-def _page_and_token(rows) -> tuple[list[int], str]:
-    page, token = [], ""
+def _page_and_token(rows: Iterable[_Row]) -> tuple[list[int], str]:
+    page: list[tuple[int, int]] = []
+    token = ""
     for facet, value, _label, count in rows:
         if facet == "page":
             page.append((count, int(value)))
@@ -379,8 +398,9 @@ def _page_and_token(rows) -> tuple[list[int], str]:
     return [pk for _, pk in sorted(page)], token
 
 
-def _counts(rows) -> tuple[int, dict]:
-    total, counted = 0, {name: {} for name in FACETS}
+def _counts(rows: Iterable[_Row]) -> tuple[int, _Counted]:
+    total = 0
+    counted: _Counted = {name: {} for name in FACETS}
     for facet, value, label, count in rows:
         if facet == "total":
             total = count
@@ -389,7 +409,9 @@ def _counts(rows) -> tuple[int, dict]:
     return total, counted
 
 
-def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, limit: int):
+def _count_and_page(
+    query: str, selection: _Selection, sort: str, offset: int, limit: int
+) -> tuple[int, _Counted, list[int]]:
     """The length of the list, every facet's counts (each over the list filtered by the other
     facets) and the ids of the page.
 
@@ -419,7 +441,7 @@ def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, l
     )
     inner_sql, inner_params = inner.query.sql_with_params()
 
-    def where(leave_out=None):
+    def where(leave_out: str | None = None) -> str:
         parts = [f"m.ok_{name}" for name in conditions if name != leave_out]
         return f"WHERE {' AND '.join(parts)}" if parts else ""
 
@@ -436,7 +458,7 @@ def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, l
     connection = connections[Solution.objects.db]
     hinted = connection.vendor == "postgresql" and searching
 
-    def run(parts):
+    def run(parts: list[str]) -> list[_Row]:
         sql = f"WITH m AS ({inner_sql}) " + " UNION ALL ".join(parts)
         if hinted:
             # PostgreSQL overestimates how many rows an OR of Dutch, English and prefix
@@ -449,7 +471,8 @@ def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, l
             cursor.execute(sql, [*inner_params, limit, offset])
             if hinted:
                 cursor.nextset()
-            return cursor.fetchall()
+            rows: list[_Row] = cursor.fetchall()
+            return rows
 
     # The page first: a count over the whole list only when the cache has none for this state.
     ids, token = _page_and_token(run([page_part, version_part]))
@@ -465,16 +488,19 @@ def _count_and_page(query: str, selection: _Selection, sort: str, offset: int, l
     return total, counted, ids
 
 
-def _facet(name: str, counted: dict[str, tuple[str | None, int]], selection: _Selection):
+def _facet(
+    name: str, counted: dict[str, tuple[str | None, int]], selection: _Selection
+) -> list[FacetValue]:
     """A facet's values: the most frequent (statuses in their life-cycle order), and every
     ticked one, with 0 if the list has none."""
     selected = selection.values.get(name, ())
-    labels = {
+    facet_labels: dict[str, Mapping[str, StrOrPromise]] = {
         "cooperative": {slug: label for slug, (_, label) in selection.cooperatives.items()},
         "developed_by": {slug: label for slug, (_, label) in selection.developers.items()},
         "status": _STATUS_LABELS,
         "category": _CATEGORY_LABELS,
-    }.get(name, {})
+    }
+    labels = facet_labels.get(name, {})
     counts = {value: count for value, (_, count) in counted.items()}
     for value in selected:
         counts.setdefault(value, 0)
@@ -496,8 +522,8 @@ def catalogue(
     filters: Mapping[str, Iterable[str]] | None = None,
     sort: str | None = None,
     *,
-    page=1,
-    page_size=PAGE_SIZE,
+    page: str | int | None = 1,
+    page_size: str | int = PAGE_SIZE,
 ) -> Catalogue:
     """A page of the public catalogue and its facets with counts.
 
@@ -528,7 +554,7 @@ def catalogue(
     total, counted, ids = _count_and_page(
         query, selection, sort, offset=(number - 1) * page_size, limit=page_size
     )
-    paginator = Paginator([], page_size)
+    paginator: Paginator[Solution] = Paginator([], page_size)
     paginator.count = total  # counted above, in the same pass as the facets
     try:
         number = paginator.validate_number(number)
@@ -536,7 +562,7 @@ def catalogue(
         raise NotFound(
             _("There is no page %(page)d of this list.") % {"page": number}, field="page"
         ) from None
-    found = {}
+    found: dict[int, Solution] = {}
     if ids:
         found = Solution.objects.select_related("cooperative", "developed_by").in_bulk(ids)
         prefetch_related_objects(list(found.values()), "categories")
