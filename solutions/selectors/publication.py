@@ -117,7 +117,7 @@ def is_newer_increment(increment: Increment, than: Any) -> bool:
     return (increment.created_at, increment.pk) > (than.created_at, than.pk)
 
 
-def suggested_version(solution: Solution, increment: Increment) -> str:
+def suggested_version(solution: Solution | None, increment: Increment) -> str:
     """The version a publication request proposes: the next minor version after the solution's
     newest release (1.3.2 → 1.4.0), or for a first release the increment's own version when it
     is a semantic version (0.1.0 otherwise)."""

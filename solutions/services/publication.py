@@ -7,8 +7,14 @@ greater (by semantic-version precedence) than the solution's newest. Every decis
 the audit trail; `release.published` reaches the solution's page and its adopters.
 """
 
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import semver
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -18,6 +24,7 @@ from cooperative import audit
 from cooperative.models import Coordinator
 from deelbaar.errors import Conflict, DomainError
 from deelbaar.permissions import require
+from deelbaar.typing import Person, User
 from solutions import events, publiccode, versions
 from solutions.models import (
     RESERVED_SLUGS,
@@ -38,8 +45,20 @@ from solutions.selectors.publication import (
 from solutions.services.metadata import clean_metadata, fill_metadata
 from sprints.models import Increment, IncrementState, Product
 
-NAME_MAX = Solution._meta.get_field("name").max_length
-SLUG_MAX = Solution._meta.get_field("slug").max_length
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    """The max_length of a CharField: always set, though a field in general may lack one."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.CharField) or field.max_length is None:
+        raise ImproperlyConfigured(f"{model.__name__}.{name} is not a CharField with a max_length")
+    return field.max_length
+
+
+NAME_MAX = _max_length(Solution, "name")
+SLUG_MAX = _max_length(Solution, "slug")
 # Paths of the library that a solution's slug must not take: /solutions/<slug>/ would hide them.
 SLUG_ATTEMPTS = 5
 REQUEST_REFUSED = gettext_lazy(
@@ -54,7 +73,7 @@ OWN_DECISION_REFUSED = gettext_lazy(
 )
 
 
-def decide_refusal(actor, publication_request):
+def decide_refusal(actor: Person, publication_request: PublicationRequest) -> "StrPromise":
     """Why this person may not decide on the request: a coordinator who steers it is told
     that another coordinator decides; anyone else that only coordinators do."""
     if coordinates_request(actor, publication_request):
@@ -110,8 +129,10 @@ def _check_no_open_request(increment: Increment) -> None:
 def _check_newer_increment(solution: Solution | None, increment: Increment) -> None:
     """Only an increment made after the one of the solution's newest release may be the next
     release: an older one (0.1.0 after 0.3.0 was published) is history, not an update."""
+    if solution is None:
+        return  # a new solution: no increment of it is released yet
     released = newest_released_increment(solution)
-    if not is_newer_increment(increment, released):
+    if released is not None and not is_newer_increment(increment, released):
         raise Conflict(
             _(
                 "Increment %(version)s is older than %(released)s, the increment of the newest "
@@ -144,7 +165,7 @@ def publication_obstacle(increment: Increment) -> Conflict | None:
     return None
 
 
-def _check_newer(solution: Solution | None, version, text: str) -> None:
+def _check_newer(solution: Solution | None, version: semver.Version, text: str) -> None:
     """The version must be strictly greater than the solution's newest release."""
     if solution is None:
         return
@@ -161,7 +182,7 @@ def _check_newer(solution: Solution | None, version, text: str) -> None:
         )
 
 
-def _coordinator_ids(cooperative_id) -> list[int]:
+def _coordinator_ids(cooperative_id: int) -> list[int]:
     return list(
         Coordinator.objects.filter(cooperative_id=cooperative_id).values_list("user_id", flat=True)
     )
@@ -180,7 +201,7 @@ def _adopter_user_ids(solution: Solution) -> list[int]:
     )
 
 
-def _slug_candidates(base: str):
+def _slug_candidates(base: str) -> Iterator[str]:
     if base not in RESERVED_SLUGS:
         yield base
     number = 2
@@ -189,7 +210,7 @@ def _slug_candidates(base: str):
         number += 1
 
 
-def _contact(user) -> list[dict]:
+def _contact(user: User) -> list[dict[str, str]]:
     """The requester as the first maintenance contact, when their address is known."""
     if not user.email:
         return []
@@ -236,7 +257,7 @@ def _create_solution(request: PublicationRequest, product: Product) -> Solution:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _locked_request(publication_request) -> PublicationRequest:
+def _locked_request(publication_request: PublicationRequest) -> PublicationRequest:
     return (
         PublicationRequest.objects.select_for_update(of=("self",))
         .select_related("increment__product__cooperative", "solution", "requested_by")
@@ -253,7 +274,7 @@ def _check_open(request: PublicationRequest) -> None:
         )
 
 
-def _clean_request_metadata(metadata, current: Solution) -> dict:
+def _clean_request_metadata(metadata: object, current: Solution) -> dict[str, Any]:
     """The request's metadata checked against publiccode.yml's rules (as the metadata API
     checks them), in JSON's terms, to be set on the solution when the request is approved."""
     if not metadata:
@@ -273,7 +294,9 @@ def _clean_request_metadata(metadata, current: Solution) -> dict:
     return {name: cleaned[name] for name in PUBLICATION_METADATA if name in cleaned}
 
 
-def _release_of(request: PublicationRequest, solution: Solution, *, actor, now) -> Release:
+def _release_of(
+    request: PublicationRequest, solution: Solution, *, actor: User, now: datetime
+) -> Release:
     return Release.objects.create(
         solution=solution,
         version=request.version,
@@ -288,12 +311,12 @@ def _release_of(request: PublicationRequest, solution: Solution, *, actor, now) 
 class _Preview(Exception):
     """Rolls the preview's savepoint back, carrying what it found."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: list[publiccode.MetadataProblem]) -> None:
         super().__init__()
         self.problems = problems
 
 
-def approval_problems(publication_request: PublicationRequest) -> list:
+def approval_problems(publication_request: PublicationRequest) -> list[publiccode.MetadataProblem]:
     """What the solution's publiccode.yml would still lack if the request were approved now,
     as `solutions.publiccode.MetadataProblem`s (an empty list: it exports at once). Writes
     nothing: the solution and release that approval would make are built in a savepoint that
@@ -343,13 +366,13 @@ def approval_problems(publication_request: PublicationRequest) -> list:
 @transaction.atomic
 def request_publication(
     *,
-    actor,
+    actor: User,
     increment: Increment,
     version: str | None = None,
     solution: Solution | None = None,
     name: str = "",
     short_description: str = "",
-    metadata: dict | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> PublicationRequest:
     """The product owner asks to publish an accepted increment, as a new release of `solution`
     (of the product's cooperative) or, when the product has none yet, of a new solution called
@@ -451,7 +474,7 @@ def request_publication(
 
 # --- deciding --------------------------------------------------------------------------------
 @transaction.atomic
-def approve_publication(*, actor, publication_request: PublicationRequest) -> Release:
+def approve_publication(*, actor: User, publication_request: PublicationRequest) -> Release:
     """A coordinator of the product's cooperative approves: the release is made (and, the first
     time, the solution). Answers the release; the request is approved and points to it."""
     require(
@@ -476,7 +499,7 @@ def approve_publication(*, actor, publication_request: PublicationRequest) -> Re
     if solution is None:
         solution = Solution.objects.filter(source_product=product).order_by("pk").first()
     created = solution is None
-    if created:
+    if solution is None:
         solution = _create_solution(request, product)
     else:
         solution = Solution.objects.select_for_update(of=("self",)).get(pk=solution.pk)
@@ -539,7 +562,9 @@ def approve_publication(*, actor, publication_request: PublicationRequest) -> Re
 
 
 @transaction.atomic
-def reject_publication(*, actor, publication_request: PublicationRequest, reason: str):
+def reject_publication(
+    *, actor: User, publication_request: PublicationRequest, reason: str
+) -> PublicationRequest:
     """A coordinator refuses the publication, saying why; nothing is published."""
     require(
         actor,
@@ -570,7 +595,9 @@ def reject_publication(*, actor, publication_request: PublicationRequest, reason
 
 
 @transaction.atomic
-def withdraw_publication(*, actor, publication_request: PublicationRequest):
+def withdraw_publication(
+    *, actor: User, publication_request: PublicationRequest
+) -> PublicationRequest:
     """The requester takes back an open request; the increment may be requested again."""
     require(
         actor,
@@ -598,7 +625,7 @@ def withdraw_publication(*, actor, publication_request: PublicationRequest):
 
 # --- releases of software brought in from outside -------------------------------------------
 @transaction.atomic
-def record_release(*, actor, solution: Solution, version: str, notes: str = "") -> Release:
+def record_release(*, actor: User, solution: Solution, version: str, notes: str = "") -> Release:
     """A coordinator records a release that software brought into the library (from its
     publiccode.yml) already had. Only for a solution without a source product: what Deelbaar's
     own sprints build is published from an accepted increment, never recorded by hand."""
