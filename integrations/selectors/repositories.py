@@ -1,33 +1,35 @@
 """Reads of repositories and their commits, with their joins decided once."""
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import overload
 
 import git
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from deelbaar.typing import Person
 from integrations import git as mirrors
 from integrations.models import Commit, ReleaseTag, Repository
-from sprints.models import BacklogItem
+from sprints.models import BacklogItem, Increment, Product
 from sprints.selectors import products_visible_to
 
 
-def repositories_visible_to(user):
+def repositories_visible_to(user: Person | None) -> QuerySet[Repository]:
     """The repositories of the products the person may view."""
     return Repository.objects.filter(product__in=products_visible_to(user)).select_related(
         "product"
     )
 
 
-def repositories_of(product):
+def repositories_of(product: Product) -> QuerySet[Repository]:
     return Repository.objects.filter(product=product).select_related("product")
 
 
-def repository_url(product) -> str:
+def repository_url(product: Product) -> str:
     """The product's first repository on a web address: what publiccode.yml's url names."""
     for repository in repositories_of(product).order_by("pk"):
         if repository.url.startswith("https://"):
@@ -35,7 +37,7 @@ def repository_url(product) -> str:
     return ""
 
 
-def _with_items(commits):
+def _with_items(commits: QuerySet[Commit]) -> QuerySet[Commit]:
     return commits.prefetch_related(
         Prefetch(
             "items",
@@ -44,14 +46,14 @@ def _with_items(commits):
     )
 
 
-def commits_of(repository):
+def commits_of(repository: Repository) -> QuerySet[Commit]:
     """The repository's commits, newest first, each with the backlog items it mentions."""
     return _with_items(Commit.objects.filter(repository=repository)).order_by(
         "-committed_at", "sha"
     )
 
 
-def commits_for_item(item):
+def commits_for_item(item: BacklogItem) -> QuerySet[Commit]:
     """The commits that mention the item, newest first, with their repository."""
     return (
         Commit.objects.filter(items=item)
@@ -60,7 +62,7 @@ def commits_for_item(item):
     )
 
 
-def previous_increment(increment):
+def previous_increment(increment: Increment) -> Increment | None:
     return (
         increment.product.increments.filter(created_at__lt=increment.created_at)
         .order_by("-created_at", "-pk")
@@ -68,9 +70,10 @@ def previous_increment(increment):
     )
 
 
-def _synced_mirrors(product):
-    """(repository, mirror path) of the product's repositories that were synced at least once
-    and whose mirror holds a branch: only those can say whether a reference exists."""
+def _synced_mirrors(product: Product | int) -> list[tuple[Repository, Path]]:
+    """(repository, mirror path) of the product's (or product id's) repositories that were
+    synced at least once and whose mirror holds a branch: only those can say whether a
+    reference exists."""
     mirrors_found = []
     for repository in Repository.objects.filter(
         product_id=getattr(product, "pk", product), last_synced_at__isnull=False
@@ -87,10 +90,10 @@ def _synced_mirrors(product):
     return mirrors_found
 
 
-def git_refs_for_product(product):
+def git_refs_for_product(product: Product) -> list[mirrors.RefData]:
     """The branches and tags of the product's synced mirrors, newest first per repository,
     each name once (the first repository that has it wins), at most `MAX_REFS`."""
-    seen = {}
+    seen: dict[str, mirrors.RefData] = {}
     for _repository, path in _synced_mirrors(product):
         try:
             refs = mirrors.list_refs(path)
@@ -101,7 +104,7 @@ def git_refs_for_product(product):
     return list(seen.values())[: mirrors.MAX_REFS]
 
 
-def unresolved_ref(product, ref) -> bool:
+def unresolved_ref(product: Product, ref: str | None) -> bool:
     """Whether the product has a synced repository and `ref` names a commit in none of their
     mirrors. Without a synced repository nothing can be checked, so nothing is unresolved."""
     synced = _synced_mirrors(product)
@@ -110,7 +113,7 @@ def unresolved_ref(product, ref) -> bool:
     return all(mirrors.resolve(path, ref) is None for _repository, path in synced)
 
 
-def git_ref_problem(product, ref) -> str | None:
+def git_ref_problem(product: Product, ref: str | None) -> str | None:
     """Why `ref` cannot be an increment's git reference, in words; None when it can (an empty
     reference is fine: it is optional)."""
     ref = (ref or "").strip()
@@ -136,18 +139,20 @@ class _Range:
     repository_id: int
     path: Path
     head: str
-    exclude: tuple
+    exclude: tuple[str, ...]
     total: int
 
 
-def _since_previous(increment):
+def _since_previous(
+    increment: Increment,
+) -> tuple[list[_Range], bool, bool, Increment | None]:
     """The ranges (one per repository where the increment's reference and the previous one's
     resolve, with git's count of their commits), whether the increment's own reference
     resolved in any mirror, whether the previous increment's reference was missing where it
     did, and the previous increment. Never lists the SHAs: git counts."""
     previous = previous_increment(increment)
     previous_ref = previous.git_ref if previous is not None else ""
-    ranges = []
+    ranges: list[_Range] = []
     found = previous_missing = False
     if not increment.git_ref:
         return ranges, found, previous_missing, previous
@@ -156,7 +161,7 @@ def _since_previous(increment):
         head = mirrors.resolve(path, increment.git_ref)
         if head is None:
             continue
-        exclude = ()
+        exclude: tuple[str, ...] = ()
         if previous_ref:
             base = mirrors.resolve(path, previous_ref)
             if base is None:
@@ -173,29 +178,43 @@ def _since_previous(increment):
     return ranges, found, previous_missing, previous
 
 
-class CommitRange(Sequence):
+# count() without an argument: all the commits, as a queryset's count().
+_ALL = object()
+
+
+class CommitRange(Sequence[Commit]):
     """The commits of some ranges, newest first, read a page at a time: git counts them and
     gives the SHAs of the asked slice only (one rev-list per repository), and the database is
     asked for those SHAs alone, in one query (plus one for their items). It is what Django's
-    paginator wants (`count()` and slicing), so the API pages it like a queryset.
+    paginator wants (its length and slicing), so the API pages it like a queryset.
 
     Commits the platform has not imported (the sync imports the default branch; a reference
     on another branch can reach further) are counted but not listed."""
 
-    def __init__(self, ranges):
+    def __init__(self, ranges: Sequence[_Range]) -> None:
         self.ranges = [r for r in ranges if r.total]
         self.total = sum(r.total for r in self.ranges)
 
-    def count(self) -> int:
-        return self.total
+    def count(self, value: object = _ALL, /) -> int:
+        """The number of commits, as a queryset's count(); given a value, how often it occurs,
+        as a Sequence's. (Django's paginator, seeing the argument, asks len(): the same.)"""
+        if value is _ALL:
+            return self.total
+        return super().count(value)
 
     def __len__(self) -> int:
         return self.total
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Commit]:
         return iter(self[:])
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Commit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Commit]: ...
+
+    def __getitem__(self, index: int | slice) -> Commit | list[Commit]:
         if isinstance(index, int):
             found = self[index : index + 1] if index >= 0 else self[index:][:1]
             if not found:
@@ -206,7 +225,7 @@ class CommitRange(Sequence):
             raise ValueError("CommitRange slices take no step")
         return self._page(start, max(stop - start, 0))
 
-    def _shas(self, offset: int, limit: int) -> list:
+    def _shas(self, offset: int, limit: int) -> list[tuple[int, str]]:
         """[(repository id, sha)] of the slice, in order."""
         if len(self.ranges) == 1:
             # Most products have one repository: git skips to the page itself.
@@ -215,14 +234,14 @@ class CommitRange(Sequence):
             return [(r.repository_id, sha) for sha, _at in page]
         # Several: the first offset+limit of each, merged newest first (each list keeps git's
         # order), then sliced.
-        lists = []
+        lists: list[list[tuple[int, int, int, str]]] = []
         for r in self.ranges:
             page = mirrors.rev_page(r.path, r.head, exclude=r.exclude, count=offset + limit)
             lists.append([(-at, n, r.repository_id, sha) for n, (sha, at) in enumerate(page)])
         merged = heapq.merge(*lists, key=lambda entry: entry[0])
         return [(repo, sha) for _at, _n, repo, sha in islice(merged, offset, offset + limit)]
 
-    def _page(self, offset: int, limit: int) -> list:
+    def _page(self, offset: int, limit: int) -> list[Commit]:
         if limit <= 0 or offset >= self.total:
             return []
         try:
@@ -231,7 +250,7 @@ class CommitRange(Sequence):
             return []
         if not wanted:
             return []
-        by_repository = {}
+        by_repository: dict[int, list[str]] = {}
         for repository_id, sha in wanted:
             by_repository.setdefault(repository_id, []).append(sha)
         condition = Q()
@@ -242,7 +261,7 @@ class CommitRange(Sequence):
         return [found[key] for key in wanted if key in found]
 
 
-def commits_since_previous_increment(increment) -> CommitRange:
+def commits_since_previous_increment(increment: Increment) -> CommitRange:
     """The commits reachable from this increment's git reference and not from the previous
     increment's, in the product's repositories where both references resolve in the mirror
     (where there is no previous increment with a reference: every commit up to this one),
@@ -257,11 +276,11 @@ class IncrementCommits:
     """What an increment's page says about its commits: `found` is False when its reference
     names nothing in the mirrors; `commits` holds at most the asked number, `total` all."""
 
-    increment: object
-    previous: object
+    increment: Increment
+    previous: Increment | None
     found: bool
     previous_missing: bool
-    commits: list
+    commits: list[Commit]
     total: int
 
     @property
@@ -269,7 +288,7 @@ class IncrementCommits:
         return max(self.total - len(self.commits), 0)
 
 
-def increment_commits(increment, limit=None) -> IncrementCommits:
+def increment_commits(increment: Increment, limit: int | None = None) -> IncrementCommits:
     """The increment's commits since the previous increment for its pages, at most `limit`
     of them (all without one), with their total."""
     ranges, found, previous_missing, previous = _since_previous(increment)
@@ -284,7 +303,7 @@ def increment_commits(increment, limit=None) -> IncrementCommits:
     )
 
 
-def tags_of(repository):
+def tags_of(repository: Repository) -> QuerySet[ReleaseTag]:
     """The repository's release tags, newest first, each with its release and solution (the
     page links the release on its solution's page)."""
     return (
