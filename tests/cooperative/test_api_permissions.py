@@ -30,8 +30,13 @@ from cooperative.models import AuditRecord, Cooperative, Membership, Organisatio
 from deelbaar.permissions import allowed
 from tests.permissions import Case as MatrixCase
 from tests.permissions import assert_permission_matrix, people_for
+from tests.shared import share_per_module
 
 pytestmark = pytest.mark.django_db
+
+# Every test here meets the same world, built once for the module and copied for each test
+# (tests/shared.py): building it took ~0.4 s a test, most of the module's time.
+share_per_module(globals(), "cooperative_world", "applicant_person", "utrecht")
 
 # Role -> fixture (None: anonymous).
 ROLES = {
