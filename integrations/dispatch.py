@@ -111,7 +111,9 @@ def _translate(group, event, data) -> list[tuple[str, int | None, dict]]:
         return []
     if event == "release.published":
         cooperative_id = _solution_cooperative(data.get("solution"))
-        found = [(WebhookEvent.RELEASE_PUBLISHED, cooperative_id, data)]
+        found: list[tuple[str, int | None, dict]] = [
+            (WebhookEvent.RELEASE_PUBLISHED, cooperative_id, data)
+        ]
         if _first_release(data):
             found.append((WebhookEvent.SOLUTION_PUBLISHED, cooperative_id, data))
         return found

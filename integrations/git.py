@@ -326,13 +326,13 @@ def read_file(path: Path, sha: str, name: str, max_bytes: int) -> str | None:
         if not entry:
             continue
         meta, _tab, entry_name = entry.partition(b"\t")
-        mode, kind, blob, size = meta.split()
+        mode, kind, blob, size_field = meta.split()
         # Only a regular file: a link's text is its target, not the file.
         if entry_name.decode("utf-8", "replace") != name or kind != b"blob":
             continue
         if mode not in (b"100644", b"100755"):
             return None
-        size = int(size)
+        size = int(size_field)
         if size > max_bytes:
             raise BlobTooLarge(
                 _("%(name)s is %(size)s KB; at most %(max)s KB is read.")

@@ -24,6 +24,7 @@ import ipaddress
 import re
 import socket
 from pathlib import PurePosixPath
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -53,7 +54,7 @@ def host_allowed(host: str) -> bool:
     return False
 
 
-def _refuse(message) -> None:
+def _refuse(message: str) -> NoReturn:
     raise DomainError(message, field="url", code="remote_refused")
 
 

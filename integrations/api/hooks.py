@@ -92,7 +92,7 @@ class HookView(APIView):
         )
         if delivery.outcome == Outcome.SCHEDULED:
             answer, detail = "scheduled", _("Push received; the repository will be synced.")
-            code = status.HTTP_202_ACCEPTED
+            code: int = status.HTTP_202_ACCEPTED
         elif delivery.outcome == Outcome.REPEATED:
             answer, detail = "already received", _("This delivery was already received.")
             code = status.HTTP_200_OK

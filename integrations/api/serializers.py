@@ -99,7 +99,11 @@ class PubliccodeSerializer(serializers.Serializer):
 
     found = serializers.BooleanField()
     sha = serializers.CharField(help_text=gettext_lazy("The commit it was read at."))
-    fields = serializers.DictField(help_text=gettext_lazy("Values offered for the solution."))
+    # DRF's metaclass takes declared fields off the class, so `fields` stays the Serializer's
+    # own property at run time; the stubs see a class attribute overriding it.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        help_text=gettext_lazy("Values offered for the solution.")
+    )
     problems = PubliccodeProblemSerializer(many=True)
 
 
@@ -192,7 +196,9 @@ class LinkSerializer(AccessTokenSerializer):
 
 # --- Webhooks -------------------------------------------------------------------------------------
 class SubscriptionSerializer(serializers.ModelSerializer):
-    cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cooperative: "serializers.SlugRelatedField[Cooperative]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     delivery_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
