@@ -58,7 +58,8 @@ class MaintenanceType(models.TextChoices):
 
 # publiccode.yml's categories, from the standard's list (`solutions/publiccode/data/
 # categories.json`, which names its version and source) with the library's words for them.
-Category = models.TextChoices(
+# Django's functional API with (value, label) pairs: the stubs know only the class syntax.
+Category = models.TextChoices(  # type: ignore[call-overload]
     "Category",
     [(code.upper().replace("-", "_"), (code, CATEGORY_LABELS[code])) for code in CATEGORIES],
 )

@@ -17,6 +17,7 @@ An app that adds a queue (access requests, say) adds its module to the list.
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,9 @@ from django.utils.safestring import SafeData
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass
 class Section:
@@ -37,7 +41,7 @@ class Section:
     this person. Lower `order` comes first (what needs a decision before what to follow)."""
 
     key: str
-    title: str
+    title: "StrOrPromise"
     template: str
     context: dict = field(default_factory=dict)
     waiting: int = 0

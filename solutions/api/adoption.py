@@ -6,6 +6,8 @@ login, and the services check that the person acts for their own organisation, u
 active membership of the solution's cooperative; a refusal answers 403 with the reason.
 """
 
+from typing import Any
+
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -92,7 +94,7 @@ class SolutionAdoptionViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(adoption).data, status=status.HTTP_201_CREATED)
 
 
-TRANSITION = {"responses": serializers.AdoptionSerializer}
+TRANSITION: dict[str, Any] = {"responses": serializers.AdoptionSerializer}
 
 
 @extend_schema_view(

@@ -42,7 +42,9 @@ class ProblemSerializer(serializers.Serializer):
 
 class ValidationSerializer(serializers.Serializer):
     valid = serializers.BooleanField(help_text=gettext_lazy("True when there is no error."))
-    errors = ProblemSerializer(many=True)
+    # DRF's metaclass takes declared fields off the class, so `errors` stays the Serializer's
+    # own property at run time; the stubs see a class attribute overriding it.
+    errors = ProblemSerializer(many=True)  # type: ignore[assignment]
     warnings = ProblemSerializer(
         many=True,
         help_text=gettext_lazy(

@@ -1,10 +1,16 @@
 """The forms of adoption and reviews. They read and check input; the services decide."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from deelbaar.pages import ServiceErrorsMixin
 from solutions.services.adoption import REMARKS_MAX, REVIEW_TEXT_MAX
+
+if TYPE_CHECKING:
+    from cooperative.models import Organisation
+    from solutions.models import Release
 
 
 class AdoptForm(ServiceErrorsMixin, forms.Form):
@@ -15,7 +21,7 @@ class AdoptForm(ServiceErrorsMixin, forms.Form):
     # the reason and how to join), not shown the bare 403 page.
     refusals_shown = True
 
-    organisation = forms.ModelChoiceField(
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
         queryset=None,
         widget=forms.HiddenInput,
         label=_("Organisation"),
@@ -41,7 +47,7 @@ class AdoptForm(ServiceErrorsMixin, forms.Form):
 class ReleaseForm(ServiceErrorsMixin, forms.Form):
     """Choose a release: to take into use (any) or to upgrade to (only newer ones)."""
 
-    release = forms.ModelChoiceField(
+    release: "forms.ModelChoiceField[Release]" = forms.ModelChoiceField(
         queryset=None,
         label=_("Release"),
         empty_label=None,
@@ -73,7 +79,7 @@ SCORES = [(n, str(n)) for n in range(1, 6)]
 
 
 class ReviewForm(ServiceErrorsMixin, forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
         queryset=None,
         label=_("Review for"),
         empty_label=None,

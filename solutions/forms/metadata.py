@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cooperative.models import Organisation
+from cooperative.models import Cooperative, Organisation
 from deelbaar.pages import shown
 from solutions.models import Category, DevelopmentStatus, MaintenanceType, SoftwareType
 from solutions.publiccode import MAX_BYTES, PLATFORMS
@@ -47,7 +47,7 @@ def _line(entry, names) -> str:
 
 def metadata_snapshot(solution) -> dict:
     """The editable values of a solution as the form shows them, to tell later what changed."""
-    values = {}
+    values: dict[str, object] = {}
     for name in EDITABLE_FIELDS:
         if name == "categories":
             values[name] = sorted(c.category for c in solution.categories.all())
@@ -317,7 +317,7 @@ def _shown(value) -> str:
 class ImportForm(forms.Form):
     """A publiccode.yml, pasted or uploaded, for a cooperative's library."""
 
-    cooperative = forms.ModelChoiceField(
+    cooperative: "forms.ModelChoiceField[Cooperative]" = forms.ModelChoiceField(
         label=_("Cooperative"),
         queryset=None,
         required=False,

@@ -121,7 +121,7 @@ def _description(solution, language: str) -> dict:
 
 def _maintenance(solution) -> dict:
     """The kind of maintenance, with the one list the standard has for that kind."""
-    maintenance = {"type": str(solution.maintenance_type)}
+    maintenance: dict[str, str | list[dict]] = {"type": str(solution.maintenance_type)}
     if solution.maintenance_type == MaintenanceType.CONTRACT:
         maintenance["contractors"] = [
             present(c, ("name", "until", "email", "website"))
@@ -150,7 +150,7 @@ def _depends_on(solution) -> dict:
     for dependency in solution.dependencies or []:
         if not isinstance(dependency, dict) or not dependency.get("name"):
             continue
-        kind = dependency.get("kind") if dependency.get("kind") in DEPENDENCY_KINDS else "open"
+        kind: str = dependency["kind"] if dependency.get("kind") in DEPENDENCY_KINDS else "open"
         depends_on.setdefault(kind, []).append(_dependency(dependency))
     return {kind: depends_on[kind] for kind in DEPENDENCY_KINDS if kind in depends_on}
 

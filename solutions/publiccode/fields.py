@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignObjectRel
 
 # (publiccode.yml key, metadata field); "{lang}" stands for a language of the description.
 # The first key that begins a path decides.
@@ -96,9 +97,11 @@ def field_label(field: str | None) -> str:
     if base == "categories":
         return str(SolutionCategory._meta.verbose_name_plural)
     try:
-        return str(Solution._meta.get_field(base).verbose_name)
+        field_ = Solution._meta.get_field(base)
     except FieldDoesNotExist:
         return ""
+    # Another model's relation to solutions has no label of the library's own either.
+    return "" if isinstance(field_, ForeignObjectRel) else str(field_.verbose_name)
 
 
 @dataclass(frozen=True)

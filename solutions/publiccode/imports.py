@@ -96,6 +96,7 @@ def read_publiccode_text(text) -> Reading:
     data, problems = parse_publiccode(text)
     if problems:
         return Reading(errors=problems)
+    assert isinstance(data, dict)  # parse_publiccode gives a mapping when it finds no problem
     found = check_publiccode(data)
     errors = [p for p in found if p.is_error]
     warnings = [p for p in found if not p.is_error]
@@ -131,7 +132,7 @@ def read_solution_fields(data: dict) -> tuple[dict, list[Problem]]:
     description = data.get("description") or {}
     keys = {language: _language_key(description, language) for language in LANGUAGES}
     problems = _fitting_problems(data, keys)
-    platforms = data.get("platforms")
+    platforms = data["platforms"]  # required: check_publiccode refused a file without it
     fields = {
         "name": data["name"].strip(),
         "repository_url": data["url"],
@@ -192,7 +193,8 @@ def _description_fields(description: dict, keys: dict) -> dict:
     """The texts per language kept; documentation and screenshots (one each in the library)
     from the first language that has them."""
     fields: dict = {}
-    documentation, screenshots = "", []
+    documentation = ""
+    screenshots: list[str] = []
     for language in LANGUAGES:
         texts = description.get(keys[language]) if keys[language] else None
         texts = texts if isinstance(texts, dict) else {}

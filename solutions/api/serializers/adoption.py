@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cooperative.models import Organisation
-from solutions.models import Adoption, Release, Review
+from solutions.models import Adoption, Release, Review, Solution
 from solutions.services.adoption import REMARKS_MAX, REVIEW_TEXT_MAX
 
 
@@ -28,7 +28,9 @@ class AdoptedReleaseSerializer(serializers.ModelSerializer):
 
 
 class AdoptionSerializer(serializers.ModelSerializer):
-    solution = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    solution: "serializers.SlugRelatedField[Solution]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     organisation = AdopterSerializer(read_only=True)
     release = AdoptedReleaseSerializer(read_only=True, allow_null=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
@@ -50,7 +52,9 @@ class AdoptionSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    solution = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    solution: "serializers.SlugRelatedField[Solution]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     organisation = AdopterSerializer(read_only=True)
 
     class Meta:

@@ -63,7 +63,9 @@ class SolutionSummarySerializer(serializers.ModelSerializer):
 
     def _link(self, url_name, slug) -> str:
         # Reversed once per response, not once per solution: a page lists up to 100.
-        links = self.context.setdefault("solution_links", {})
+        # The context is the dict the view passed, shared by the page's serializers; the stubs
+        # type it as a read-only Mapping.
+        links = self.context.setdefault("solution_links", {})  # type: ignore[attr-defined]
         if url_name not in links:
             links[url_name] = reverse(url_name, kwargs={"slug": "__slug__"})
         return links[url_name].replace("__slug__", slug)
@@ -112,7 +114,9 @@ class SolutionSerializer(SolutionSummarySerializer):
 
 class FacetValueSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields off the class, so `label` stays the Field's own
+    # attribute at run time; the stubs see a class attribute overriding it.
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
     selected = serializers.BooleanField()
 

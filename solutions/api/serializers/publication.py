@@ -6,6 +6,7 @@ for the person asking); the services decide whether the publication may happen.
 
 import copy
 import json
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +25,9 @@ from solutions.versions import MAX_LENGTH as VERSION_MAX
 from sprints.api.serializers import PersonSerializer
 from sprints.models import Increment, Product
 
+if TYPE_CHECKING:
+    from cooperative.models import Cooperative
+
 
 class PublicationSolutionSerializer(serializers.ModelSerializer):
     class Meta:
@@ -33,7 +37,9 @@ class PublicationSolutionSerializer(serializers.ModelSerializer):
 
 
 class PublicationProductSerializer(serializers.ModelSerializer):
-    cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cooperative: "serializers.SlugRelatedField[Cooperative]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Product
