@@ -7,6 +7,10 @@ features), and searched through its GIN index (migration 0002). A search text is
 `ts_rank`. Dutch glues words together ("Subsidiesysteem"), so a plain search (one without
 those operators) also matches each word as a prefix of a word of the solution.
 
+The catalogue's plain search reads the same columns from a narrow copy of each solution
+(CatalogueRow, kept by triggers, migration 0012; `searched`), and finds the matches that rank
+first, those with every word in the name, through an index on the copy's names (`best`).
+
 Elsewhere (SQLite, the embedded mode) a simpler but correct fallback: every word must occur,
 case-insensitively, in the name, a description or a feature; the rank puts matches in the
 name first, then in the short descriptions, then the rest.
@@ -25,7 +29,7 @@ from django.db import connections
 from django.db.models import BooleanField, F, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from solutions.models import Solution
+from solutions.models import CatalogueRow, Solution
 from solutions.search_words import KNOWN_WORDS
 
 # Letters and digits only: what is left is always valid inside a tsquery.
@@ -226,14 +230,16 @@ def terms(text: str) -> list[Term]:
     ]
 
 
-def _texts(vendor: str) -> dict[str, str]:
+def _texts(vendor: str, table: str = "solutions_solution") -> dict[str, str]:
     """SQL for the solution's name, short descriptions and all searched text, lowercased.
 
     On PostgreSQL the whole text is the column `search_text` that the trigger keeps (migration
-    0011), with a trigram index, so LIKE '%…%' on it is answered from the index. SQLite's LIKE
-    folds case itself (ASCII letters) and its JSON keeps é as \u00e9: features are read out.
+    0011), with a trigram index, so LIKE '%…%' on it is answered from the index; the same
+    columns, by the same names, are in the catalogue's narrow copy (`table`, migration 0012).
+    SQLite's LIKE folds case itself (ASCII letters) and its JSON keeps é as \u00e9: features
+    are read out.
     """
-    column = '"solutions_solution"."{}"'.format
+    column = f'"{table}"."{{}}"'.format
     if vendor == "postgresql":
         return {
             "name": f"lower({column('name')})",
@@ -318,6 +324,22 @@ def _tsquery(text: str) -> SearchQuery:
     )
 
 
+def searched(text: str) -> QuerySet:
+    """What the catalogue searches for `text`: on PostgreSQL, for a plain search, the narrow
+    copy of every solution (CatalogueRow, migration 0012), whose columns the catalogue reads by
+    the same names as the solution's; otherwise the solutions themselves. The copy holds a
+    quarter of the blocks of the solutions' rows, and a search reads most of them to rank its
+    matches. Its rows are the solutions' ids: the catalogue fetches its page's solutions."""
+    solutions = Solution.objects.all()
+    if terms(text.strip()) and uses_postgresql(solutions) and _plain(text.strip()):
+        return CatalogueRow.objects.all()
+    return solutions
+
+
+def _table(queryset: QuerySet) -> str:
+    return queryset.model._meta.db_table
+
+
 def matching(queryset: QuerySet, text: str) -> QuerySet:
     """The solutions of `queryset` that match the search text (all of them for no words):
     every word, in one of its forms or (a compound) by its head, somewhere in the solution's
@@ -330,12 +352,30 @@ def matching(queryset: QuerySet, text: str) -> QuerySet:
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql" and not _plain(text):
         return queryset.filter(search_vector=_tsquery(text))
-    texts = _texts(vendor)
+    texts = _texts(vendor, _table(queryset))
     for term in found:
         sql, params = _term_match(term, texts)
         # The SQL is this module's own text; the search's forms travel as parameters.
         queryset = queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
     return queryset
+
+
+def best(queryset: QuerySet, text: str) -> tuple[QuerySet, float] | None:
+    """The matches of `queryset` (as `matching` gives them) with every word of the search in
+    their name, and their rank: the highest there is (RANK_NAME per word, see `with_rank`),
+    which every other match is below. So they come first in the list, among themselves by
+    name, and a page they fill holds only them: found through the trigram index on the narrow
+    copy's names (migration 0012), a few hundred rows, where ranking every match reads
+    thousands. None where that index is not read (SQLite, websearch's operators, no words)."""
+    text = text.strip()
+    found = terms(text)
+    if not found or queryset.model is not CatalogueRow:
+        return None
+    texts = _texts("postgresql", _table(queryset))
+    for term in found:
+        sql, params = _any(texts["name"], term.forms)
+        queryset = queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
+    return queryset, float(RANK_NAME * len(found))
 
 
 def with_rank(queryset: QuerySet, text: str) -> QuerySet:
@@ -349,7 +389,7 @@ def with_rank(queryset: QuerySet, text: str) -> QuerySet:
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql" and not _plain(text):
         return queryset.annotate(rank=SearchRank(F("search_vector"), _tsquery(text)))
-    texts = _texts(vendor)
+    texts = _texts(vendor, _table(queryset))
     pieces = [_term_rank(term, texts) for term in found]
     sql = " + ".join(f"({piece})" for piece, _ in pieces)
     params = [param for _, more in pieces for param in more]

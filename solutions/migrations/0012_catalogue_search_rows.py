@@ -8,7 +8,9 @@ never moved to TOAST, whatever the table's storage settings, so the wide columns
 pushed out of the way; instead `solutions_catalogue_row` holds just what the catalogue's
 statement reads (the facet and sort columns, the name and short descriptions that the rank
 looks at, and `search_text`, the distinct words of migration 0011, with its trigram index):
-about a third of the blocks, and the page statement twice as fast.
+about a quarter of the blocks, and the page statement twice as fast. A trigram index on its
+lowercased names finds the matches that rank first, those with every word in the name: when
+they fill the page, the other matches are not ranked at all.
 
 Triggers keep it, in the transaction of the change: after an insert, a delete, a truncate,
 and an update that changes one of the copied columns (`search_text` included, which the search
@@ -88,6 +90,9 @@ CREATE = [
     "ON CONFLICT (id) DO NOTHING",
     f"CREATE INDEX IF NOT EXISTS solutions_catalogue_row_trgm ON {TABLE} "
     "USING gin (search_text gin_trgm_ops)",
+    # The matches with every word in their name rank first (solutions.search.best).
+    f"CREATE INDEX IF NOT EXISTS solutions_catalogue_row_name_trgm ON {TABLE} "
+    "USING gin (lower(name) gin_trgm_ops)",
     f"ANALYZE {TABLE}",
 ]
 

@@ -430,7 +430,8 @@ def _count_and_page(
         for name, condition in conditions.items()
     }
     searching = bool(search.words(query, 1))
-    matched = search.matching(Solution.objects.all(), query)
+    matched = search.matching(search.searched(query), query)
+    best = search.best(matched, query) if sort == Sort.RELEVANCE else None
     # Ranking costs a pass over every match: only when the list is sorted by it.
     if sort == Sort.RELEVANCE:
         matched = search.with_rank(matched, query)
@@ -446,12 +447,35 @@ def _count_and_page(
         return f"WHERE {' AND '.join(parts)}" if parts else ""
 
     order = _SQL_ORDER[sort]
+    ctes, params = f"m AS ({inner_sql})", [*inner_params]
+    page_rows = f"SELECT m.* FROM m {where()}"  # noqa: S608
+    if best is not None:
+        # The best matches (every word in the name) rank above all others: when the first
+        # offset + limit of them, by name, are there, the page is theirs and nothing else is
+        # ranked (the other half of the UNION is cut off by its one-time condition).
+        best_rows, best_rank = best
+        best_sql, best_params = (
+            best_rows.annotate(**flags).values("id", "name", *flags).order_by().query
+        ).sql_with_params()
+        ctes += (
+            f", b AS ({best_sql}), bp AS (SELECT m.id, m.name FROM b m {where()} "  # noqa: S608
+            "ORDER BY m.name, m.id LIMIT %s)"
+        )
+        params += [*best_params, offset + limit]
+        page_rows = (
+            "SELECT bp.id, CAST(%s AS REAL) AS rank, bp.name FROM bp "  # noqa: S608
+            "WHERE (SELECT COUNT(*) FROM bp) = %s UNION ALL "
+            f"SELECT a.* FROM (SELECT m.id, m.rank, m.name FROM m {where()}) a "
+            "WHERE (SELECT COUNT(*) FROM bp) < %s"
+        )
+        params += [best_rank, offset + limit, offset + limit]
     # The page's rows are found with a LIMIT (a top-N sort), then numbered among themselves.
     page_part = (
         "SELECT 'page', CAST(page.id AS TEXT), NULL, "  # noqa: S608
         f"ROW_NUMBER() OVER (ORDER BY {order}) FROM ("
-        f"SELECT m.* FROM m {where()} ORDER BY {order} LIMIT %s OFFSET %s) page"
+        f"SELECT u.* FROM ({page_rows}) u ORDER BY {order} LIMIT %s OFFSET %s) page"
     )
+    params += [limit, offset]
     version_part = (
         "SELECT 'token', (SELECT token FROM solutions_catalogue_version WHERE id = 1), NULL, NULL"
     )
@@ -459,7 +483,7 @@ def _count_and_page(
     hinted = connection.vendor == "postgresql" and searching
 
     def run(parts: list[str]) -> list[_Row]:
-        sql = f"WITH m AS ({inner_sql}) " + " UNION ALL ".join(parts)
+        sql = f"WITH {ctes} " + " UNION ALL ".join(parts)
         if hinted:
             # PostgreSQL overestimates how many rows an OR of Dutch, English and prefix
             # queries matches, and so scans the whole table instead of the GIN index (two to
@@ -468,7 +492,8 @@ def _count_and_page(
             # inside a transaction.
             sql = f"SET LOCAL enable_seqscan = off; {sql}; RESET enable_seqscan"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*inner_params, limit, offset])
+            # Only the CTEs and the page part take parameters.
+            cursor.execute(sql, params)
             if hinted:
                 cursor.nextset()
             rows: list[_Row] = cursor.fetchall()

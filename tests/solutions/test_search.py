@@ -162,3 +162,64 @@ def test_the_planner_hint_does_not_outlive_the_search(library):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('enable_seqscan')")
         assert cursor.fetchone()[0] == "on"
+
+
+_ROW_COLUMNS = (
+    "id, name, short_description_nl, short_description_en, search_text, development_status, "
+    "licence, cooperative_id, developed_by_id, created_at, adoption_count"
+)
+
+
+def _rows(table: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_ROW_COLUMNS} FROM {table} ORDER BY id")  # noqa: S608
+        return cursor.fetchall()
+
+
+@postgresql_only
+def test_the_triggers_keep_the_catalogue_rows_on_every_write(zob, library):
+    """The catalogue's narrow copy (migration 0012) is the solutions' columns it holds, after
+    each kind of write: a save, an update of a text the copy has only through search_text,
+    of a sort column, a bulk insert, a delete."""
+    assert _rows("solutions_catalogue_row") == _rows("solutions_solution")
+    made = library["long"]
+    made.long_description_nl = "Afvalkalender voor inwoners."
+    made.save()
+    Solution.objects.filter(pk=library["name"].pk).update(adoption_count=7, name="Subsidieloket")
+    Solution.objects.bulk_create(
+        [Solution(cooperative=zob, name="Grafregister", slug="grafregister")]
+    )
+    library["none"].delete()
+    assert _rows("solutions_catalogue_row") == _rows("solutions_solution")
+    assert names(catalogue("afvalkalender")) == ["Zaakgericht werken"]
+    assert names(catalogue("subsidieloket"))[0] == "Subsidieloket"
+
+
+@postgresql_only
+def test_the_catalogue_searches_the_narrow_rows_on_postgresql(library):
+    """A plain search ranks the narrow copy's rows (a third of the solutions' blocks); a search
+    with websearch's operators reads the solutions' search vector."""
+    assert search.searched("subsidie").model._meta.db_table == "solutions_catalogue_row"
+    assert search.searched('"subsidie aanvragen"').model is Solution
+    assert search.searched("").model is Solution
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = search.matching(search.searched("subsidie").order_by(), "subsidie").explain()
+    assert "solutions_catalogue_row_trgm" in plan
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 4])
+def test_every_page_holds_the_ranked_list_in_order(zob, library, page_size):
+    """Pages of every size, also those the best matches (every word in the name) fill alone
+    and those they fill only partly, are the whole ranked list cut in pieces, on both
+    databases."""
+    solution(zob, "Subsidieregister", short="Subsidies op een rij.")
+    solution(zob, "Subsidie-overzicht")
+    for query in ("subsidie", "subsidie aanvragen", "subsidieaanvraag", "loket"):
+        ranked = search.with_rank(search.matching(Solution.objects.all(), query), query)
+        expected = list(ranked.order_by("-rank", "name", "pk").values_list("name", flat=True))
+        pages, number = [], 1
+        while len(pages) < len(expected):
+            pages += names(catalogue(query, page=number, page_size=page_size))
+            number += 1
+        assert pages == expected, query

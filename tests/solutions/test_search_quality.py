@@ -196,3 +196,20 @@ def test_postgresql_answers_a_substring_from_the_trigram_index(demo_library):
     # Unordered: the library's default order has an index of its own (name, id).
     plan = search.matching(Solution.objects.order_by(), "parkeervergunning").explain()
     assert "solution_search_text_trgm" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the narrow copy is PostgreSQL's")
+def test_the_narrow_rows_match_and_rank_as_the_solutions_do(demo_library):
+    """The catalogue searches its narrow copy of the solutions (migration 0012): for every word
+    of the list, the same solutions in the same order with the same rank as the solutions'
+    own columns give."""
+    from solutions.models import Solution
+
+    def ranked(queryset, word):
+        found = search.with_rank(search.matching(queryset, word), word)
+        return list(found.order_by("-rank", "name", "pk").values_list("pk", "rank"))
+
+    for word, _expected in WORD_LIST:
+        rows = search.searched(word)
+        assert rows.model is not Solution
+        assert ranked(rows, word) == ranked(Solution.objects.all(), word), word
