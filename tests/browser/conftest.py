@@ -120,15 +120,23 @@ def page(browser, live_server_asgi, live_url):
     assert not violations, f"the Content-Security-Policy blocked: {violations}"
 
 
-@pytest.fixture
-def assert_accessible():
-    """Run axe-core on the page and fail with a readable list of every violation."""
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, read once (its script is half a megabyte)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    axe = Axe()
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """Run axe-core on the page and fail with a readable list of every violation."""
 
     def check(page):
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        # Only the violations are read: the passes and inapplicable rules, with every node
+        # they matched, made the answer many times larger, to be sent and validated each check.
+        options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+        results = axe.run(page, options=options)
         violations = results.response["violations"]
         report = "\n".join(
             f"- {v['id']} ({v['impact']}): {v['help']} at "
