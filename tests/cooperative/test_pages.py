@@ -22,8 +22,13 @@ from cooperative.models import (
     Organisation,
     OrganisationKind,
 )
+from tests.shared import share_per_module
 
 pytestmark = pytest.mark.django_db
+
+# All but one test here (which reads the home page only) meet the same world: it is built once
+# for the module and copied for each test (tests/shared.py).
+share_per_module(globals(), "cooperative_world")
 
 LOGIN = "/accounts/login/"
 PEOPLE = ["anonymous", "outsider_person", "member_person", "other_coordinator", "coordinator"]
