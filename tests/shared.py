@@ -8,6 +8,9 @@ fixture functions the tests would otherwise run; each test then gets a deep copy
 Django's `TestCase.setUpTestData` does), so what one test changes in memory no other sees, and
 runs in a savepoint of its own that is rolled back, so what it writes no other sees either.
 
+A fixture of the module itself may be shared too (call `share_per_module` below it), and a
+world fixture may ask `request.getfixturevalue()` for another (as `people_for` does).
+
 Use it only in a module whose every test would build that same world: the world is made for
 every test of the module (autouse), so a test that asked for less would see more than it asked
 for. Only the database is shared; the world's fixtures must not depend on anything else a test
@@ -38,11 +41,28 @@ def share_per_module(namespace: dict, *names: str) -> None:
 
     namespace["_shared_world_fixture"] = shared_world
     namespace["_shared_world_copy_fixture"] = shared_world_copy
+    # The module's own fixtures among `names` (call this below them) leave its namespace, or
+    # pytest would see two fixtures of one name there; the world is built with them.
+    local = _LOCAL.setdefault(namespace["__name__"], {})
+    for name in names:
+        if getattr(namespace.get(name), "_fixture_function_marker", None) is not None:
+            local[name] = namespace.pop(name)._get_wrapped_function()
     # Every world fixture is overridden here, not just those the world is built from: a test
     # that asked for one directly must get the world's (or fail saying it is not in it), never
     # build a second beside it.
     for name in {*_world_fixture_names(), *names}:
-        namespace[f"_shared_{name}_fixture"] = _from_copy(name)
+        namespace[f"_shared_fixture_{name}"] = _from_copy(name)
+
+
+# Module name -> the module's own fixtures that are part of its shared world, by name.
+_LOCAL: dict[str, dict] = {}
+
+
+class _Request:
+    """What a world fixture may ask of `request`: other fixtures, by name (`people_for`)."""
+
+    def __init__(self, getfixturevalue):
+        self.getfixturevalue = getfixturevalue
 
 
 def _from_copy(name):
@@ -75,6 +95,7 @@ def _build(request, names):
     for a test, and return them by name."""
     manager = request._fixturemanager
     node = request.node
+    local = _LOCAL.get(node.module.__name__, {})
     values: dict = {}
 
     def value(name):
@@ -82,22 +103,28 @@ def _build(request, names):
             return values[name]
         if name in _DATABASE:
             return None
+        if name == "request":
+            return _Request(value)
         if name == "django_user_model":
             from django.contrib.auth import get_user_model
 
             values[name] = get_user_model()
             return values[name]
-        definitions = [
-            definition
-            for definition in manager.getfixturedefs(name, node) or ()
-            if not getattr(definition.func, "_shared_world", False)
-        ]
-        if not definitions:
-            raise LookupError(f"no fixture {name!r} to share")
-        definition = definitions[-1]
-        if definition.scope != "function" or definition.params:
-            raise TypeError(f"{name!r} cannot be shared: only plain function fixtures can")
-        result = definition.func(**{argument: value(argument) for argument in definition.argnames})
+        function = local.get(name)
+        if function is None:
+            definitions = [
+                definition
+                for definition in manager.getfixturedefs(name, node) or ()
+                if not getattr(definition.func, "_shared_world", False)
+            ]
+            if not definitions:
+                raise LookupError(f"no fixture {name!r} to share")
+            definition = definitions[-1]
+            if definition.scope != "function" or definition.params:
+                raise TypeError(f"{name!r} cannot be shared: only plain function fixtures can")
+            function = definition.func
+        arguments = inspect.signature(function).parameters
+        result = function(**{argument: value(argument) for argument in arguments})
         if inspect.isgenerator(result):
             raise TypeError(f"{name!r} cannot be shared: it has a teardown")
         values[name] = result

@@ -21,6 +21,7 @@ from tests.permissions import (
     request_as,
     statuses_for,
 )
+from tests.shared import share_per_module
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +190,11 @@ def world(
         product_owner=product_owner,
         people=people_for(request, ROLES),
     )
+
+
+# Every test here meets that world: it is built once for the module and copied for each test
+# (tests/shared.py); building it took ~2 s of each test.
+share_per_module(globals(), "world")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
