@@ -7,6 +7,7 @@ import pytest
 
 from sprints.models import BacklogItem, ItemStatus, SprintState
 from sprints.services import assign_item
+from tests.shared import share_per_module
 from tests.sprints.test_api_queries import bulk_items
 from tests.sprints.test_pages import (  # noqa: F401  (fixtures)
     ROLES,
@@ -20,6 +21,10 @@ from tests.sprints.test_pages import (  # noqa: F401  (fixtures)
 )
 
 pytestmark = pytest.mark.django_db
+
+# Every test here meets test_pages.py's world: it is built once for the module and copied for
+# each test (tests/shared.py) instead of for each of the 47.
+share_per_module(globals(), "world")
 
 
 def board(w, **query):
