@@ -454,15 +454,18 @@ class Review(models.Model):
 
 class CatalogueRow(models.Model):
     """A solution's narrow copy that the catalogue's search reads on PostgreSQL: the facet and
-    sort columns, what the rank looks at, and the distinct words (`search_text`, with its
-    trigram index; not listed, as on Solution). Kept by database triggers (migration 0012);
-    nothing writes it. A search reads about a third of the blocks it read from the solutions'
-    own rows, nearly 2 KB wide. Unmanaged: SQLite has no such table (solutions.search)."""
+    sort columns, what the rank looks at (lowercased), and the distinct words (`search_text`,
+    with its trigram index; not listed, as on Solution). Kept by database triggers (migration
+    0012); nothing writes it. A search reads about a quarter of the blocks it read from the
+    solutions' own rows, nearly 2 KB wide. Unmanaged: SQLite has no such table
+    (solutions.search)."""
 
     id = models.BigIntegerField(primary_key=True)
     name = models.CharField(max_length=200)
-    short_description_nl = models.CharField(max_length=600)
-    short_description_en = models.CharField(max_length=600)
+    # lower(name), lower(short_description_nl || ' ' || short_description_en): what the rank
+    # reads, lowercased once by the trigger rather than for every match of every search.
+    name_lower = models.TextField()
+    short_lower = models.TextField()
     development_status = models.CharField(max_length=20)
     licence = models.CharField(max_length=200)
     cooperative_id = models.BigIntegerField()

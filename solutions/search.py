@@ -234,12 +234,20 @@ def _texts(vendor: str, table: str = "solutions_solution") -> dict[str, str]:
     """SQL for the solution's name, short descriptions and all searched text, lowercased.
 
     On PostgreSQL the whole text is the column `search_text` that the trigger keeps (migration
-    0011), with a trigram index, so LIKE '%…%' on it is answered from the index; the same
-    columns, by the same names, are in the catalogue's narrow copy (`table`, migration 0012).
+    0011), with a trigram index, so LIKE '%…%' on it is answered from the index; the catalogue's
+    narrow copy (`table`, migration 0012) has it too, and the lowercased name and short
+    descriptions stored (the same text as the expressions here give).
     SQLite's LIKE folds case itself (ASCII letters) and its JSON keeps é as \u00e9: features
     are read out.
     """
     column = f'"{table}"."{{}}"'.format
+    if table == CatalogueRow._meta.db_table:
+        # The narrow copy holds the name and short descriptions already lowercased so.
+        return {
+            "name": column("name_lower"),
+            "short": column("short_lower"),
+            "all": column("search_text"),
+        }
     if vendor == "postgresql":
         return {
             "name": f"lower({column('name')})",
@@ -326,10 +334,11 @@ def _tsquery(text: str) -> SearchQuery:
 
 def searched(text: str) -> QuerySet:
     """What the catalogue searches for `text`: on PostgreSQL, for a plain search, the narrow
-    copy of every solution (CatalogueRow, migration 0012), whose columns the catalogue reads by
-    the same names as the solution's; otherwise the solutions themselves. The copy holds a
-    quarter of the blocks of the solutions' rows, and a search reads most of them to rank its
-    matches. Its rows are the solutions' ids: the catalogue fetches its page's solutions."""
+    copy of every solution (CatalogueRow, migration 0012), whose facet and sort columns the
+    catalogue reads by the same names as the solution's; otherwise the solutions themselves.
+    The copy holds a quarter of the blocks of the solutions' rows, and a search reads most of
+    them to rank its matches. Its rows are the solutions' ids: the catalogue fetches its
+    page's solutions."""
     solutions = Solution.objects.all()
     if terms(text.strip()) and uses_postgresql(solutions) and _plain(text.strip()):
         return CatalogueRow.objects.all()

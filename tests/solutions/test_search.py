@@ -165,14 +165,21 @@ def test_the_planner_hint_does_not_outlive_the_search(library):
 
 
 _ROW_COLUMNS = (
-    "id, name, short_description_nl, short_description_en, search_text, development_status, "
-    "licence, cooperative_id, developed_by_id, created_at, adoption_count"
+    "id, name, {name_lower}, {short_lower}, search_text, development_status, licence, "
+    "cooperative_id, developed_by_id, created_at, adoption_count"
 )
 
 
 def _rows(table: str) -> list[tuple]:
+    lowered = {"name_lower": "name_lower", "short_lower": "short_lower"}
+    if table == "solutions_solution":
+        lowered = {
+            "name_lower": "lower(name)",
+            "short_lower": "lower(short_description_nl || ' ' || short_description_en)",
+        }
+    columns = _ROW_COLUMNS.format(**lowered)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_ROW_COLUMNS} FROM {table} ORDER BY id")  # noqa: S608
+        cursor.execute(f"SELECT {columns} FROM {table} ORDER BY id")  # noqa: S608
         return cursor.fetchall()
 
 
