@@ -41,17 +41,21 @@ def share_per_module(namespace: dict, *names: str) -> None:
 
     namespace["_shared_world_fixture"] = shared_world
     namespace["_shared_world_copy_fixture"] = shared_world_copy
-    # The module's own fixtures among `names` (call this below them) leave its namespace, or
-    # pytest would see two fixtures of one name there; the world is built with them.
+    # The module's own fixtures among `names` (call this below them, or below importing them)
+    # are replaced by the shared ones, under the same name, so that pytest sees one fixture of
+    # that name and a module importing it gets the shared one; the world is built with the
+    # original (which a shared one imported from another module remembers).
     local = _LOCAL.setdefault(namespace["__name__"], {})
     for name in names:
         if getattr(namespace.get(name), "_fixture_function_marker", None) is not None:
-            local[name] = namespace.pop(name)._get_wrapped_function()
+            function = namespace[name]._get_wrapped_function()
+            local[name] = getattr(function, "_shared_original", None) or function
     # Every world fixture is overridden here, not just those the world is built from: a test
     # that asked for one directly must get the world's (or fail saying it is not in it), never
     # build a second beside it.
     for name in {*_world_fixture_names(), *names}:
-        namespace[f"_shared_fixture_{name}"] = _from_copy(name)
+        attribute = name if name in local else f"_shared_fixture_{name}"
+        namespace[attribute] = _from_copy(name, local.get(name))
 
 
 # Module name -> the module's own fixtures that are part of its shared world, by name.
@@ -65,13 +69,14 @@ class _Request:
         self.getfixturevalue = getfixturevalue
 
 
-def _from_copy(name):
+def _from_copy(name, original=None):
     def from_copy(_shared_world_copy):
         if name not in _shared_world_copy:
             raise LookupError(f"{name!r} is not in this module's shared world (share_per_module)")
         return _shared_world_copy[name]
 
     from_copy._shared_world = True  # type: ignore[attr-defined]
+    from_copy._shared_original = original  # type: ignore[attr-defined]
     return pytest.fixture(name=name)(from_copy)
 
 
@@ -133,3 +138,11 @@ def _build(request, names):
     for name in names:
         value(name)
     return values
+
+
+def unshared(fixture):
+    """The fixture a module shared, as it was (for another module whose tests build their own):
+    `world = unshared(test_pages.world)`."""
+    function = fixture._get_wrapped_function()
+    original = getattr(function, "_shared_original", None) or function
+    return pytest.fixture(name=fixture.name)(original)

@@ -7,6 +7,7 @@ page again with the message."""
 import pytest
 
 from sprints.models import BacklogItem
+from tests.shared import share_per_module
 from tests.sprints.test_pages import (  # noqa: F401  (fixtures)
     client_for,
     html_of,
@@ -16,6 +17,9 @@ from tests.sprints.test_pages import (  # noqa: F401  (fixtures)
 )
 
 pytestmark = pytest.mark.django_db
+
+# test_pages.py's world, built once for the module and copied for each test (tests/shared.py).
+share_per_module(globals(), "world")
 
 
 def item_page(w, item):
