@@ -6,7 +6,8 @@ Check with `deelbaar.permissions.allowed()` / `require()`.
 from typing import Any
 
 import rules
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from cooperative.rules import coordinates
 from deelbaar.typing import Person, User
@@ -14,26 +15,35 @@ from sprints.models import Product, TeamMember, TeamRole
 
 # Where a product read for one request keeps the team roles its checks have looked up.
 _ROLES_MEMO = "_team_roles_by_user"
-# The annotations `with_team_roles` adds, one per role: "_has_role_developer", ...
-_ROLE_FLAG = "_has_role_{}"
+# The annotation `with_team_roles` adds: the person's roles as bits, one per role in
+# TeamRole's order (1 product owner, 2 developer, 4 tester).
+_ROLE_MASK = "_team_role_mask"
+_ROLE_BITS = {role: 1 << index for index, role in enumerate(TeamRole.values)}
 # Set on a product whose memo holds the whole team (`remember_whole_team`).
 _WHOLE_TEAM = "_team_roles_complete"
 
 
 def with_team_roles(queryset: QuerySet[Product], user: Person | None) -> QuerySet[Product]:
-    """Products with the person's team roles read in the same statement (one EXISTS per role),
-    for `remember_team_roles(product, user)`: a request that reads its product this way asks
-    no separate question about the team."""
+    """Products with the person's team roles read in the same statement, for
+    `remember_team_roles(product, user)`: a request that reads its product this way asks no
+    separate question about the team.
+
+    One subquery written out rather than an EXISTS per role: the API reads its product this
+    way on every request, and building three subqueries through the ORM cost more than the
+    statement itself (~2 ms of a 13 ms move)."""
     if user is None or not user.is_authenticated:
         return queryset
-    return queryset.annotate(
-        **{
-            _ROLE_FLAG.format(role): Exists(
-                TeamMember.objects.filter(product=OuterRef("pk"), user=user, role=role)
-            )
-            for role in TeamRole.values
-        }
+    whens = " ".join(f"WHEN '{role}' THEN {bit}" for role, bit in _ROLE_BITS.items())
+    members = TeamMember._meta.db_table
+    products = Product._meta.db_table
+    # Only this module's constants are in the text; the person's id is a parameter.
+    mask = RawSQL(  # noqa: S611
+        f'SELECT COALESCE(SUM(CASE "role" {whens} ELSE 0 END), 0) FROM "{members}" '  # noqa: S608
+        f'WHERE "{members}"."product_id" = "{products}"."id" AND "{members}"."user_id" = %s',
+        [user.pk],
+        output_field=IntegerField(),
     )
+    return queryset.annotate(**{_ROLE_MASK: mask})
 
 
 def remember_team_roles(product: Product | None, user: Person | None = None) -> Product | None:
@@ -48,9 +58,10 @@ def remember_team_roles(product: Product | None, user: Person | None = None) -> 
     if product is not None and not hasattr(product, _ROLES_MEMO):
         setattr(product, _ROLES_MEMO, {})
     if product is not None and user is not None and user.is_authenticated:
-        flags = {role: getattr(product, _ROLE_FLAG.format(role), None) for role in TeamRole.values}
-        if None not in flags.values():
-            getattr(product, _ROLES_MEMO)[user.pk] = {role for role, on in flags.items() if on}
+        mask = getattr(product, _ROLE_MASK, None)
+        if mask is not None:
+            roles = {role for role, bit in _ROLE_BITS.items() if mask & bit}
+            getattr(product, _ROLES_MEMO)[user.pk] = roles
     return product
 
 
