@@ -53,11 +53,14 @@ def share_per_module(namespace: dict, *names: str) -> None:
     # Every world fixture is overridden here, not just those the world is built from: a test
     # that asked for one directly must get the world's (or fail saying it is not in it), never
     # build a second beside it.
-    for name in {*_world_fixture_names(), *names}:
+    shared = _SHARED[namespace["__name__"]] = {*_world_fixture_names(), *names}
+    for name in shared:
         attribute = name if name in local else f"_shared_fixture_{name}"
         namespace[attribute] = _from_copy(name, local.get(name))
 
 
+# Module name -> the names its tests get from the shared world.
+_SHARED: dict[str, set[str]] = {}
 # Module name -> the module's own fixtures that are part of its shared world, by name.
 _LOCAL: dict[str, dict] = {}
 
@@ -137,6 +140,11 @@ def _build(request, names):
 
     for name in names:
         value(name)
+    # A fixture the world needed that tests would still build for themselves (one of the
+    # module's own, not named) would exist twice: once in the world, once per test.
+    unshared = set(values) - _SHARED[node.module.__name__] - {"django_user_model"}
+    if unshared:
+        raise TypeError(f"share these too, or the tests build them again: {sorted(unshared)}")
     return values
 
 

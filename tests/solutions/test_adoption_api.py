@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from solutions.models import Adoption, AdoptionState, Review
 from tests.permissions import Case, assert_permission_matrix, people_for, request_as, statuses_for
+from tests.shared import share_per_module
 from tests.solutions.adoption_world import *  # noqa: F403
 from tests.solutions.adoption_world import adopt, in_use
 from tests.solutions.factories import make_release, make_solution
@@ -113,6 +114,12 @@ def world(
     )
 
 
+# Every test here meets that world, both pilots active (pilots_active): it is built once for
+# the module and copied for each test (tests/shared.py). The refusals, which need Woerden's
+# application too, are in test_adoption_api_refusals.py.
+share_per_module(globals(), "eindhoven_membership", "mgd_membership", "world")
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_permission_matrix(world, case):
     assert_permission_matrix(world.people, [case], world)
@@ -133,30 +140,6 @@ def test_unknown_solutions_adoptions_and_cooperatives_answer_404(world, member_p
 
 
 # --- Entitlement through the API ---------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("who", "code"),
-    [
-        ("applicant_person", "membership_applied"),
-        ("unpaid_person", "contribution_unpaid"),
-        ("left_person", "membership_left"),
-        ("rejected_person", "membership_rejected"),
-        ("outsider_person", "no_membership"),
-    ],
-)
-def test_a_refusal_says_why_and_how_to_join(request, world, woerden_application, who, code):
-    user = request.getfixturevalue(who)
-    response = request_as(
-        user,
-        "post",
-        f"{API}/solutions/{world.other.slug}/adoptions/",
-        {"organisation": user.organisations.get().pk},
-    )
-    assert response.status_code == 403
-    body = response.json()
-    assert body["code"] == code
-    assert body["errors"][0]["field"] == "organisation"
-    assert f"/cooperatives/{world.zob.slug}/join/" in body["detail"]
-    assert not Adoption.objects.filter(solution=world.other).exists()
 
 
 def test_a_represented_municipality_adopts_through_the_api(world, boxtel_person, boxtel):
