@@ -128,9 +128,17 @@ def sections(user) -> list[Section]:
 
 
 def waiting(user):
+    """The items awaiting this tester's verdict, and the sprints in review this product owner
+    is to close: what the sections count as waiting."""
     mine = Verdict.objects.filter(increment_item=OuterRef("pk"), tester=user)
-    return IncrementItem.objects.filter(
+    verdicts = IncrementItem.objects.filter(
         increment__state=IncrementState.SUBMITTED,
         increment__testers=user,
         outcome=ItemOutcome.PENDING,
     ).exclude(Exists(mine))
+    to_close = Sprint.objects.filter(
+        state=SprintState.REVIEW,
+        product__members__user=user,
+        product__members__role=TeamRole.PRODUCT_OWNER,
+    )
+    return [verdicts, to_close]

@@ -7,9 +7,10 @@ The platform cannot know the apps above it, so each app contributes its own sect
 - `sections(user) -> list[Section]`: what this person has to do or follow there (nothing when
   they hold no role in that app); each section reads through selectors, in a number of queries
   that does not grow with the data;
-- `waiting(user) -> QuerySet`: the things that wait for this person's decision there; the
-  navigation shows how many beside "Mijn werk", counted for all apps in one query (a UNION ALL
-  of these querysets' primary keys).
+- `waiting(user) -> QuerySet | list[QuerySet]`: the things that wait for this person's decision
+  there (of one model, or of several); the navigation shows how many beside "Mijn werk",
+  counted for all apps in one query (a UNION ALL of these querysets' primary keys). It must
+  count what the sections' `waiting` numbers count, or the menu and the page disagree.
 
 An app that adds a queue (access requests, say) adds its module to the list.
 """
@@ -63,10 +64,18 @@ def sections_for(user) -> list[Section]:
 def waiting_for(user) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    waiting = [provider.waiting(user).order_by().values_list("pk") for provider in _providers()]
+    waiting = [
+        queryset.order_by().values_list("pk")
+        for provider in _providers()
+        for queryset in _as_list(provider.waiting(user))
+    ]
     if not waiting:
         return 0
     return waiting[0].union(*waiting[1:], all=True).count()
+
+
+def _as_list(waiting):
+    return list(waiting) if isinstance(waiting, list | tuple) else [waiting]
 
 
 class WaitingLabel(SafeData):

@@ -232,3 +232,18 @@ def test_the_release_notes_are_headed_in_plain_dutch(submitted):
             "sprints/_acceptance_facts.html", {"increment": submitted, "asked": []}
         )
     assert "Wat is er nieuw" in html and "Releasenotes" not in html
+
+
+@pytest.mark.django_db
+def test_a_sprint_to_close_is_counted_in_the_menu_as_on_the_page(
+    product_owner, developer, tester, active_sprint
+):
+    """The page says a sprint in review waits for its product owner to close it; the number
+    beside "Mijn werk" must count it too (it counted only verdicts), and only for them."""
+    assert badge(client_for(product_owner)) == 0
+    sprints_services.finish_sprint(actor=product_owner, sprint=active_sprint)
+    html = client_for(product_owner).get(URL).content.decode()
+    assert 'data-needs="close"' in section(html, "products")
+    assert badge(client_for(product_owner)) == 1
+    assert badge(client_for(developer)) == 0
+    assert badge(client_for(tester)) == 0
