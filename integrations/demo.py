@@ -28,6 +28,11 @@ AUTHORS = [
 ]
 
 
+# The demo's four sprints each delivered a version; its tag sits on every third commit.
+DELIVERY_TAGS = 4
+DELIVERY_TAG_EVERY = 3
+
+
 def repository_path():
     return settings.DATA_DIR / "demo-repos" / "subsidiesysteem"
 
@@ -47,6 +52,9 @@ def _messages(items) -> list[str]:
 def _make_repository(path, items, publiccode: str) -> None:
     path.mkdir(parents=True, exist_ok=True)
     start = timezone.now() - timedelta(weeks=10)
+    # Each sprint's delivery names its version's tag (sprints/demo.py: v0.N.0), so the
+    # delivery and acceptance pages list the commits since the one before.
+    tags = {DELIVERY_TAG_EVERY * k - 1: f"v0.{k}.0" for k in range(1, DELIVERY_TAGS + 1)}
     with git.Repo.init(path, initial_branch="main") as repo:
         messages = _messages(items)
         for n, message in enumerate(messages):
@@ -62,13 +70,15 @@ def _make_repository(path, items, publiccode: str) -> None:
                 changed.parent.mkdir(exist_ok=True)
                 changed.write_text(f"{message}\n", encoding="utf-8")
             repo.index.add([str(changed)])
-            repo.index.commit(
+            commit = repo.index.commit(
                 message,
                 author=actor,
                 committer=actor,
                 author_date=when,
                 commit_date=when,
             )
+            if n in tags:
+                repo.create_tag(tags[n], ref=commit)
 
 
 def _publiccode(product) -> str:

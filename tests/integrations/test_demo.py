@@ -77,3 +77,17 @@ def test_without_local_paths_it_is_skipped(settings, tmp_path, capsys):
     demo.load()
     assert not Repository.objects.exists()
     assert "DEELBAAR_GIT_ALLOW_LOCAL_PATHS" in capsys.readouterr().out
+
+
+def test_each_delivery_lists_the_commits_since_the_one_before(loaded):
+    """The demo's deliveries name the tags v0.1.0 ... v0.4.0; the repository has them, so the
+    delivery and acceptance pages show what changed instead of "not found"."""
+    from integrations.selectors.repositories import increment_commits
+    from sprints.models import Increment
+
+    deliveries = list(Increment.objects.filter(product__key="SUB").order_by("pk"))
+    assert [d.git_ref for d in deliveries] == ["v0.1.0", "v0.2.0", "v0.3.0", "v0.4.0"]
+    found = [increment_commits(delivery) for delivery in deliveries]
+    assert all(each.found for each in found)
+    totals = [each.total for each in found]
+    assert totals == [3, 3, 3, 3]
