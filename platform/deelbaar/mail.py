@@ -30,8 +30,9 @@ from deelbaar.models import MailState, OutgoingMail
 
 logger = logging.getLogger(__name__)
 
-# The wait before each retry: 30 s, 2 min, 10 min, 1 h, 6 h: at most six attempts over ~7 h.
-BACKOFF = (30, 2 * 60, 10 * 60, 3600, 6 * 3600)
+# The wait before each retry (DEELBAAR_MAIL_BACKOFF): by default 30 s, 2 min, 10 min, 1 h,
+# 6 h, so at most six attempts over ~7 h.
+BACKOFF: tuple[int, ...] = tuple(settings.DEELBAAR_MAIL_BACKOFF)
 MAX_ATTEMPTS = len(BACKOFF) + 1
 # An attempt that has not recorded its outcome after this long (its worker died) may be made
 # again by the sweep.

@@ -525,6 +525,11 @@ else:
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 # A mail server that does not answer must not hold a worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Seconds to wait before each retry of a mail that failed (deelbaar/mail.py): one attempt
+# more than there are waits.
+DEELBAAR_MAIL_BACKOFF = tuple(
+    env.list("DEELBAAR_MAIL_BACKOFF", cast=int, default=[30, 2 * 60, 10 * 60, 3600, 6 * 3600])
+)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Deelbaar <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The address people reach the site at, for links in mails (which are sent without a request).

@@ -60,7 +60,7 @@ def test_a_refused_mail_is_retried_by_the_worker_and_then_sent(stack, mail_serve
         )
     finally:
         mail_server.reject = False
-    # Celery's own retry, after the first backoff (30 s).
+    # Celery's own retry, after the first backoff (DEELBAAR_MAIL_BACKOFF: 2 s in the stack).
     mail_server.wait_for(1, timeout=90, where=lambda m: m["Subject"] == "Via de worker p2")
     wait_until(
         lambda: stack.query(
