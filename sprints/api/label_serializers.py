@@ -9,7 +9,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from sprints.api.serializers import ItemSerializer, _choice, _moment
+from sprints.api.serializers import (
+    ItemSerializer,
+    _choice,
+    _moment,
+    criterion_answer,
+    follow_up_answer,
+)
 from sprints.assignment import person_ref
 from sprints.forms import BacklogFilterForm
 from sprints.models import Epic, Label, LabelColour
@@ -187,12 +193,12 @@ def backlog_page(page: BacklogRows) -> list[dict]:
 
 def _row(item: dict, page: BacklogRows) -> dict:
     criteria = [
-        {
-            "id": criterion["id"],
-            "order": criterion["position"],
-            "text": criterion["text"],
-            "follows_up": _follow_up(criterion.get("follows_up")),
-        }
+        criterion_answer(
+            pk=criterion["id"],
+            order=criterion["position"],
+            text=criterion["text"],
+            follows_up=_follow_up(criterion.get("follows_up")),
+        )
         for criterion in page.criteria.get(item["id"], ())
     ]
     return {
@@ -231,11 +237,11 @@ def _epic(item: dict) -> dict | None:
 def _follow_up(said: dict | None) -> dict | None:
     if said is None:
         return None
-    return {
-        "item": f"{said['key']}-{said['number']}",
-        "increment_version": said["increment_version"],
-        "remarks": said["remarks"],
-    }
+    return follow_up_answer(
+        item=f"{said['key']}-{said['number']}",
+        increment_version=said["increment_version"],
+        remarks=said["remarks"],
+    )
 
 
 def _assignee(item: dict) -> dict | None:

@@ -362,11 +362,22 @@ def _follows_up(criterion):
     verdict = criterion.follows_up
     if verdict is None:
         return None
-    return {
-        "item": verdict.verdict.increment_item.item.reference,
-        "increment_version": verdict.verdict.increment_item.increment.version,
-        "remarks": verdict.remarks,
-    }
+    return follow_up_answer(
+        item=verdict.verdict.increment_item.item.reference,
+        increment_version=verdict.verdict.increment_item.increment.version,
+        remarks=verdict.remarks,
+    )
+
+
+def follow_up_answer(*, item: str, increment_version: str, remarks: str) -> dict:
+    """What a criterion says it follows up, in the answer: from objects here, from plain rows
+    in the backlog list (label_serializers.backlog_page)."""
+    return {"item": item, "increment_version": increment_version, "remarks": remarks}
+
+
+def criterion_answer(*, pk: int, order: int, text: str, follows_up: dict | None) -> dict:
+    """CriterionSerializer's answer, one shape for objects and for plain rows."""
+    return {"id": pk, "order": order, "text": text, "follows_up": follows_up}
 
 
 # What DRF's fields would make of these values, without walking its fields one by one.
@@ -384,12 +395,12 @@ def _moment(value):
 
 def _criterion_representation(criterion) -> dict:
     """CriterionSerializer's answer, built directly (ItemSerializer.to_representation)."""
-    return {
-        "id": criterion.pk,
-        "order": criterion.position,
-        "text": criterion.text,
-        "follows_up": _follows_up(criterion),
-    }
+    return criterion_answer(
+        pk=criterion.pk,
+        order=criterion.position,
+        text=criterion.text,
+        follows_up=_follows_up(criterion),
+    )
 
 
 @extend_schema_field(
