@@ -46,7 +46,7 @@ def sync_repository(repository_id: int, requested_by: int | None = None) -> str:
 @shared_task(name="integrations.recover_stalled_syncs", ignore_result=True)
 def recover_stalled_syncs() -> int:
     """Queue a sync again for every repository whose sync lost its worker (no heartbeat within
-    the lease); beat runs it every half minute."""
+    the lease); beat runs it every half lease."""
     return repositories.recover_stalled_syncs()
 
 

@@ -12,7 +12,7 @@ How a sync stays whole and idempotent:
   commands, which can run for minutes; in a caller's open transaction, where another
   connection could not see the claim, at each batch instead). A lease not renewed for
   `lease_seconds()` belongs to a dead worker: the next sync takes the repository over, and
-  `recover_stalled_syncs` (beat, every half minute) queues that sync. A sync that finds its
+  `recover_stalled_syncs` (beat, every half lease) queues that sync. A sync that finds its
   lease taken stops without writing its end: the new holder owns the repository.
 - Queueing is checked: when the job cannot be queued (Redis away), the repository is marked
   FAILED at once with a message saying so, and `request_sync` raises `Unavailable` (503).

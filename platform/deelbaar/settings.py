@@ -214,11 +214,18 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
+# A running sync renews its lease on the repository every sixth of this (seconds); a sync whose
+# lease was not renewed for this long lost its worker, and another sync may take over.
+DEELBAAR_SYNC_LEASE_SECONDS = env.int("DEELBAAR_SYNC_LEASE_SECONDS", default=60)
 # Beat runs in the worker (docker-compose.yml): webhook deliveries whose retry is due are
-# picked up every minute, syncs whose worker died are queued again every half minute.
+# picked up every minute; syncs whose worker died are queued again every half lease, so a
+# dead worker's sync runs again at most one and a half leases after its last sign of life.
 CELERY_BEAT_SCHEDULE = {
     "deliver-due-webhooks": {"task": "integrations.deliver_due_webhooks", "schedule": 60.0},
-    "recover-stalled-syncs": {"task": "integrations.recover_stalled_syncs", "schedule": 30.0},
+    "recover-stalled-syncs": {
+        "task": "integrations.recover_stalled_syncs",
+        "schedule": DEELBAAR_SYNC_LEASE_SECONDS / 2,
+    },
     "clear-expired-sessions": {"task": "deelbaar.clear_expired_sessions", "schedule": 24 * 3600.0},
     # Mails whose retry is due, or whose job was lost (deelbaar/mail.py).
     "send-due-mails": {"task": "deelbaar.send_due_mails", "schedule": 60.0},
@@ -495,9 +502,7 @@ DEELBAAR_GIT_ALLOW_LOCAL_PATHS = env.bool("DEELBAAR_GIT_ALLOW_LOCAL_PATHS", defa
 DEELBAAR_GIT_MIRRORS_DIR = DATA_DIR / "git"
 # A git command that takes longer is stopped (seconds).
 DEELBAAR_GIT_TIMEOUT = env.int("DEELBAAR_GIT_TIMEOUT", default=120)
-# A running sync renews its lease on the repository every sixth of this (seconds); a sync whose
-# lease was not renewed for this long lost its worker, and another sync may take over.
-DEELBAAR_SYNC_LEASE_SECONDS = env.int("DEELBAAR_SYNC_LEASE_SECONDS", default=60)
+# DEELBAAR_SYNC_LEASE_SECONDS is set beside CELERY_BEAT_SCHEDULE, whose sweep it paces.
 # A push hook whose signed body was received before within this many seconds is a replay (a
 # captured request sent again, perhaps with a new delivery id) and is ignored.
 DEELBAAR_HOOK_REPLAY_WINDOW = env.int("DEELBAAR_HOOK_REPLAY_WINDOW", default=7 * 24 * 3600)

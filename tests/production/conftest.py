@@ -37,7 +37,7 @@ def stack(tmp_path_factory, certificate, mail_server):
             "DEELBAAR_GIT_TIMEOUT": "60",
             "SSL_CERT_FILE": str(cert_path),
             # A dead worker's sync lease expires after this (production: 60 s), so the killed
-            # sync of test_worker_killed.py is taken over sooner; the sweep runs every 30 s.
+            # sync of test_worker_killed.py is taken over sooner; the sweep runs every half lease.
             "DEELBAAR_SYNC_LEASE_SECONDS": "10",
             # A refused mail's first retry after 2 s instead of 30 (test_mail.py waits for it).
             "DEELBAAR_MAIL_BACKOFF": "2,120,600,3600,21600",

@@ -8,7 +8,7 @@ from tests.production import repos
 from tests.production.stack import wait_until
 
 COMMITS = 20_000
-# The lease (10 s in the stack, see conftest.py) expires, beat's sweep (every 30 s) queues the
+# The lease (10 s in the stack, see conftest.py) expires, beat's sweep (every 5 s) queues the
 # sync again and the restarted worker imports the rest: well within this.
 RECOVERY_SECONDS = 90
 
