@@ -189,6 +189,11 @@ CHANNEL_LAYER_REDIS_OPTIONS = {
     # sent on it; without a retry that was the next websocket's handshake (a 500). One retry, at
     # once, on a new connection replaces it; a Redis that is really down still fails at once.
     "retry": Retry(NoBackoff(), 1),
+    # channels_redis waits for a message with a blocking pop of 5 s; redis-py 8 stops any read
+    # after 5 s unless told otherwise. Every idle websocket's wait then failed with "Timeout
+    # reading" (the socket closed with 1011 and the page reconnected), and a closed websocket's
+    # wait was sometimes not stopped until that timeout. The pop itself bounds the wait.
+    "socket_timeout": None,
 }
 if REDIS_URL:
     CHANNEL_LAYERS = {
