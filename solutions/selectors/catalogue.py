@@ -448,6 +448,7 @@ def _count_and_page(
 
     order = _SQL_ORDER[sort]
     ctes, params = f"m AS ({inner_sql})", [*inner_params]
+    page_params: list[object] = []
     page_rows = f"SELECT m.* FROM m {where()}"  # noqa: S608
     if best is not None:
         # The best matches (every word in the name) rank above all others: when the first
@@ -468,14 +469,14 @@ def _count_and_page(
             f"SELECT a.* FROM (SELECT m.id, m.rank, m.name FROM m {where()}) a "
             "WHERE (SELECT COUNT(*) FROM bp) < %s"
         )
-        params += [best_rank, offset + limit, offset + limit]
+        page_params += [best_rank, offset + limit, offset + limit]
     # The page's rows are found with a LIMIT (a top-N sort), then numbered among themselves.
     page_part = (
         "SELECT 'page', CAST(page.id AS TEXT), NULL, "  # noqa: S608
         f"ROW_NUMBER() OVER (ORDER BY {order}) FROM ("
         f"SELECT u.* FROM ({page_rows}) u ORDER BY {order} LIMIT %s OFFSET %s) page"
     )
-    params += [limit, offset]
+    page_params += [limit, offset]
     version_part = (
         "SELECT 'token', (SELECT token FROM solutions_catalogue_version WHERE id = 1), NULL, NULL"
     )
@@ -484,6 +485,8 @@ def _count_and_page(
 
     def run(parts: list[str]) -> list[_Row]:
         sql = f"WITH {ctes} " + " UNION ALL ".join(parts)
+        # Only the CTEs and the page part take parameters.
+        values = [*params, *page_params] if page_part in parts else params
         if hinted:
             # PostgreSQL overestimates how many rows an OR of Dutch, English and prefix
             # queries matches, and so scans the whole table instead of the GIN index (two to
@@ -492,8 +495,7 @@ def _count_and_page(
             # inside a transaction.
             sql = f"SET LOCAL enable_seqscan = off; {sql}; RESET enable_seqscan"
         with connection.cursor() as cursor:
-            # Only the CTEs and the page part take parameters.
-            cursor.execute(sql, params)
+            cursor.execute(sql, values)
             if hinted:
                 cursor.nextset()
             rows: list[_Row] = cursor.fetchall()
@@ -505,8 +507,9 @@ def _count_and_page(
     if counts is not None:
         total, counted = counts
         return total, counted, ids
-    rows = run([*_count_parts(conditions, where, searching), page_part, version_part])
-    ids, token = _page_and_token(rows)
+    # The page just read stays the page: counting it again cost as much as reading it.
+    rows = run([*_count_parts(conditions, where, searching), version_part])
+    _, token = _page_and_token(rows)
     total, counted = _counts(rows)
     # Under the token read in the same statement as the counts: they belong to that state.
     _cache(_counts_key(token, query, selection), (total, counted))
