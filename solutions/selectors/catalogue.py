@@ -432,15 +432,12 @@ def _count_and_page(
     searching = bool(search.words(query, 1))
     matched = search.matching(search.searched(query), query)
     best = search.best(matched, query) if sort == Sort.RELEVANCE else None
-    # Ranking costs a pass over every match: only when the list is sorted by it.
-    if sort == Sort.RELEVANCE:
-        matched = search.with_rank(matched, query)
-    inner = (
-        matched.annotate(**flags)
-        .values("id", *(column for column, _ in _GROUPS.values()), *_SORT_COLUMNS[sort], *flags)
-        .order_by()
-    )
-    inner_sql, inner_params = inner.query.sql_with_params()
+    groups = [column for column, _ in _GROUPS.values()]
+    # Ranking costs a pass over every match: only when the list is sorted by it, and never
+    # for the counts.
+    ranked = search.with_rank(matched, query) if sort == Sort.RELEVANCE else matched
+    inner = ranked.annotate(**flags).values("id", *groups, *_SORT_COLUMNS[sort], *flags)
+    inner_sql, inner_params = inner.order_by().query.sql_with_params()
 
     def where(leave_out: str | None = None) -> str:
         parts = [f"m.ok_{name}" for name in conditions if name != leave_out]
@@ -448,7 +445,7 @@ def _count_and_page(
 
     order = _SQL_ORDER[sort]
     ctes, params = f"m AS ({inner_sql})", [*inner_params]
-    page_params: list[object] = []
+    page_params: list[Any] = []
     page_rows = f"SELECT m.* FROM m {where()}"  # noqa: S608
     if best is not None:
         # The best matches (every word in the name) rank above all others: when the first
@@ -483,10 +480,8 @@ def _count_and_page(
     connection = connections[Solution.objects.db]
     hinted = connection.vendor == "postgresql" and searching
 
-    def run(parts: list[str]) -> list[_Row]:
+    def run(ctes: str, values: list[Any], parts: list[str]) -> list[_Row]:
         sql = f"WITH {ctes} " + " UNION ALL ".join(parts)
-        # Only the CTEs and the page part take parameters.
-        values = [*params, *page_params] if page_part in parts else params
         if hinted:
             # PostgreSQL overestimates how many rows an OR of Dutch, English and prefix
             # queries matches, and so scans the whole table instead of the GIN index (two to
@@ -502,13 +497,21 @@ def _count_and_page(
             return rows
 
     # The page first: a count over the whole list only when the cache has none for this state.
-    ids, token = _page_and_token(run([page_part, version_part]))
+    ids, token = _page_and_token(run(ctes, [*params, *page_params], [page_part, version_part]))
     counts = _cached(_counts_key(token, query, selection))
     if counts is not None:
         total, counted = counts
         return total, counted, ids
-    # The page just read stays the page: counting it again cost as much as reading it.
-    rows = run([*_count_parts(conditions, where, searching), version_part])
+    # The page just read stays the page (counting it again cost as much as reading it), and
+    # the counts need no rank: their matches are the same rows with fewer columns.
+    counted_sql, counted_params = (
+        matched.annotate(**flags).values("id", *groups, *flags).order_by().query
+    ).sql_with_params()
+    rows = run(
+        f"m AS ({counted_sql})",
+        [*counted_params],
+        [*_count_parts(conditions, where, searching), version_part],
+    )
     _, token = _page_and_token(rows)
     total, counted = _counts(rows)
     # Under the token read in the same statement as the counts: they belong to that state.
