@@ -419,8 +419,9 @@ def _count_and_page(
     in its order (an index on PostgreSQL). So the counts are kept in the cache under the
     library's token, which the database changes with every change that could change them
     (migration 0009): the page is read with the token, and only when the cache holds no
-    counts for that token are they made, in one pass with the page, and kept. One statement,
-    or two the first time after a change.
+    counts for that token are they made (over the matches without their rank: the page
+    is not read again), under a token read with them, and kept. One statement, or two the
+    first time after a change.
 
     Returns (total, {facet: {value: (label, count)}}, [ids of the page, in order]).
     """
