@@ -17,6 +17,15 @@ from cooperative import services as cooperative_services
 from solutions.services import adoption as adoption_services
 from tests.cooperative.fixtures import make_active
 
+# Who is refused an adoption, and the reason code the refusal names (API and pages alike).
+REFUSED = [
+    ("applicant_person", "membership_applied"),
+    ("unpaid_person", "contribution_unpaid"),
+    ("left_person", "membership_left"),
+    ("rejected_person", "membership_rejected"),
+    ("outsider_person", "no_membership"),
+]
+
 
 @pytest.fixture(autouse=True)
 def pilots_active(eindhoven_membership, mgd_membership):

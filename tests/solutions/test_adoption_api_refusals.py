@@ -9,6 +9,7 @@ from tests.permissions import request_as
 from tests.shared import unshared
 from tests.solutions import test_adoption_api
 from tests.solutions.adoption_world import *  # noqa: F403
+from tests.solutions.adoption_world import REFUSED
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +18,7 @@ API = "/api/v1"
 world = unshared(test_adoption_api.world)
 
 
-@pytest.mark.parametrize(
-    ("who", "code"),
-    [
-        ("applicant_person", "membership_applied"),
-        ("unpaid_person", "contribution_unpaid"),
-        ("left_person", "membership_left"),
-        ("rejected_person", "membership_rejected"),
-        ("outsider_person", "no_membership"),
-    ],
-)
+@pytest.mark.parametrize(("who", "code"), REFUSED)
 def test_a_refusal_says_why_and_how_to_join(request, world, woerden_application, who, code):
     user = request.getfixturevalue(who)
     response = request_as(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from solutions.models import Adoption, AdoptionState, Review
 from tests.solutions.adoption_world import *  # noqa: F403
-from tests.solutions.adoption_world import adopt, in_use
+from tests.solutions.adoption_world import REFUSED, adopt, in_use
 from tests.solutions.factories import make_release, make_solution
 
 pytestmark = pytest.mark.django_db
@@ -47,16 +47,7 @@ def test_a_member_gets_an_adopt_button(solution, member_person, eindhoven):
     assert 'data-entitled="true"' in html
 
 
-@pytest.mark.parametrize(
-    ("who", "code"),
-    [
-        ("applicant_person", "membership_applied"),
-        ("unpaid_person", "contribution_unpaid"),
-        ("left_person", "membership_left"),
-        ("rejected_person", "membership_rejected"),
-        ("outsider_person", "no_membership"),
-    ],
-)
+@pytest.mark.parametrize(("who", "code"), REFUSED)
 def test_others_are_told_why_and_where_to_join(request, solution, woerden_application, who, code):
     user = request.getfixturevalue(who)
     organisation = user.organisations.get()
