@@ -2,23 +2,21 @@
 verdict, soonest deadline first; for product owners and developers, their products with the
 active sprint's progress and what needs them. Reads only, each in one query."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from deelbaar.work import Section
 from sprints.models import (
     Increment,
-    IncrementItem,
     IncrementState,
-    ItemOutcome,
     ItemStatus,
     Sprint,
     SprintState,
     TeamMember,
     TeamRole,
-    Verdict,
 )
+from sprints.selectors.acceptance import awaiting_verdict_of
 
 FINISHED = [ItemStatus.DONE, ItemStatus.ACCEPTED]
 
@@ -26,10 +24,9 @@ FINISHED = [ItemStatus.DONE, ItemStatus.ACCEPTED]
 def awaiting_verdict(user):
     """The submitted increments this tester was asked to judge with items still awaiting their
     verdict, each with `waiting` (that number), soonest deadline first."""
-    mine = Verdict.objects.filter(increment_item=OuterRef("pk"), tester=user)
     pending = (
-        IncrementItem.objects.filter(increment=OuterRef("pk"), outcome=ItemOutcome.PENDING)
-        .exclude(Exists(mine))
+        awaiting_verdict_of(user)
+        .filter(increment=OuterRef("pk"))
         .order_by()
         .values("increment")
         .annotate(n=Count("pk"))
@@ -130,12 +127,7 @@ def sections(user) -> list[Section]:
 def waiting(user):
     """The items awaiting this tester's verdict, and the sprints in review this product owner
     is to close: what the sections count as waiting."""
-    mine = Verdict.objects.filter(increment_item=OuterRef("pk"), tester=user)
-    verdicts = IncrementItem.objects.filter(
-        increment__state=IncrementState.SUBMITTED,
-        increment__testers=user,
-        outcome=ItemOutcome.PENDING,
-    ).exclude(Exists(mine))
+    verdicts = awaiting_verdict_of(user)
     to_close = Sprint.objects.filter(
         state=SprintState.REVIEW,
         product__members__user=user,

@@ -13,6 +13,7 @@ Every public name is importable from `sprints.selectors`, as callers have always
 
 from sprints.selectors._common import CRITERIA, DONE_STATUSES
 from sprints.selectors.acceptance import (
+    awaiting_verdict_of,
     eligible_testers,
     followed_up_verdict,
     inbox_for,
@@ -60,6 +61,7 @@ __all__ = [
     "UNASSIGNED",
     "UNFINISHED_STATUSES",
     "assignable_people",
+    "awaiting_verdict_of",
     "backlog_for",
     "board_for",
     "burndown",

@@ -23,16 +23,22 @@ from sprints.models import (
 from sprints.selectors._common import CRITERIA
 
 
+def awaiting_verdict_of(user: User) -> QuerySet[IncrementItem]:
+    """The items awaiting this tester's verdict: in a submitted increment they were asked to
+    judge, still pending, not yet judged by them. The one rule for the inbox, "Mijn werk" and
+    its count in the menu."""
+    mine = Verdict.objects.filter(increment_item=OuterRef("pk"), tester=user)
+    return IncrementItem.objects.filter(
+        increment__state=IncrementState.SUBMITTED,
+        increment__testers=user,
+        outcome=ItemOutcome.PENDING,
+    ).exclude(Exists(mine))
+
+
 def inbox_for(user: User) -> QuerySet[IncrementItem]:
     """Every item awaiting this tester's verdict, across products, soonest deadline first."""
-    mine = Verdict.objects.filter(increment_item=OuterRef("pk"), tester=user)
     return (
-        IncrementItem.objects.filter(
-            increment__state=IncrementState.SUBMITTED,
-            increment__testers=user,
-            outcome=ItemOutcome.PENDING,
-        )
-        .exclude(Exists(mine))
+        awaiting_verdict_of(user)
         .select_related("increment__product__cooperative", "item__product")
         .prefetch_related(Prefetch("item__criteria", queryset=CRITERIA.queryset))
         .order_by("increment__deadline", "increment_id", "item__position")

@@ -2,9 +2,7 @@
 a full collection then walks only what requests left behind (its worst in the HTTP bench 134 ->
 31 ms, issue 10)."""
 
-import os
-import subprocess
-import sys
+from tests.deelbaar.test_settings import run
 
 SCRIPT = (
     "import gc; before = gc.get_freeze_count(); import deelbaar.asgi; "
@@ -12,11 +10,9 @@ SCRIPT = (
 )
 
 
-def test_the_server_freezes_what_start_up_loaded():
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "deelbaar.settings"}
-    answer = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=environment, capture_output=True, text=True, check=True
-    )
+def test_the_server_freezes_what_start_up_loaded(tmp_path):
+    answer = run(SCRIPT, {}, tmp_path)
+    assert answer.returncode == 0, answer.stderr
     before, frozen, threshold = map(int, answer.stdout.split()[-3:])
     assert before == 0
     assert frozen > 50_000  # Django, the apps and their modules

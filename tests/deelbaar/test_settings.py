@@ -125,3 +125,18 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_the_stalled_sync_sweep_runs_every_half_lease(tmp_path):
+    # A dead worker's sync must run again within one and a half leases of its last heartbeat
+    # (issue 10: "a dead worker's claim expires within a minute"), whatever the lease is set to.
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CELERY_BEAT_SCHEDULE['recover-stalled-syncs']['schedule'])"
+    )
+    answers = {}
+    for lease in ("60", "10"):
+        result = run(script, {"DEELBAAR_SYNC_LEASE_SECONDS": lease}, tmp_path)
+        assert result.returncode == 0, result.stderr
+        answers[lease] = result.stdout.strip().splitlines()[-1]
+    assert answers == {"60": "30.0", "10": "5.0"}
