@@ -2,8 +2,10 @@
 filters as query parameters (issue 15). Imported by the sprints API's views, so it imports
 none of them."""
 
+from datetime import tzinfo
 from typing import NamedTuple
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -188,10 +190,11 @@ def backlog_page(page: BacklogRows) -> list[dict]:
     """The backlog list's answer from plain rows (`sprints.selectors.backlog_rows`): what
     BacklogItemSerializer gives for the same items, key for key (a test compares them),
     without building the objects first."""
-    return [_row(item, page) for item in page.items]
+    zone = timezone.get_current_timezone()
+    return [_row(item, page, zone) for item in page.items]
 
 
-def _row(item: dict, page: BacklogRows) -> dict:
+def _row(item: dict, page: BacklogRows, zone: tzinfo) -> dict:
     criteria = [
         criterion_answer(
             pk=criterion["id"],
@@ -218,8 +221,8 @@ def _row(item: dict, page: BacklogRows) -> dict:
         "assignee": _assignee(item),
         "follow_up_of": item["follow_up_of_id"],
         "version": item["version"],
-        "created_at": _moment(item["created_at"]),
-        "updated_at": _moment(item["updated_at"]),
+        "created_at": _moment(item["created_at"], zone),
+        "updated_at": _moment(item["updated_at"], zone),
         "labels": [
             {"id": row["label_id"], "name": row["label__name"], "colour": row["label__colour"]}
             for row in page.labels.get(item["id"], ())

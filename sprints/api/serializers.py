@@ -8,6 +8,7 @@ decides and writes; the business rules themselves live in the services.
 import uuid
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -389,8 +390,14 @@ def _choice(value):
     return value if value in ("", None) else str(value)
 
 
-def _moment(value):
-    return None if value is None else _DATETIME.to_representation(value)
+def _moment(value, zone=None):
+    """DateTimeField's answer (ISO 8601 in the current time zone, UTC as Z). A page of rows
+    passes the zone it looked up once: looking it up for each of a page's hundred moments was
+    a tenth of the page's serializing."""
+    if value is None or value.tzinfo is None:
+        return None if value is None else _DATETIME.to_representation(value)
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _criterion_representation(criterion) -> dict:

@@ -7,6 +7,8 @@ their values. Three or four small statements whatever the page or backlog size:
 the items, their criteria, what the follow-up criteria follow up (only when a criterion
 does), and their labels. `sprints.api.label_serializers` turns them into the answer, and a
 test holds that answer to the serializers' one.
+
+The criteria and the labels are read with SQL written out (`deelbaar.statements` says why).
 """
 
 from collections import defaultdict
@@ -15,7 +17,8 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
-from sprints.models import AcceptanceCriterion, BacklogItem, CriterionVerdict
+from deelbaar.statements import column, placeholders, rows
+from sprints.models import AcceptanceCriterion, BacklogItem, CriterionVerdict, Label
 from sprints.selectors.backlog import _Backlog
 
 # The item's own columns, then its assignee's and its epic's.
@@ -75,12 +78,7 @@ def backlog_rows(items: list[dict[str, Any]]) -> BacklogRows:
 def _criteria(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     criteria: dict[int, list[dict[str, Any]]] = defaultdict(list)
     follows: list[dict[str, Any]] = []
-    for row in (
-        AcceptanceCriterion.objects.filter(item_id__in=ids)
-        .order_by("item_id", "position", "id")
-        .values("id", "item_id", "position", "text", "follows_up_id")
-    ):
-        criterion: dict[str, Any] = dict(row)
+    for criterion in _select(_CRITERIA, ids):
         criteria[criterion["item_id"]].append(criterion)
         if criterion["follows_up_id"] is not None:
             follows.append(criterion)
@@ -108,11 +106,36 @@ _VERDICT_INCREMENT = "verdict__increment_item__increment__"
 
 def _labels(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     labels: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    through = BacklogItem.labels.through
-    for row in (
-        through.objects.filter(backlogitem_id__in=ids)
-        .order_by("label__name", "label_id")
-        .values("backlogitem_id", "label_id", "label__name", "label__colour")
-    ):
-        labels[row["backlogitem_id"]].append(dict(row))
+    for row in _select(_LABELS, ids):
+        labels[row["backlogitem_id"]].append(row)
     return labels
+
+
+def _statement(select: dict[str, str], rest: str) -> str:
+    names = ", ".join(f'{expression} AS "{key}"' for key, expression in select.items())
+    return f"SELECT {names} {rest}"
+
+
+_CRITERION = AcceptanceCriterion
+_CRITERIA = _statement(
+    {key: column(_CRITERION, key) for key in ("id", "item_id", "position", "text")}
+    | {"follows_up_id": column(_CRITERION, "follows_up")},
+    f'FROM "{_CRITERION._meta.db_table}" WHERE {column(_CRITERION, "item")} IN ({{ids}}) '
+    f"ORDER BY 2, 3, 1",
+)
+_ITEM_LABEL = BacklogItem.labels.through
+_LABELS = _statement(
+    {
+        "backlogitem_id": column(_ITEM_LABEL, "backlogitem"),
+        "label_id": column(_ITEM_LABEL, "label"),
+        "label__name": column(Label, "name"),
+        "label__colour": column(Label, "colour"),
+    },
+    f'FROM "{_ITEM_LABEL._meta.db_table}" INNER JOIN "{Label._meta.db_table}" '
+    f"ON {column(_ITEM_LABEL, 'label')} = {column(Label, 'id')} "
+    f"WHERE {column(_ITEM_LABEL, 'backlogitem')} IN ({{ids}}) ORDER BY 3, 2",
+)
+
+
+def _select(statement: str, ids: list[int]) -> list[dict[str, Any]]:
+    return rows(statement.format(ids=placeholders(len(ids))), ids)

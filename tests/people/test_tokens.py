@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from people.models import PersonalToken
+from people.selectors.tokens import digest_of, token_for_secret
 from people.services.tokens import issue_token, revoke_all_tokens
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +166,45 @@ def test_the_token_list_takes_the_same_queries_at_any_size(
             issue_token(actor=user, user=user, name=f"t{PersonalToken.objects.count()}")
         with django_assert_max_num_queries(3):
             assert api_client.get(TOKENS).json()["count"] == size
+
+
+def _fields(instance):
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields
+    }
+
+
+def test_the_token_a_secret_finds_is_the_one_the_orm_reads_with_its_owner(user):
+    # The look-up is SQL written out (people.selectors.tokens); its objects must be the ORM's,
+    # down to aware datetimes and booleans on either database.
+    user.last_login = timezone.now() - timedelta(days=2)
+    user.save()
+    token, secret = issue_token(actor=user, user=user, name="laptop")
+    PersonalToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    found = token_for_secret(secret)
+    assert found is not None
+    stored = PersonalToken.objects.select_related("user").get(pk=token.pk)
+    assert _fields(found) == _fields(stored)
+    assert _fields(found.user) == _fields(stored.user)
+    assert found.user.last_login.tzinfo is not None and found.expires_at.tzinfo is not None
+    assert found.user.is_active is True and found.user.is_superuser is False
+
+
+@pytest.mark.parametrize(
+    "state", ["active", "revoked", "expired", "owner inactive", "other digest"]
+)
+def test_a_secret_finds_a_token_exactly_when_the_orm_calls_it_usable(user, state):
+    token, secret = issue_token(actor=user, user=user, name="laptop")
+    tokens = PersonalToken.objects.filter(pk=token.pk)
+    if state == "revoked":
+        tokens.update(revoked_at=timezone.now())
+    elif state == "expired":
+        tokens.update(created_at=timezone.now() - timedelta(days=2), expires_at=timezone.now())
+    elif state == "owner inactive":
+        # Behind the services' back: deactivating through them revokes the tokens too.
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
+    elif state == "other digest":
+        secret = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    usable = PersonalToken.objects.usable().filter(user__is_active=True, digest=digest_of(secret))
+    assert (token_for_secret(secret) is not None) == usable.exists() == (state == "active")

@@ -2,12 +2,16 @@
 DRF's walk over the fields): it must give exactly what that walk gives, for every kind of item.
 """
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.utils.timezone import get_current_timezone, override
 from rest_framework import serializers as drf
 from rest_framework.test import APIClient
 
 from sprints import selectors, services
-from sprints.api.serializers import ItemDetailSerializer, ItemSerializer
+from sprints.api.serializers import ItemDetailSerializer, ItemSerializer, _moment
 from tests.sprints.test_criteria import CRITERIA, answers, three_criteria  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +122,21 @@ def test_the_api_page_built_from_values_is_the_serializers_answer(
     assert any(row["assignee"] and row["assignee"]["initials"] == "DB" for row in rows)
     assert any(c["follows_up"] for row in rows for c in row["acceptance_criteria"])
     assert any(not row["ready"] for row in rows) and any(row["ready"] for row in rows)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "UTC", "America/St_Johns"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC),  # the hour summer time starts
+        datetime(2026, 7, 1, 12, 0, tzinfo=UTC),
+        datetime(2026, 12, 7, 12, 30, 5, 250_000, tzinfo=ZoneInfo("Asia/Kolkata")),
+    ],
+)
+def test_a_moment_is_written_as_drf_writes_it(zone, moment):
+    # The rows path writes a page's moments itself, with the zone looked up once per page.
+    with override(zone):
+        expected = drf.DateTimeField().to_representation(moment)
+        assert _moment(moment) == expected
+        assert _moment(moment, get_current_timezone()) == expected
+    assert _moment(None) is None
