@@ -2,9 +2,12 @@
 similar solutions. All public, read-only; bad input answers 400 naming the parameter."""
 
 import pytest
+from rest_framework import serializers as drf
 from rest_framework.test import APIClient
 
 from people.services.tokens import issue_token
+from solutions.api.serializers.catalogue import SolutionSerializer, SolutionSummarySerializer
+from solutions.selectors import catalogue
 from tests.solutions.factories import make_solution
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +194,19 @@ def test_the_schema_describes_the_catalogue():
     assert "/api/v1/solutions/similar/" in paths and "/api/v1/solutions/{slug}/" in paths
     similar = {p["name"] for p in paths["/api/v1/solutions/similar/"]["get"]["parameters"]}
     assert similar == {"title", "description", "limit"}
+
+
+def test_a_listed_solution_is_what_drf_s_walk_over_the_fields_makes_of_it(library):
+    # SolutionSummarySerializer builds its answer directly; it must stay DRF's, key for key,
+    # for a solution with a developer and one without, as the catalogue lists them.
+    listed = catalogue.catalogue().solutions
+    assert {s.developed_by is None for s in listed} == {True, False}
+    for solution in listed:
+        walked = dict(drf.ModelSerializer.to_representation(SolutionSummarySerializer(), solution))
+        direct = SolutionSummarySerializer(solution).data
+        assert direct == walked and list(direct) == list(walked)
+    # The full serializer keeps the walk, with its own fields besides.
+    full = SolutionSerializer(library["loket"]).data
+    assert {k: full[k] for k in SolutionSummarySerializer(library["loket"]).data} == dict(
+        SolutionSummarySerializer(library["loket"]).data
+    )
