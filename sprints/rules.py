@@ -33,17 +33,31 @@ def with_team_roles(queryset: QuerySet[Product], user: Person | None) -> QuerySe
     statement itself (~2 ms of a 13 ms move)."""
     if user is None or not user.is_authenticated:
         return queryset
+    # Only this module's constants are in the text; the person's id is a parameter.
+    mask = RawSQL(TEAM_ROLE_MASK, [user.pk], output_field=IntegerField())  # noqa: S611
+    return queryset.annotate(**{_ROLE_MASK: mask})
+
+
+def _team_role_mask() -> str:
     whens = " ".join(f"WHEN '{role}' THEN {bit}" for role, bit in _ROLE_BITS.items())
     members = TeamMember._meta.db_table
     products = Product._meta.db_table
-    # Only this module's constants are in the text; the person's id is a parameter.
-    mask = RawSQL(  # noqa: S611
+    return (
         f'SELECT COALESCE(SUM(CASE "role" {whens} ELSE 0 END), 0) FROM "{members}" '  # noqa: S608
-        f'WHERE "{members}"."product_id" = "{products}"."id" AND "{members}"."user_id" = %s',
-        [user.pk],
-        output_field=IntegerField(),
+        f'WHERE "{members}"."product_id" = "{products}"."id" AND "{members}"."user_id" = %s'
     )
-    return queryset.annotate(**{_ROLE_MASK: mask})
+
+
+# The person's team roles on the product of the enclosing statement, as bits (`_ROLE_BITS`);
+# one parameter, the person's id.
+TEAM_ROLE_MASK = _team_role_mask()
+
+
+def holding_team_roles(product: Product, user: Person | None, mask: int) -> Product:
+    """Give a product read with TEAM_ROLE_MASK for `user` the mask, as `with_team_roles` does."""
+    if user is not None and user.is_authenticated:
+        setattr(product, _ROLE_MASK, mask)
+    return product
 
 
 def remember_team_roles(product: Product | None, user: Person | None = None) -> Product | None:

@@ -46,7 +46,7 @@ from sprints.models import (
     TeamMember,
     Verdict,
 )
-from sprints.rules import remember_team_roles, with_team_roles
+from sprints.rules import remember_team_roles
 from sprints.selectors import backlog_rows
 
 PRODUCT_ID = OpenApiParameter(
@@ -110,11 +110,7 @@ def _viewable(user, product) -> None:
 def _product(request, pk) -> Product:
     # The person's team roles come in the same statement: every check of this request
     # (view, the action's, the service's) reads them from the product.
-    product = (
-        with_team_roles(Product.objects.select_related("cooperative"), request.user)
-        .filter(pk=pk)
-        .first()
-    )
+    product = selectors.product_for_request(pk, request.user)
     if product is None:
         raise Http404
     _viewable(request.user, product)

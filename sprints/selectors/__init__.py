@@ -30,6 +30,7 @@ from sprints.selectors.backlog import (
     with_labels_and_epic,
 )
 from sprints.selectors.products import (
+    product_for_request,
     products_visible_to,
     similar_solutions,
     visible_product_ids,
@@ -75,6 +76,7 @@ __all__ = [
     "labels_of",
     "last_time_not_met",
     "people_visible_to",
+    "product_for_request",
     "product_organisations",
     "product_roles_of",
     "products_visible_to",

@@ -5,9 +5,42 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from cooperative.models import Cooperative
+from deelbaar import statements
 from deelbaar.typing import Person
 from sprints import hooks
 from sprints.models import BacklogItem, Product
+from sprints.rules import TEAM_ROLE_MASK, holding_team_roles
+
+
+def product_for_request(pk: int | str, user: Person | None) -> Product | None:
+    """The product with its cooperative and the person's team roles (`with_team_roles`), as
+    every API request of a product reads it first: written out, since building the queryset
+    cost more than its statement (`deelbaar.statements`). None when there is no such product.
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:  # what the ORM answers with no row rather than a database error
+        return None
+    found = statements.tuples(_PRODUCT_FOR_REQUEST, [user.pk if user else None, pk])
+    if not found:
+        return None
+    *values, mask = found[0]
+    product_fields = len(Product._meta.concrete_fields)
+    product = statements.instance(Product, values[:product_fields])
+    product.cooperative = statements.instance(Cooperative, values[product_fields:])
+    return holding_team_roles(product, user, mask)
+
+
+_PRODUCT_FOR_REQUEST = (
+    f"SELECT {statements.columns(Product)}, {statements.columns(Cooperative)}, "  # noqa: S608
+    f"({TEAM_ROLE_MASK}) "
+    f'FROM "{Product._meta.db_table}" INNER JOIN "{Cooperative._meta.db_table}" '
+    f"ON {statements.column(Product, 'cooperative')} = {statements.column(Cooperative, 'id')} "
+    f"WHERE {statements.column(Product, 'id')} = %s"
+)
 
 
 def visible_product_ids(user: Person | None) -> set[int]:
