@@ -20,11 +20,11 @@ from django.db.models import Field, Model
 M = TypeVar("M", bound=Model)
 
 
-def column(model: type[Model], name: str) -> str:
-    """A field's column, qualified by its table: `"table"."column"`."""
+def column(model: type[Model], name: str, table: str | None = None) -> str:
+    """A field's column, qualified by its table or the alias given: `"table"."column"`."""
     field = model._meta.get_field(name)
     assert isinstance(field, Field), f"{name} is not a column of {model.__name__}"
-    return f'"{model._meta.db_table}"."{field.column}"'
+    return f'"{table or model._meta.db_table}"."{field.column}"'
 
 
 def columns(model: type[Model]) -> str:

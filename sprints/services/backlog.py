@@ -3,12 +3,14 @@
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, F, Max, Min, Q, Subquery, Value, When
+from django.db.models import BigIntegerField, Case, F, Max, Min, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deelbaar import statements
 from deelbaar.errors import Conflict, DomainError, StaleObject
 from deelbaar.permissions import require
 from deelbaar.typing import User
@@ -336,30 +338,62 @@ def _read_for_move(
     last item for the top or the bottom. Answers (item, target, neighbour); a missing item or
     target (not in this product) is None.
     """
-    # No default ordering: it would join the product into every part of the statement.
-    items = BacklogItem.objects.filter(product=product).order_by()
-    others = items.exclude(pk=item_pk)
+    named = [item_pk] + ([target_pk] if target_pk is not None else [])
+    statement = _READ_FOR_MOVE[where].format(named=statements.placeholders(len(named)))
+    params = [product.pk, *named, product.pk, item_pk]
     if where in ("before", "after"):
         assert target_pk is not None  # a move before or after names its target
-        spot = Subquery(items.filter(pk=target_pk).values("position")[:1])
-        if where == "before":
-            neighbour = others.filter(position__lt=spot).order_by("-position")
-        else:
-            neighbour = others.filter(position__gt=spot).order_by("position")
-    else:
-        neighbour = others.order_by("position" if where == "top" else "-position")
-    named = [item_pk] + ([target_pk] if target_pk is not None else [])
-    rows = {
-        row.pk: row
-        for row in items.filter(
-            Q(pk__in=named) | Q(pk=Subquery(neighbour.values("pk")[:1]))
-        ).select_related("assignee")
-    }
-    for row in rows.values():
+        params += [product.pk, target_pk]
+    rows: dict[int, BacklogItem] = {}
+    item_columns = len(BacklogItem._meta.concrete_fields)
+    for values in statements.tuples(statement, params):
+        row = statements.instance(BacklogItem, values[:item_columns])
         row.product = product
+        row.assignee = (
+            None if row.assignee_id is None else statements.instance(_Person, values[item_columns:])
+        )
+        rows[row.pk] = row
     item = rows.pop(item_pk, None)
     target = rows.pop(target_pk, None) if target_pk is not None else None
     return item, target, next(iter(rows.values()), None)
+
+
+def _read_for_move_statements() -> dict[str, str]:
+    """The statement of `_read_for_move` for each destination, written out: built through the
+    ORM (three nested querysets) it cost four times what it took to run (2.2 ms of a 9 ms
+    move). Parameters: the product, the item (and the target), then the neighbour's."""
+    items, people = BacklogItem._meta.db_table, _Person._meta.db_table
+
+    def column(name: str, table: str | None = None) -> str:
+        return statements.column(BacklogItem, name, table)
+
+    select = (
+        f"SELECT {statements.columns(BacklogItem)}, {statements.columns(_Person)} "  # noqa: S608
+        f'FROM "{items}" LEFT OUTER JOIN "{people}" '
+        f"ON {column('assignee')} = {statements.column(_Person, 'id')} "
+        f"WHERE {column('product')} = %s AND ({column('id')} IN ({{named}}) OR {column('id')} = "
+    )
+    # The neighbour: the nearest other item beyond the spot, or the first or last item.
+    others = (
+        f'SELECT {column("id", "o")} FROM "{items}" "o" '  # noqa: S608
+        f"WHERE {column('product', 'o')} = %s AND {column('id', 'o')} <> %s"
+    )
+    spot = (
+        f'(SELECT {column("position", "t")} FROM "{items}" "t" '  # noqa: S608
+        f"WHERE {column('product', 't')} = %s AND {column('id', 't')} = %s)"
+    )
+    position = column("position", "o")
+    neighbours = {
+        "before": f"{others} AND {position} < {spot} ORDER BY {position} DESC LIMIT 1",
+        "after": f"{others} AND {position} > {spot} ORDER BY {position} LIMIT 1",
+        "top": f"{others} ORDER BY {position} LIMIT 1",
+        "bottom": f"{others} ORDER BY {position} DESC LIMIT 1",
+    }
+    return {where: f"{select}({neighbour}))" for where, neighbour in neighbours.items()}
+
+
+_Person = get_user_model()
+_READ_FOR_MOVE = _read_for_move_statements()
 
 
 def _position(

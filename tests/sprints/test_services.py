@@ -27,6 +27,7 @@ from sprints.models import (
     TeamRole,
     Verdict,
 )
+from sprints.services.backlog import _read_for_move
 from tests.sprints.flows import run_sprint
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +201,36 @@ class TestMoves:
     @pytest.fixture
     def five(self, make_item):
         return [make_item(f"Item {n}") for n in range(1, 6)]
+
+    @pytest.mark.parametrize(
+        "where, target, expected",
+        [
+            ("before", 3, (4, 3, 2)),
+            ("after", 1, (4, 1, 2)),
+            ("top", None, (4, None, 0)),
+            ("bottom", None, (0, None, 4)),
+            ("before", 0, (4, 0, None)),
+        ],
+    )
+    def test_the_move_s_read_is_the_orm_s_objects(
+        self, product, product_owner, five, where, target, expected
+    ):
+        # _read_for_move is written out: the item, its target and the neighbour across the
+        # spot, each the object the ORM reads, with who it is assigned to.
+        BacklogItem.objects.filter(pk=five[4].pk).update(assignee=product_owner)
+        item = 0 if where == "bottom" else 4
+        read = _read_for_move(
+            product, five[item].pk, None if target is None else five[target].pk, where
+        )
+        for found, index in zip(read, expected, strict=True):
+            if index is None:
+                assert found is None
+                continue
+            stored = BacklogItem.objects.select_related("assignee").get(pk=five[index].pk)
+            fields = [f.attname for f in BacklogItem._meta.concrete_fields]
+            assert [getattr(found, f) for f in fields] == [getattr(stored, f) for f in fields]
+            assert found.assignee == stored.assignee and found.product is product
+        assert read[0].assignee == (product_owner if item == 4 else None)
 
     def test_new_items_go_to_the_bottom_or_the_top(self, product, make_item, five):
         make_item("Onderaan")
