@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, F, Max, Min, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -322,8 +322,18 @@ def _make_room(
 
 
 def _lock_product(product_pk: int) -> None:
-    """Take the product's row lock, which serialises every reordering of its backlog."""
-    Product.objects.select_for_update().filter(pk=product_pk).order_by().values_list("pk").first()
+    """Take the product's row lock, which serialises every reordering of its backlog.
+
+    Written out (`deelbaar.statements`): the queryset cost three times its statement. SQLite
+    has no row locks (Django leaves FOR UPDATE out there); its writers are serialised whole."""
+    if connection.features.has_select_for_update:
+        statements.tuples(_LOCK_PRODUCT, [product_pk])
+
+
+_LOCK_PRODUCT = (
+    f'SELECT 1 FROM "{Product._meta.db_table}" '  # noqa: S608
+    f"WHERE {statements.column(Product, 'id')} = %s FOR UPDATE"
+)
 
 
 def _read_for_move(
