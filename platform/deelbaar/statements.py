@@ -9,7 +9,7 @@ converters the ORM applies (SQLite's datetimes made aware, its booleans), so the
 the ORM's own.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -44,12 +44,22 @@ def tuples(statement: str, params: Sequence[Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def rows(statement: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    """The statement's rows as dicts keyed by the names its columns are selected AS."""
+def rows(
+    statement: str, params: Sequence[Any], converting: Mapping[str, Field] | None = None
+) -> list[dict[str, Any]]:
+    """The statement's rows as dicts keyed by the names its columns are selected AS; the
+    values named in `converting` converted as the ORM converts its field's values."""
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         names = [description[0] for description in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for name, field in (converting or {}).items():
+        converters = _field_converters(field, field.model._meta.db_table)
+        if converters:
+            for row in found:
+                for converter, expression in converters:
+                    row[name] = converter(row[name], expression, connection)
+    return found
 
 
 def instance(model: type[M], values: Sequence[Any]) -> M:
@@ -72,13 +82,18 @@ def _attnames(model: type[Model]) -> list[str]:
 
 
 def _converters(model: type[Model]) -> list[tuple[int, list]]:
-    # What SQLCompiler.get_converters gathers for a column: the backend's, then the field's.
-    # Not kept between calls: the backend's are bound to this thread's connection.
     found = []
     for index, field in enumerate(model._meta.concrete_fields):
-        expression = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(expression)
-        converters += expression.get_db_converters(connection)
+        converters = _field_converters(field, model._meta.db_table)
         if converters:
-            found.append((index, [(converter, expression) for converter in converters]))
+            found.append((index, converters))
     return found
+
+
+def _field_converters(field: Field, table: str) -> list:
+    # What SQLCompiler.get_converters gathers for a column: the backend's, then the field's.
+    # Not kept between calls: the backend's are bound to this thread's connection.
+    expression = field.get_col(table)
+    converters = connection.ops.get_db_converters(expression)
+    converters += expression.get_db_converters(connection)
+    return [(converter, expression) for converter in converters]

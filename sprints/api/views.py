@@ -409,12 +409,15 @@ class BacklogViewSet(SprintsViewSet):
     def list(self, request, product_pk=None):
         product = _product(request, product_pk)
         filters = label_serializers.backlog_filters(request)
-        # The backlog's length as stored on the product just read: no second look at it.
-        backlog = selectors.backlog_for(product, size=product.backlog_size)
-        items = selectors.filter_items(backlog, **filters) if filters else backlog
         # Values, not objects: the page's items, then their criteria and labels (a statement
-        # each, whatever the size); BacklogItemSerializer describes the same answer.
-        page = self.paginate_queryset(backlog_rows.as_rows(items))
+        # each, whatever the size); BacklogItemSerializer describes the same answer. The
+        # backlog's length as stored on the product just read: no second look at it.
+        if filters:
+            backlog = selectors.backlog_for(product, size=product.backlog_size)
+            items = backlog_rows.as_rows(selectors.filter_items(backlog, **filters))
+        else:
+            items = backlog_rows.WholeBacklog(product)
+        page = self.paginate_queryset(items)
         data = label_serializers.backlog_page(backlog_rows.backlog_rows(page))
         return self.get_paginated_response(data)
 

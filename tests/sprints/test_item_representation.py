@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from sprints import selectors, services
 from sprints.api.serializers import ItemDetailSerializer, ItemSerializer, _moment
+from sprints.selectors.backlog_rows import WholeBacklog, as_rows
 from tests.sprints.test_criteria import CRITERIA, answers, three_criteria  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,30 @@ def test_a_moment_is_written_as_drf_writes_it(zone, moment):
         assert _moment(moment) == expected
         assert _moment(moment, get_current_timezone()) == expected
     assert _moment(None) is None
+
+
+def test_the_whole_backlog_s_page_is_the_querysets_page(product, product_owner, make_item):
+    # The unfiltered API page reads through WholeBacklog (the queryset's statement compiled
+    # once): each window must be the queryset's own rows, values converted alike.
+    for n in range(7):
+        make_item(f"Item {n}", ready=n % 2 == 0)
+    product.refresh_from_db()
+    whole = WholeBacklog(product)
+    rows = as_rows(selectors.backlog_for(product))
+    assert whole.count() == len(whole) == rows.count() == 7
+    for start, stop in [(0, 50), (0, 3), (3, 6), (6, 9), (7, 10)]:
+        assert whole[start:stop] == list(rows[start:stop])
+    assert whole[0:1][0]["created_at"].tzinfo is not None
+
+
+def test_the_api_pages_through_the_whole_backlog(product, product_owner, make_item):
+    for n in range(5):
+        make_item(f"Item {n}")
+    client = APIClient()
+    client.force_authenticate(product_owner)
+    path = f"/api/v1/products/{product.pk}/backlog/?page_size=2"
+    pages = [client.get(f"{path}&page={n}") for n in (1, 2, 3, 4)]
+    assert [p.status_code for p in pages] == [200, 200, 200, 404]
+    titles = [item["title"] for page in pages[:3] for item in page.json()["results"]]
+    assert titles == [f"Item {n}" for n in range(5)]
+    assert pages[0].json()["count"] == 5 and pages[2].json()["next"] is None
