@@ -12,7 +12,8 @@ and values within one facet combine with OR, facets with AND. So, for every face
   value were ticked there.
 
 A catalogue costs the same queries whatever the size of the library: the count and the page
-(with its categories), one GROUP BY per facet, and one look-up per cooperative or developer
+(with its categories), one GROUP BY per facet (on PostgreSQL one pass for the total and every
+single-valued facet, with GROUPING SETS), and one look-up per cooperative or developer
 filter given, to check that it exists. The count and the facets are kept in the cache under
 the library's token (migration 0009), which the database changes with every change to what
 they count: until then a listing reads only its page.
@@ -355,11 +356,22 @@ class _Where(Protocol):
     def __call__(self, leave_out: str | None = None) -> str: ...
 
 
-def _count_parts(conditions: Mapping[str, Q], where: _Where, searching: bool) -> list[str]:
+def _count_parts(
+    conditions: Mapping[str, Q], where: _Where, searching: bool, one_pass: bool
+) -> list[str]:
     """The parts of the statement that count: the list's length and each facet's values."""
     # Every piece put into the SQL text is a constant of this module (facet names, columns,
     # tables); the values given travel as parameters.
-    parts = [f"SELECT 'total', NULL, NULL, COUNT(*) FROM m {where()}"]  # noqa: S608
+    if one_pass:
+        parts = [_single_valued_in_one_pass(where)]
+    else:
+        parts = [f"SELECT 'total', NULL, NULL, COUNT(*) FROM m {where()}"]  # noqa: S608
+        parts += _single_valued_each(where)
+    return [*parts, _categories(where, searching)]
+
+
+def _single_valued_each(where: _Where) -> list[str]:
+    parts = []
     for name, (column, table) in _GROUPS.items():
         grouped = (
             f"SELECT m.{column} AS value, COUNT(*) AS n "  # noqa: S608
@@ -372,19 +384,60 @@ def _count_parts(conditions: Mapping[str, Q], where: _Where, searching: bool) ->
                 f"SELECT '{name}', t.slug, t.name, g.n FROM ({grouped}) g "  # noqa: S608
                 f"JOIN {table} t ON t.id = g.value"
             )
+    return parts
+
+
+def _single_valued_in_one_pass(where: _Where) -> str:
+    """The total and every single-valued facet's counts in one pass over `m` (PostgreSQL's
+    GROUPING SETS), each facet counting the rows the other facets' conditions let through
+    (FILTER). A pass per facet was a third of a first search's counting at 8,000 matches.
+    The same rows as `_single_valued_each`'s parts and the total: no value counted 0."""
+
+    def passing(leave_out: str | None = None) -> str:
+        return where(leave_out).removeprefix("WHERE ") or "TRUE"
+
+    columns = {name: f"m.{column}" for name, (column, _) in _GROUPS.items()}
+    facet = " ".join(f"WHEN GROUPING({c}) = 0 THEN '{name}'" for name, c in columns.items())
+    count = " ".join(
+        f"WHEN GROUPING({c}) = 0 THEN COUNT(*) FILTER (WHERE {passing(name)})"
+        for name, c in columns.items()
+    )
+    plain = [name for name, (_, table) in _GROUPS.items() if table is None]
+    named = {name: table for name, (_, table) in _GROUPS.items() if table is not None}
+    grouped = (
+        f"SELECT CASE {facet} ELSE 'total' END AS facet, "  # noqa: S608
+        f"COALESCE({', '.join(columns[name] for name in plain)}) AS value, "
+        f"COALESCE({', '.join(columns[name] for name in named)}) AS ref, "
+        f"CASE {count} ELSE COUNT(*) FILTER (WHERE {passing()}) END AS n "
+        f"FROM m GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns.values())}, ())"
+    )
+    # The facets shown by name take it from their table (a NULL reference has none).
+    joins = " ".join(
+        f"LEFT JOIN {table} t{index} ON g.facet = '{name}' AND t{index}.id = g.ref"
+        for index, (name, table) in enumerate(named.items())
+    )
+    found = " OR ".join(f"t{index}.id IS NOT NULL" for index in range(len(named)))
+    shown = ", ".join(f"'{name}'" for name in plain)
+    return (
+        f"SELECT g.facet, COALESCE({', '.join(f't{i}.slug' for i in range(len(named)))}, "  # noqa: S608
+        f"g.value), COALESCE({', '.join(f't{i}.name' for i in range(len(named)))}), g.n "
+        f"FROM ({grouped}) g {joins} "
+        f"WHERE g.facet = 'total' OR (g.n > 0 AND (g.facet IN ({shown}) OR {found}))"
+    )
+
+
+def _categories(where: _Where, searching: bool) -> str:
     if searching or where("category"):
         # Only the categories of the matches (m holds each solution once).
-        parts.append(
+        return (
             "SELECT 'category', sc.category, NULL, COUNT(*) FROM solutions_solutioncategory sc "  # noqa: S608
             f"JOIN m ON m.id = sc.solution_id {where('category')} GROUP BY sc.category"
         )
-    else:
-        # Every solution matches: no need to look at them.
-        parts.append(
-            "SELECT 'category', sc.category, NULL, COUNT(*) "
-            "FROM solutions_solutioncategory sc GROUP BY sc.category"
-        )
-    return parts
+    # Every solution matches: no need to look at them.
+    return (
+        "SELECT 'category', sc.category, NULL, COUNT(*) "
+        "FROM solutions_solutioncategory sc GROUP BY sc.category"
+    )
 
 
 def _page_and_token(rows: Iterable[_Row]) -> tuple[list[int], str]:
@@ -511,7 +564,10 @@ def _count_and_page(
     rows = run(
         f"m AS ({counted_sql})",
         [*counted_params],
-        [*_count_parts(conditions, where, searching), version_part],
+        [
+            *_count_parts(conditions, where, searching, one_pass=connection.vendor == "postgresql"),
+            version_part,
+        ],
     )
     _, token = _page_and_token(rows)
     total, counted = _counts(rows)
