@@ -27,9 +27,10 @@ def column(model: type[Model], name: str, table: str | None = None) -> str:
     return f'"{table or model._meta.db_table}"."{field.column}"'
 
 
-def columns(model: type[Model]) -> str:
-    """Every column an object of the model is built from, in `instance`'s order."""
-    return ", ".join(column(model, field.name) for field in model._meta.concrete_fields)
+def columns(model: type[Model], fields: Sequence[str] | None = None) -> str:
+    """The columns an object of the model is built from, in `instance`'s order: every one, or
+    those of `fields` (names of concrete fields, the primary key among them)."""
+    return ", ".join(column(model, field.name) for field in _fields(model, fields))
 
 
 def placeholders(count: int) -> str:
@@ -62,13 +63,26 @@ def rows(
     return found
 
 
-def instance(model: type[M], values: Sequence[Any]) -> M:
-    """The object a row of `columns(model)` describes, converted as the ORM converts it."""
+def instance(model: type[M], values: Sequence[Any], fields: Sequence[str] | None = None) -> M:
+    """The object a row of `columns(model, fields)` describes, converted as the ORM converts
+    it; with `fields`, the others are deferred (read on use), as `QuerySet.only` leaves them."""
     values = list(values)
-    for index, converters in _converters(model):
+    for index, converters in _converters(model, fields):
         for converter, expression in converters:
             values[index] = converter(values[index], expression, connection)
-    return model.from_db(connection.alias, _attnames(model), values)
+    names = None if fields is None else tuple(fields)
+    return model.from_db(connection.alias, _attnames(model, names), values)
+
+
+def prefetched(instance: Model, name: str, related: Sequence[Model]) -> None:
+    """Give `instance.<name>.all()` these objects, as `prefetch_related(name)` does, so that
+    reading them asks nothing more."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = related
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    instance._prefetched_objects_cache[name] = queryset  # type: ignore[attr-defined]
 
 
 def datetime_parameter(value: datetime) -> Any:
@@ -76,14 +90,23 @@ def datetime_parameter(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def _fields(model: type[Model], names: Sequence[str] | None) -> list[Field]:
+    every = model._meta.concrete_fields
+    if names is None:
+        return list(every)
+    chosen = [field for field in every if field.name in names]
+    assert len(chosen) == len(names), f"not all of {names} are columns of {model.__name__}"
+    return chosen
+
+
 @cache
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+def _attnames(model: type[Model], names: tuple[str, ...] | None = None) -> list[str]:
+    return [field.attname for field in _fields(model, names)]
 
 
-def _converters(model: type[Model]) -> list[tuple[int, list]]:
+def _converters(model: type[Model], names: Sequence[str] | None = None) -> list[tuple[int, list]]:
     found = []
-    for index, field in enumerate(model._meta.concrete_fields):
+    for index, field in enumerate(_fields(model, names)):
         converters = _field_converters(field, model._meta.db_table)
         if converters:
             found.append((index, converters))

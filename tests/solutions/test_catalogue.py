@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from deelbaar.errors import DomainError, NotFound
 from solutions.models import Solution
-from solutions.selectors.catalogue import FACETS, catalogue, solution_detail
+from solutions.selectors.catalogue import FACETS, LISTED, LISTED_NAMED, catalogue, solution_detail
 from tests.solutions.factories import make_solution
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +228,28 @@ def test_solution_detail(library, django_assert_num_queries):
         assert [c.category for c in solution.categories.all()] == ["grant-management"]
     with pytest.raises(NotFound):
         solution_detail("no-such-thing")
+
+
+def test_the_listed_solutions_are_the_orm_s_objects(library, django_assert_num_queries):
+    # The page's solutions are read with SQL written out (catalogue._listed): each must be
+    # what the ORM reads for the fields a listing shows, with its categories in their order.
+    listed = everything()
+    assert len(listed) == len(library)
+    for solution in listed:
+        stored = Solution.objects.select_related("cooperative", "developed_by").get(pk=solution.pk)
+        for name in LISTED:
+            attname = Solution._meta.get_field(name).attname
+            assert getattr(solution, attname) == getattr(stored, attname), name
+        assert solution.created_at.tzinfo is not None
+        for name in LISTED_NAMED:
+            assert getattr(solution.cooperative, name) == getattr(stored.cooperative, name)
+            if stored.developed_by is not None:
+                assert getattr(solution.developed_by, name) == getattr(stored.developed_by, name)
+        assert (solution.developed_by is None) == (stored.developed_by is None)
+        with django_assert_num_queries(0):
+            categories = [c.category for c in solution.categories.all()]
+        assert categories == [c.category for c in stored.categories.all()]
+    # A field a listing does not show is read on use, as QuerySet.only leaves it.
+    expected = Solution.objects.get(pk=listed[0].pk).long_description_nl
+    with django_assert_num_queries(1):
+        assert listed[0].long_description_nl == expected
