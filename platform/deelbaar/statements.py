@@ -13,11 +13,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 
@@ -83,11 +82,15 @@ def instance(model: type[M], values: Sequence[Any], fields: Sequence[str] | None
 def prefetched(instance: Model, name: str, related: Sequence[Model]) -> None:
     """Give `instance.<name>.all()` these objects, as `prefetch_related(name)` does, so that
     reading them asks nothing more."""
-    # A bare queryset of the related model: the manager's own (filtered on the instance)
-    # cost more to build than reading the page; `.all()` returns the cached one as it is.
-    queryset: QuerySet = QuerySet(model=instance._meta.get_field(name).related_model)
+    # The manager's own queryset, filtered on the instance, as a prefetch keeps it: a call
+    # chained on it (values_list, filter) asks the database about this instance only.
+    queryset = getattr(instance, name).get_queryset()
     queryset._result_cache = list(related)
-    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    queryset._prefetch_done = True
+    # And each related object knows its instance without asking, as after a prefetch.
+    foreign_key = instance._meta.get_field(name).field  # type: ignore[union-attr]
+    for each in related:
+        foreign_key.set_cached_value(each, instance)
     if not hasattr(instance, "_prefetched_objects_cache"):
         instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     instance._prefetched_objects_cache[name] = queryset  # type: ignore[attr-defined]
@@ -115,10 +118,10 @@ def _attnames(model: type[Model], names: tuple[str, ...] | None = None) -> list[
 def _converters(
     database: BaseDatabaseWrapper, model: type[Model], names: tuple[str, ...] | None
 ) -> list[tuple[int, list]]:
-    # Kept per connection (the backend's converters are bound to it; a request under uvicorn
-    # has a connection of its own), since gathering them again for each object of a page of
-    # 20 solutions cost more than the statements.
-    known = _CONVERTERS.setdefault(database, {})
+    # Kept on the connection, and freed with it (the backend's converters are bound to it,
+    # and a request under uvicorn has a connection of its own): gathering them again for
+    # each object of a page of 20 solutions cost more than the statements.
+    known = database.__dict__.setdefault("_deelbaar_converters", {})
     key = (model, names)
     if key not in known:
         found = []
@@ -128,9 +131,6 @@ def _converters(
                 found.append((index, converters))
         known[key] = found
     return known[key]
-
-
-_CONVERTERS: "WeakKeyDictionary[Any, dict[tuple, list[tuple[int, list]]]]" = WeakKeyDictionary()
 
 
 def _field_converters(database: BaseDatabaseWrapper, field: Field, table: str) -> list:
