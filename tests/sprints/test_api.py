@@ -379,6 +379,10 @@ def test_a_move_next_to_an_item_of_another_product(
         # Nor can an item of another product be moved through this product's backlog.
         problem(as_(product_owner).post(url, {"item": foreign.pk, "to": "top"}), 400, "item")
         problem(as_(product_owner).post(url, {"item": first.pk}), 400, "to")
+        # Ids no item can have (the move's read is SQL written out): a 400 naming the field.
+        for pk in (2**63, 10**30, 0, -5):
+            problem(as_(product_owner).post(url, {"item": pk, "to": "top"}), 400, "item")
+            problem(as_(product_owner).post(url, {"item": first.pk, "before": pk}), 400, "before")
         problem(as_(product_owner).post(url, {"item": first.pk, "to": "middle"}), 400, "to")
         problem(as_(product_owner).post(url, {"item": first.pk, "before": first.pk}), 400, "before")
         problem(
