@@ -100,6 +100,8 @@ _CATEGORY_LABELS: dict[str, "StrOrPromise"] = dict(Category.choices)
 _Row: TypeAlias = tuple[Any, ...]
 # Per facet, per value: (its label where the statement names it, how many solutions).
 _Counted: TypeAlias = dict[str, dict[str, tuple[str | None, int]]]
+# The counts by status: facet -> value -> (label, {status: count}); see `_counts`.
+_ByStatus: TypeAlias = dict[str, dict[str, tuple[str | None, dict[str, int]]]]
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ _GROUPS = {
     "cooperative": ("cooperative_id", "cooperative_cooperative"),
     "developed_by": ("developed_by_id", "cooperative_organisation"),
 }
+_OTHER_GROUPS = {name: group for name, group in _GROUPS.items() if name != "status"}
 _SQL_ORDER: dict[str, str] = {
     Sort.RELEVANCE: "rank DESC, name, id",
     Sort.NEWEST: "created_at DESC, id DESC",
@@ -326,17 +329,25 @@ _SORT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def _counts_key(token: str, query: str, selection: _Selection) -> str:
-    """The cache key of the total and facets of one search and selection in one state of the
-    library (its token, see migration 0009): neither the sort nor the page changes them."""
+    """The cache key of the counts of one search and selection in one state of the library
+    (its token, see migration 0009): neither the sort nor the page changes them, nor the
+    statuses ticked (the counts are kept by status, `_counts`)."""
     wanted = json.dumps(
-        [query, sorted((name, sorted(values)) for name, values in selection.values.items())]
+        [
+            query,
+            sorted(
+                (name, sorted(values))
+                for name, values in selection.values.items()
+                if name != "status"
+            ),
+        ]
     )
     return f"catalogue-counts:{token}:{hashlib.sha256(wanted.encode()).hexdigest()}"
 
 
-def _cached(key: str) -> tuple[int, _Counted] | None:
+def _cached(key: str) -> _ByStatus | None:
     try:
-        counts: tuple[int, _Counted] | None = cache.get(key)
+        counts: _ByStatus | None = cache.get(key)
         return counts
     except Exception:
         # The cache is a shortcut: without it the counts are made as before.
@@ -344,7 +355,7 @@ def _cached(key: str) -> tuple[int, _Counted] | None:
         return None
 
 
-def _cache(key: str, value: tuple[int, _Counted]) -> None:
+def _cache(key: str, value: _ByStatus) -> None:
     try:
         cache.set(key, value, COUNTS_TIMEOUT)
     except Exception:
@@ -352,65 +363,85 @@ def _cache(key: str, value: tuple[int, _Counted]) -> None:
 
 
 class _Where(Protocol):
-    """The WHERE clause over `m` of every ticked facet's condition, but `leave_out`'s."""
+    """The WHERE clause over `m` of every ticked facet's condition, but those left out's."""
 
-    def __call__(self, leave_out: str | None = None) -> str: ...
+    def __call__(self, *leave_out: str) -> str: ...
 
 
-def _count_parts(
-    conditions: Mapping[str, Q], where: _Where, searching: bool, one_pass: bool
-) -> list[str]:
-    """The parts of the statement that count: the list's length and each facet's values."""
+# The statuses are a dimension of the counts rather than a filter of them: every count is
+# kept by status, over the rows the other facets' conditions let through, and the statuses
+# ticked only pick which to add up (`_counts`). Ticking a status, the first thing most
+# searches go on to, then finds the counts of the search it refines in the cache.
+_STATUS = "m.development_status"
+
+
+def _count_parts(where: _Where, one_pass: bool) -> list[str]:
+    """The parts of the statement that count: each facet's values by status, every facet
+    over the list filtered by the other facets but the statuses. Rows: (facet, value, label,
+    status, count)."""
+
     # Every piece put into the SQL text is a constant of this module (facet names, columns,
     # tables); the values given travel as parameters.
-    if one_pass:
-        parts = [_single_valued_in_one_pass(where)]
-    else:
-        parts = [f"SELECT 'total', NULL, NULL, COUNT(*) FROM m {where()}"]  # noqa: S608
-        parts += _single_valued_each(where)
-    return [*parts, _categories(where, searching)]
+    def counting(*leave_out: str) -> str:
+        return where("status", *leave_out)
+
+    parts = [_single_valued_in_one_pass(counting)] if one_pass else _single_valued_each(counting)
+    # Only the categories of the matches (m holds each solution once).
+    parts.append(
+        f"SELECT 'category', sc.category, NULL, {_STATUS}, COUNT(*) "  # noqa: S608
+        f"FROM solutions_solutioncategory sc JOIN m ON m.id = sc.solution_id "
+        f"{counting('category')} GROUP BY sc.category, {_STATUS}"
+    )
+    return parts
 
 
-def _single_valued_each(where: _Where) -> list[str]:
-    parts = []
-    for name, (column, table) in _GROUPS.items():
+def _single_valued_each(counting: _Where) -> list[str]:
+    parts = [
+        f"SELECT 'status', {_STATUS}, NULL, {_STATUS}, COUNT(*) "  # noqa: S608
+        f"FROM m {counting()} GROUP BY {_STATUS}"
+    ]
+    for name, (column, table) in _OTHER_GROUPS.items():
         grouped = (
-            f"SELECT m.{column} AS value, COUNT(*) AS n "  # noqa: S608
-            f"FROM m {where(name)} GROUP BY m.{column}"
+            f"SELECT m.{column} AS value, {_STATUS} AS status, COUNT(*) AS n "  # noqa: S608
+            f"FROM m {counting(name)} GROUP BY m.{column}, {_STATUS}"
         )
         if table is None:
-            parts.append(f"SELECT '{name}', g.value, NULL, g.n FROM ({grouped}) g")  # noqa: S608
+            parts.append(
+                f"SELECT '{name}', g.value, NULL, g.status, g.n FROM ({grouped}) g"  # noqa: S608
+            )
         else:
             parts.append(
-                f"SELECT '{name}', t.slug, t.name, g.n FROM ({grouped}) g "  # noqa: S608
+                f"SELECT '{name}', t.slug, t.name, g.status, g.n FROM ({grouped}) g "  # noqa: S608
                 f"JOIN {table} t ON t.id = g.value"
             )
     return parts
 
 
-def _single_valued_in_one_pass(where: _Where) -> str:
-    """The total and every single-valued facet's counts in one pass over `m` (PostgreSQL's
+def _single_valued_in_one_pass(counting: _Where) -> str:
+    """Every single-valued facet's counts by status in one pass over `m` (PostgreSQL's
     GROUPING SETS), each facet counting the rows the other facets' conditions let through
     (FILTER). A pass per facet was a third of a first search's counting at 8,000 matches.
-    The same rows as `_single_valued_each`'s parts and the total: no value counted 0."""
+    The same rows as `_single_valued_each`'s: no value counted 0."""
 
-    def passing(leave_out: str | None = None) -> str:
-        return where(leave_out).removeprefix("WHERE ") or "TRUE"
+    def passing(*leave_out: str) -> str:
+        return counting(*leave_out).removeprefix("WHERE ") or "TRUE"
 
-    columns = {name: f"m.{column}" for name, (column, _) in _GROUPS.items()}
+    columns = {name: f"m.{column}" for name, (column, _) in _OTHER_GROUPS.items()}
     facet = " ".join(f"WHEN GROUPING({c}) = 0 THEN '{name}'" for name, c in columns.items())
     count = " ".join(
         f"WHEN GROUPING({c}) = 0 THEN COUNT(*) FILTER (WHERE {passing(name)})"
         for name, c in columns.items()
     )
-    plain = [name for name, (_, table) in _GROUPS.items() if table is None]
-    named = {name: table for name, (_, table) in _GROUPS.items() if table is not None}
+    plain = [name for name, (_, table) in _OTHER_GROUPS.items() if table is None]
+    named = {name: table for name, (_, table) in _OTHER_GROUPS.items() if table is not None}
+    sets = ", ".join([f"({_STATUS})", *(f"({_STATUS}, {c})" for c in columns.values())])
     grouped = (
-        f"SELECT CASE {facet} ELSE 'total' END AS facet, "  # noqa: S608
-        f"COALESCE({', '.join(columns[name] for name in plain)}) AS value, "
+        f"SELECT CASE {facet} ELSE 'status' END AS facet, "  # noqa: S608
+        f"COALESCE({', '.join(columns[name] for name in plain)}, {_STATUS}) AS value, "
         f"COALESCE({', '.join(columns[name] for name in named)}) AS ref, "
+        f"{_STATUS} AS status, "
         f"CASE {count} ELSE COUNT(*) FILTER (WHERE {passing()}) END AS n "
-        f"FROM m GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns.values())}, ())"
+        f"FROM m GROUP BY GROUPING SETS ({sets})"
     )
     # The facets shown by name take it from their table (a NULL reference has none).
     joins = " ".join(
@@ -418,26 +449,12 @@ def _single_valued_in_one_pass(where: _Where) -> str:
         for index, (name, table) in enumerate(named.items())
     )
     found = " OR ".join(f"t{index}.id IS NOT NULL" for index in range(len(named)))
-    shown = ", ".join(f"'{name}'" for name in plain)
+    shown = ", ".join(f"'{name}'" for name in ["status", *plain])
     return (
         f"SELECT g.facet, COALESCE({', '.join(f't{i}.slug' for i in range(len(named)))}, "  # noqa: S608
-        f"g.value), COALESCE({', '.join(f't{i}.name' for i in range(len(named)))}), g.n "
-        f"FROM ({grouped}) g {joins} "
-        f"WHERE g.facet = 'total' OR (g.n > 0 AND (g.facet IN ({shown}) OR {found}))"
-    )
-
-
-def _categories(where: _Where, searching: bool) -> str:
-    if searching or where("category"):
-        # Only the categories of the matches (m holds each solution once).
-        return (
-            "SELECT 'category', sc.category, NULL, COUNT(*) FROM solutions_solutioncategory sc "  # noqa: S608
-            f"JOIN m ON m.id = sc.solution_id {where('category')} GROUP BY sc.category"
-        )
-    # Every solution matches: no need to look at them.
-    return (
-        "SELECT 'category', sc.category, NULL, COUNT(*) "
-        "FROM solutions_solutioncategory sc GROUP BY sc.category"
+        f"g.value), COALESCE({', '.join(f't{i}.name' for i in range(len(named)))}), "
+        f"g.status, g.n FROM ({grouped}) g {joins} "
+        f"WHERE g.n > 0 AND (g.facet IN ({shown}) OR {found})"
     )
 
 
@@ -452,14 +469,33 @@ def _page_and_token(rows: Iterable[_Row]) -> tuple[list[int], str]:
     return [pk for _, pk in sorted(page)], token
 
 
-def _counts(rows: Iterable[_Row]) -> tuple[int, _Counted]:
-    total = 0
+def _by_status(rows: Iterable[_Row]) -> _ByStatus:
+    """The counting statement's rows (facet, value, label, status, count), by facet, value and
+    status."""
+    counts: _ByStatus = {name: {} for name in FACETS}
+    for facet, value, label, status, count in rows:
+        if facet in counts and value is not None:
+            counts[facet].setdefault(value, (label, {}))[1][status] = count
+    return counts
+
+
+def _counts(counts: _ByStatus, statuses: Iterable[str]) -> tuple[int, _Counted]:
+    """The list's length and each facet's counts for the statuses ticked (any, when none).
+
+    The status facet counts every status, as a facet counts over the list filtered by the
+    other facets only; the other facets, and the length, count the statuses ticked."""
+    ticked = set(statuses)
+
+    def added(by_status: dict[str, int]) -> int:
+        return sum(n for status, n in by_status.items() if not ticked or status in ticked)
+
     counted: _Counted = {name: {} for name in FACETS}
-    for facet, value, label, count in rows:
-        if facet == "total":
-            total = count
-        elif facet in counted and value is not None:
-            counted[facet][value] = (label, count)
+    for facet, values in counts.items():
+        for value, (label, by_status) in values.items():
+            count = sum(by_status.values()) if facet == "status" else added(by_status)
+            if count:
+                counted[facet][value] = (label, count)
+    total = added({status: count for status, (_, count) in counted["status"].items()})
     return total, counted
 
 
@@ -474,7 +510,8 @@ def _count_and_page(
     library's token, which the database changes with every change that could change them
     (migration 0009): the page is read with the token, and only when the cache holds no
     counts for that token are they made (over the matches without their rank: the page
-    is not read again), under a token read with them, and kept. One statement, or two the
+    is not read again), under a token read with them, and kept, by status: the same search
+    with other statuses ticked adds up the kept counts (`_counts`). One statement, or two the
     first time after a change.
 
     Returns (total, {facet: {value: (label, count)}}, [ids of the page, in order]).
@@ -494,8 +531,8 @@ def _count_and_page(
     inner = ranked.annotate(**flags).values("id", *groups, *_SORT_COLUMNS[sort], *flags)
     inner_sql, inner_params = inner.order_by().query.sql_with_params()
 
-    def where(leave_out: str | None = None) -> str:
-        parts = [f"m.ok_{name}" for name in conditions if name != leave_out]
+    def where(*leave_out: str) -> str:
+        parts = [f"m.ok_{name}" for name in conditions if name not in leave_out]
         return f"WHERE {' AND '.join(parts)}" if parts else ""
 
     order = _SQL_ORDER[sort]
@@ -553,9 +590,10 @@ def _count_and_page(
 
     # The page first: a count over the whole list only when the cache has none for this state.
     ids, token = _page_and_token(run(ctes, [*params, *page_params], [page_part, version_part]))
+    statuses = selection.values.get("status", ())
     counts = _cached(_counts_key(token, query, selection))
     if counts is not None:
-        total, counted = counts
+        total, counted = _counts(counts, statuses)
         return total, counted, ids
     # The page just read stays the page (counting it again cost as much as reading it), and
     # the counts need no rank: their matches are the same rows with fewer columns.
@@ -565,15 +603,13 @@ def _count_and_page(
     rows = run(
         f"m AS ({counted_sql})",
         [*counted_params],
-        [
-            *_count_parts(conditions, where, searching, one_pass=connection.vendor == "postgresql"),
-            version_part,
-        ],
+        [*_count_parts(where, one_pass=connection.vendor == "postgresql"), f"{version_part}, NULL"],
     )
-    _, token = _page_and_token(rows)
-    total, counted = _counts(rows)
+    token = next((value for facet, value, *_ in rows if facet == "token"), None) or ""
+    counts = _by_status(rows)
     # Under the token read in the same statement as the counts: they belong to that state.
-    _cache(_counts_key(token, query, selection), (total, counted))
+    _cache(_counts_key(token, query, selection), counts)
+    total, counted = _counts(counts, statuses)
     return total, counted, ids
 
 

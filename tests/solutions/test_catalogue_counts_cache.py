@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from cooperative.models import Organisation
 from solutions.models import Solution, SolutionCategory
 from solutions.selectors.catalogue import catalogue
+from tests.conftest import clear_cache
 from tests.solutions.factories import make_solution
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,23 @@ def test_a_queryset_update_sets_a_new_token(library):
     before = token()
     Solution.objects.filter(pk=library["Subsidieloket"].pk).update(licence="MIT")
     assert token() != before
+
+
+def test_ticking_statuses_reads_the_counts_of_the_search_it_refines(
+    library, django_assert_max_num_queries, django_assert_num_queries
+):
+    # The counts are kept by status: a search, then the same search with statuses ticked,
+    # counts once; each answer is what counting it afresh gives.
+    first = counts("subsidie")
+    for ticked in (["beta"], ["stable"], ["beta", "stable"], ["obsolete"]):
+        # The page with the token; its solutions and their categories, when there are any.
+        with django_assert_max_num_queries(3):
+            kept = counts("subsidie", {"status": ticked})
+        clear_cache()
+        assert kept == counts("subsidie", {"status": ticked})
+    assert counts("subsidie") == first
+    assert counts("subsidie", {"status": ["beta"]})[0] == 1
+    assert counts("subsidie", {"status": ["obsolete"]})[1]["status"]["beta"][1] == 1
+    # Another facet ticked is another search: counted on its own.
+    with django_assert_num_queries(4):
+        counts("subsidie", {"status": ["beta"], "licence": ["MIT"]})
