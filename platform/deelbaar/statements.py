@@ -79,21 +79,21 @@ def instance(model: type[M], values: Sequence[Any], fields: Sequence[str] | None
     return model.from_db(database.alias, _attnames(model, names), values)
 
 
-def prefetched(instance: Model, name: str, related: Sequence[Model]) -> None:
-    """Give `instance.<name>.all()` these objects, as `prefetch_related(name)` does, so that
+def prefetched(owner: Model, name: str, related: Sequence[Model]) -> None:
+    """Give `owner.<name>.all()` these objects, as `prefetch_related(name)` does, so that
     reading them asks nothing more."""
-    # The manager's own queryset, filtered on the instance, as a prefetch keeps it: a call
-    # chained on it (values_list, filter) asks the database about this instance only.
-    queryset = getattr(instance, name).get_queryset()
+    # The manager's own queryset, filtered on the owner, as a prefetch keeps it: a call
+    # chained on it (values_list, filter) asks the database about this owner only.
+    queryset = getattr(owner, name).get_queryset()
     queryset._result_cache = list(related)
     queryset._prefetch_done = True
-    # And each related object knows its instance without asking, as after a prefetch.
-    foreign_key = instance._meta.get_field(name).field  # type: ignore[union-attr]
+    # And each related object knows its owner without asking, as after a prefetch.
+    foreign_key = owner._meta.get_field(name).field  # type: ignore[union-attr]
     for each in related:
-        foreign_key.set_cached_value(each, instance)
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    instance._prefetched_objects_cache[name] = queryset  # type: ignore[attr-defined]
+        foreign_key.set_cached_value(each, owner)
+    if not hasattr(owner, "_prefetched_objects_cache"):
+        owner._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    owner._prefetched_objects_cache[name] = queryset  # type: ignore[attr-defined]
 
 
 def datetime_parameter(value: datetime) -> Any:
