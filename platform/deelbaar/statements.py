@@ -79,6 +79,21 @@ def instance(model: type[M], values: Sequence[Any], fields: Sequence[str] | None
     return model.from_db(database.alias, _attnames(model, names), values)
 
 
+def objects(values: Sequence[Any], *parts: type[Model] | tuple[type[Model], Sequence[str]]) -> list:
+    """The objects one row of joined `columns(...)` describes, part by part in the row's order
+    (a part is a model, or a model and the fields read of it). A part whose primary key is
+    NULL, an outer join that found nothing, is None."""
+    found, start = [], 0
+    for part in parts:
+        model, fields = part if isinstance(part, tuple) else (part, None)
+        names = None if fields is None else tuple(fields)
+        width, key = _layout(model, names)
+        chunk = values[start : start + width]
+        start += width
+        found.append(None if chunk[key] is None else instance(model, chunk, names))
+    return found
+
+
 def prefetched(owner: Model, name: str, related: Sequence[Model]) -> None:
     """Give `owner.<name>.all()` these objects, as `prefetch_related(name)` does, so that
     reading them asks nothing more."""
@@ -108,6 +123,13 @@ def _fields(model: type[Model], names: Sequence[str] | None) -> list[Field]:
     chosen = [field for field in every if field.name in names]
     assert len(chosen) == len(names), f"not all of {names} are columns of {model.__name__}"
     return chosen
+
+
+@cache
+def _layout(model: type[Model], names: tuple[str, ...] | None) -> tuple[int, int]:
+    """How many columns an object takes in a row, and where its primary key is among them."""
+    fields = _fields(model, names)
+    return len(fields), [field.primary_key for field in fields].index(True)
 
 
 @cache

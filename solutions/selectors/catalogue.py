@@ -668,14 +668,8 @@ def _listed(ids: list[int]) -> dict[int, Solution]:
     holes = statements.placeholders(len(ids))
     found: dict[int, Solution] = {}
     for values in statements.tuples(_LISTED_SOLUTIONS.format(ids=holes), ids):
-        solution = statements.instance(Solution, values[:_SOLUTION_END], LISTED)
-        solution.cooperative = statements.instance(
-            Cooperative, values[_SOLUTION_END:_COOPERATIVE_END], LISTED_NAMED
-        )
-        solution.developed_by = (
-            None
-            if solution.developed_by_id is None
-            else statements.instance(Organisation, values[_COOPERATIVE_END:], LISTED_NAMED)
+        solution, solution.cooperative, solution.developed_by = statements.objects(
+            values, (Solution, LISTED), (Cooperative, LISTED_NAMED), (Organisation, LISTED_NAMED)
         )
         found[solution.pk] = solution
     categories: dict[int, list[SolutionCategory]] = {pk: [] for pk in found}
@@ -688,8 +682,6 @@ def _listed(ids: list[int]) -> dict[int, Solution]:
     return found
 
 
-_SOLUTION_END = len(LISTED)
-_COOPERATIVE_END = _SOLUTION_END + len(LISTED_NAMED)
 _LISTED_SOLUTIONS = (
     f"SELECT {statements.columns(Solution, LISTED)}, "  # noqa: S608
     f"{statements.columns(Cooperative, LISTED_NAMED)}, "

@@ -28,9 +28,7 @@ def product_for_request(pk: int | str, user: Person | None) -> Product | None:
     if not found:
         return None
     *values, mask = found[0]
-    product_fields = len(Product._meta.concrete_fields)
-    product = statements.instance(Product, values[:product_fields])
-    product.cooperative = statements.instance(Cooperative, values[product_fields:])
+    product, product.cooperative = statements.objects(values, Product, Cooperative)
     return holding_team_roles(product, user, mask)
 
 

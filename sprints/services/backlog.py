@@ -355,13 +355,9 @@ def _read_for_move(
         assert target_pk is not None  # a move before or after names its target
         params += [product.pk, target_pk]
     rows: dict[int, BacklogItem] = {}
-    item_columns = len(BacklogItem._meta.concrete_fields)
     for values in statements.tuples(statement, params):
-        row = statements.instance(BacklogItem, values[:item_columns])
+        row, row.assignee = statements.objects(values, BacklogItem, _Person)
         row.product = product
-        row.assignee = (
-            None if row.assignee_id is None else statements.instance(_Person, values[item_columns:])
-        )
         rows[row.pk] = row
     item = rows.pop(item_pk, None)
     target = rows.pop(target_pk, None) if target_pk is not None else None

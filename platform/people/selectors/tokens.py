@@ -46,10 +46,8 @@ def _usable_token(digest: str) -> PersonalToken | None:
     found = statements.tuples(_USABLE_TOKEN, [digest, now, True])
     if not found:
         return None
-    values = found[0]
-    token_fields = len(PersonalToken._meta.concrete_fields)
-    token = statements.instance(PersonalToken, values[:token_fields])
-    token.user = statements.instance(_Person, values[token_fields:])
+    token: PersonalToken
+    token, token.user = statements.objects(found[0], PersonalToken, _Person)
     return token
 
 
